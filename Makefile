@@ -1,0 +1,47 @@
+# Two commands a newcomer needs: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run serve migrate demo test test-fast lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+# Creates the virtualenv, installs, migrates, loads the demo data and serves on SQLite.
+run: demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+
+# The whole suite; DATABASE_URL=postgres://… runs it against PostgreSQL.
+test: install
+	mkdir -p var
+	$(BIN)/pytest --create-db
+
+test-fast: install
+	$(BIN)/pytest -m "not browser" -x
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var staticfiles

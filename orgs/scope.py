@@ -1,0 +1,120 @@
+"""What a user may see and change: the one place every view, API endpoint and report asks.
+
+A membership in a regional body covers the whole region, one in a municipal body covers the
+municipality and its schools, one in a school covers the school. A viewer reads what the same
+membership would cover and writes nothing. Superusers see and change everything.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class Scope:
+    is_superuser: bool = False
+    regions: frozenset[int] = frozenset()
+    municipalities: frozenset[int] = frozenset()
+    organizations: frozenset[int] = frozenset()
+    write_regions: frozenset[int] = frozenset()
+    write_municipalities: frozenset[int] = frozenset()
+    write_organizations: frozenset[int] = frozenset()
+    roles: frozenset[str] = field(default_factory=frozenset)
+    # Levels above the user's own organizations: whose approved plans they implement.
+    context_regions: frozenset[int] = frozenset()
+    context_municipalities: frozenset[int] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.is_superuser or self.regions or self.municipalities or self.organizations)
+
+    def organization_q(self, prefix: str = "", *, write: bool = False) -> Q:
+        """A filter for Organization rows (or rows pointing at one through `prefix`)."""
+        if self.is_superuser:
+            return Q()
+        regions = self.write_regions if write else self.regions
+        municipalities = self.write_municipalities if write else self.municipalities
+        organizations = self.write_organizations if write else self.organizations
+        q = Q(pk__in=[])
+        if regions:
+            q |= Q(**{f"{prefix}region_id__in": regions})
+        if municipalities:
+            q |= Q(**{f"{prefix}municipality_id__in": municipalities})
+        if organizations:
+            q |= Q(**{f"{prefix}id__in": organizations})
+        return q
+
+    def covers(self, organization, *, write: bool = False) -> bool:
+        if self.is_superuser:
+            return True
+        regions = self.write_regions if write else self.regions
+        municipalities = self.write_municipalities if write else self.municipalities
+        organizations = self.write_organizations if write else self.organizations
+        return (
+            organization.region_id in regions
+            or (
+                organization.municipality_id is not None
+                and organization.municipality_id in municipalities
+            )
+            or organization.pk in organizations
+        )
+
+    def covers_municipality(self, municipality) -> bool:
+        return (
+            self.is_superuser
+            or municipality.region_id in self.regions
+            or municipality.pk in self.municipalities
+        )
+
+    def region_ids(self) -> set[int] | None:
+        """The regions the user touches at all (None means all of them)."""
+        return None if self.is_superuser else set(self.regions)
+
+
+def build_scope(user) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return Scope()
+    if user.is_superuser:
+        return Scope(is_superuser=True)
+    from orgs.models import Membership, Organization
+
+    read: dict[str, set[int]] = {"region": set(), "municipality": set(), "organization": set()}
+    write: dict[str, set[int]] = {"region": set(), "municipality": set(), "organization": set()}
+    roles = set()
+    context: dict[str, set[int]] = {"region": set(), "municipality": set()}
+    memberships = Membership.objects.filter(user=user).select_related("organization")
+    for membership in memberships:
+        org = membership.organization
+        roles.add(membership.role)
+        targets = [read, write] if membership.can_write else [read]
+        context["region"].add(org.region_id)
+        if org.municipality_id:
+            context["municipality"].add(org.municipality_id)
+        for target in targets:
+            if org.level == Organization.Level.REGION:
+                target["region"].add(org.region_id)
+            elif org.level == Organization.Level.MUNICIPALITY:
+                target["municipality"].add(org.municipality_id)
+            else:
+                target["organization"].add(org.pk)
+    return Scope(
+        regions=frozenset(read["region"]),
+        municipalities=frozenset(read["municipality"]),
+        organizations=frozenset(read["organization"]),
+        write_regions=frozenset(write["region"]),
+        write_municipalities=frozenset(write["municipality"]),
+        write_organizations=frozenset(write["organization"]),
+        roles=frozenset(roles),
+        context_regions=frozenset(context["region"]),
+        context_municipalities=frozenset(context["municipality"]),
+    )
+
+
+def get_scope(user) -> Scope:
+    """The user's scope, computed once per user object (so once per request)."""
+    scope = getattr(user, "_portal_scope", None)
+    if scope is None:
+        scope = build_scope(user)
+        if user.is_authenticated:
+            user._portal_scope = scope
+    return scope

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from orgs.views import home
+
+admin.site.site_header = "Портал «Школа Минпросвещения России»"
+admin.site.site_title = "Администрирование портала"
+
+urlpatterns = [
+    path("", home, name="home"),
+    # /accounts/
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("orgs/", include("orgs.urls")),
+    path("admin/", admin.site.urls),
+]

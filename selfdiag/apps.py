@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelfdiagConfig(AppConfig):
+    name = "selfdiag"
+    verbose_name = "Самодиагностика"
