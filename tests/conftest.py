@@ -109,3 +109,63 @@ def client_for(client):
         return client
 
     return login
+
+
+# Browser tests: Playwright driving Debian's Chromium against the live test server.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
+    # body are still plain synchronous calls, so the async-safety guard does not apply.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab; `page.base_url` is the live server."""
+    context = chromium.new_context(locale="ru-RU", viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.base_url = live_server.url
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Log in through the real login form: `login(world.operator)`."""
+
+    def do_login(user, password="pass-for-tests"):
+        page.goto(f"{page.base_url}/accounts/login/")
+        page.get_by_label("Имя пользователя").fill(user.username)
+        page.get_by_label("Пароль").fill(password)
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_url(f"{page.base_url}/")
+        return page
+
+    return do_login

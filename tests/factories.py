@@ -56,3 +56,40 @@ def make_member(organization, role, username=None):
     user = make_user(username)
     Membership.objects.create(user=user, organization=organization, role=role)
     return user
+
+
+def make_roadmap(owner, **kwargs):
+    import datetime
+
+    from roadmaps.models import Roadmap
+
+    kwargs.setdefault(
+        "title", f"План мероприятий («дорожная карта») {owner.short_name} на 2024 год"
+    )
+    kwargs.setdefault("period_start", datetime.date(2024, 1, 1))
+    kwargs.setdefault("period_end", datetime.date(2024, 12, 31))
+    return Roadmap.objects.create(owner=owner, **kwargs)
+
+
+def make_section(roadmap, **kwargs):
+    from roadmaps.models import Section
+
+    position = roadmap.sections.count() + 1
+    kwargs.setdefault("number", str(position))
+    kwargs.setdefault("title", f"Раздел {position}")
+    kwargs.setdefault("position", position)
+    return Section.objects.create(roadmap=roadmap, **kwargs)
+
+
+def make_item(section, **kwargs):
+    from roadmaps.models import Item
+
+    position = section.items.count() + 1
+    kwargs.setdefault("number", f"{section.number}.{position}")
+    kwargs.setdefault("title", f"Мероприятие {section.number}.{position}")
+    kwargs.setdefault("deadline_text", "в течение года")
+    kwargs.setdefault("deadline_kind", "continuous")
+    kwargs.setdefault("deadline_start", section.roadmap.period_start)
+    kwargs.setdefault("deadline_end", section.roadmap.period_end)
+    kwargs.setdefault("position", position)
+    return Item.objects.create(roadmap=section.roadmap, section=section, **kwargs)
