@@ -27,5 +27,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("orgs/", include("orgs.urls")),
+    path("roadmaps/", include("roadmaps.urls")),
     path("admin/", admin.site.urls),
 ]
