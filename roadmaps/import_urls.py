@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from roadmaps import import_views
+
+# /roadmaps/import/
+urlpatterns = [
+    path("import/", import_views.roadmap_import, name="import"),
+    path("import/confirm/", import_views.roadmap_import_confirm, name="import-confirm"),
+]

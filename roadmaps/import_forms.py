@@ -1,0 +1,62 @@
+from django import forms
+
+from orgs.models import Organization
+from roadmaps.deadlines import Period
+
+ACCEPTED = (".docx", ".xlsx", ".txt", ".md", ".tsv")
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, organization):
+        where = organization.municipality or organization.region
+        return f"{organization.short_name} ({where})"
+
+
+class RoadmapUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Документ плана",
+        help_text="Word (.docx), Excel (.xlsx) или текст (.txt, .md, .tsv) до 20 МБ.",
+    )
+    owner = OwnerChoiceField(
+        label="Чей это план", queryset=Organization.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if not uploaded.name.lower().endswith(ACCEPTED):
+            raise forms.ValidationError(
+                "Поддерживаются документы Word (.docx), Excel (.xlsx) и текст (.txt, .md, .tsv)."
+            )
+        if uploaded.size > MAX_BYTES:
+            raise forms.ValidationError("Файл больше 20 МБ.")
+        return uploaded
+
+
+class RoadmapImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False)
+    owner = OwnerChoiceField(
+        label="Чей это план", queryset=Organization.objects.none(), empty_label=None
+    )
+    title = forms.CharField(label="Наименование", max_length=1000, widget=forms.Textarea)
+    period = forms.CharField(
+        label="Период",
+        max_length=40,
+        help_text="Год (2024), учебный год (2023/2024) или даты (2024-01-01..2024-12-31).",
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["title"].widget.attrs["rows"] = 2
+
+    def clean_period(self):
+        try:
+            return Period.parse(self.cleaned_data["period"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None

@@ -1,0 +1,186 @@
+"""The one entry point: bytes in, a roadmap or one Russian sentence out.
+
+Everything that can be checked without a parser is checked first: size, extension, an old or
+password-protected Office file, and a zip that would unpack into far more than it weighs.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import os
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+
+from . import excel, text, word
+from .assemble import assemble
+from .structure import DocumentError, ParsedRoadmap
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED = 100 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ENTRIES = 10_000
+
+_FORMATS = {
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".markdown": "text",
+    ".tsv": "text",
+    ".tab": "text",
+}
+_OLD_FORMATS = {
+    ".doc": "Формат Word 97–2003 (.doc) не поддерживается: сохраните документ как .docx.",
+    ".xls": "Формат Excel 97–2003 (.xls) не поддерживается: сохраните таблицу как .xlsx.",
+}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+_BROKEN = {"docx": word.BROKEN, "xlsx": excel.BROKEN, "text": text.NOT_TEXT}
+
+EMPTY = "Файл пустой."
+ENCRYPTED = "Файл защищён паролем: снимите пароль и загрузите файл снова."
+BOMB = (
+    "Файл отклонён: в распакованном виде он занимает слишком много места "
+    "или сжат подозрительно сильно."
+)
+UNREADABLE = "Не удалось разобрать документ: файл повреждён или устроен непривычно."
+
+
+def parse_document(
+    path_or_file: str | os.PathLike | BinaryIO | bytes,
+    filename: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+) -> ParsedRoadmap:
+    """Read a roadmap from a .docx, .xlsx or text file (a path, an open binary file, an
+    uploaded file or bytes). ``filename`` names the format when the source has no name."""
+    data, name = _read(path_or_file, filename, max_bytes)
+    extension = Path(name).suffix.lower()
+    if extension in _OLD_FORMATS:
+        raise DocumentError(_OLD_FORMATS[extension])
+    kind = _FORMATS.get(extension)
+    if kind is None:
+        shown = f"«{extension}»" if extension else "без расширения"
+        raise DocumentError(
+            f"Формат файла {shown} не поддерживается: загрузите документ Word (.docx), "
+            "таблицу Excel (.xlsx) или текст (.txt, .md, .tsv)."
+        )
+    if not data.strip():
+        raise DocumentError(EMPTY)
+    kind = _sniff(data, kind)
+    try:
+        if kind == "docx":
+            blocks = word.read_docx(data)
+        elif kind == "xlsx":
+            blocks = excel.read_xlsx(data)
+        else:
+            blocks = text.read_text(data)
+        return assemble(blocks, fallback_title=Path(name).stem)
+    except DocumentError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        raise DocumentError(UNREADABLE) from exc
+    except Exception as exc:
+        # A parser tripping over a strange file must still give the user a sentence; the
+        # traceback goes to the log for us.
+        logger.exception("Roadmap import failed on %s", name)
+        raise DocumentError(UNREADABLE) from exc
+
+
+def _read(source, filename: str | None, max_bytes: int) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        name = filename or ""
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        name = filename or path.name
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise DocumentError(_too_big(size, max_bytes))
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise DocumentError(f"Файл «{path.name}» не найден.") from exc
+        except OSError as exc:
+            raise DocumentError(f"Не удалось открыть файл «{path.name}».") from exc
+    else:
+        name = filename or os.path.basename(str(getattr(source, "name", "") or ""))
+        size = getattr(source, "size", None)
+        if isinstance(size, int) and size > max_bytes:
+            raise DocumentError(_too_big(size, max_bytes))
+        try:
+            if hasattr(source, "seek"):
+                source.seek(0)
+            data = source.read(max_bytes + 1)
+        except (OSError, ValueError) as exc:
+            raise DocumentError("Не удалось прочитать файл.") from exc
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    if len(data) > max_bytes:
+        raise DocumentError(_too_big(len(data), max_bytes))
+    return data, name
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"Файл слишком большой ({_size(size)}): можно загрузить не больше {_size(limit)}."
+
+
+def _size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{math.ceil(size / 1024)} КБ"
+    value = size / (1024 * 1024)
+    shown = f"{value:.1f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
+    return f"{shown.replace('.', ',')} МБ"
+
+
+def _sniff(data: bytes, kind: str) -> str:
+    """The format the bytes are, which may differ from the name: a plan saved as .xlsx but
+    named .docx is read as the table it is."""
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_MARK in data:
+            raise DocumentError(ENCRYPTED)
+        if kind == "xlsx":
+            raise DocumentError(_OLD_FORMATS[".xls"])
+        if kind == "docx":
+            raise DocumentError(_OLD_FORMATS[".doc"])
+        raise DocumentError(_BROKEN[kind])
+    if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        if kind == "text":
+            return kind
+        raise DocumentError(_BROKEN[kind])
+    if kind == "text":
+        raise DocumentError(text.NOT_TEXT)
+    names = _check_zip(data, kind)
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    raise DocumentError(_BROKEN[kind])
+
+
+def _check_zip(data: bytes, kind: str) -> set[str]:
+    """Refuse a zip bomb before any parser opens it: the sizes in the directory are checked,
+    and zipfile stops each entry at its declared size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise DocumentError(_BROKEN[kind]) from exc
+    if len(entries) > MAX_ENTRIES:
+        raise DocumentError(BOMB)
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries)
+    if unpacked > MAX_UNPACKED or unpacked > MAX_RATIO * max(packed, 1):
+        raise DocumentError(BOMB)
+    for entry in entries:
+        if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise DocumentError(BOMB)
+    return {entry.filename for entry in entries}
