@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from orgs.scope import get_scope
-from roadmaps.models import Roadmap
+from roadmaps.models import Item, Party, Roadmap, Section
 
 
 def can_write_owner(user, roadmap: Roadmap) -> bool:
@@ -48,3 +48,61 @@ def get_roadmap_for_user(request, pk, *, write=False) -> tuple[Roadmap, bool]:
     if write and not writable:
         raise PermissionDenied("У вас есть доступ к этому плану только для чтения.")
     return roadmap, writable
+
+
+def read_only_reason(user, roadmap: Roadmap) -> str:
+    """Why the user may not edit the plan, in words for the 403 page ("" if they may)."""
+    if not can_write_owner(user, roadmap):
+        return "У вас есть доступ к этому плану только для чтения."
+    if roadmap.is_editable:
+        return ""
+    if roadmap.status == Roadmap.Status.REVIEW:
+        return "План на согласовании: изменить его можно после решения проверяющего."
+    if roadmap.status == Roadmap.Status.APPROVED:
+        return (
+            "План утверждён и доступен только для чтения. Чтобы внести изменения, "
+            "создайте новую версию («Актуализировать»)."
+        )
+    return "План в архиве и доступен только для чтения."
+
+
+def require_edit(user, roadmap: Roadmap) -> None:
+    reason = read_only_reason(user, roadmap)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def get_editable_roadmap(request, pk) -> Roadmap:
+    """The plan for an editing endpoint: 404 out of scope, 403 read-only or frozen."""
+    roadmap, _ = get_roadmap_for_user(request, pk)
+    require_edit(request.user, roadmap)
+    return roadmap
+
+
+def _get_part(request, model, pk):
+    """A section, item or party of a plan the user sees (404 otherwise), with its plan."""
+    visible = model.objects.filter(roadmap__in=Roadmap.objects.for_user(request.user))
+    return get_object_or_404(
+        visible.select_related("roadmap__owner__region", "roadmap__owner__municipality"), pk=pk
+    )
+
+
+def get_section_for_user(request, pk, *, write=False) -> Section:
+    section = _get_part(request, Section, pk)
+    if write:
+        require_edit(request.user, section.roadmap)
+    return section
+
+
+def get_item_for_user(request, pk, *, write=False) -> Item:
+    item = _get_part(request, Item, pk)
+    if write:
+        require_edit(request.user, item.roadmap)
+    return item
+
+
+def get_party_for_user(request, pk, *, write=False) -> Party:
+    party = _get_part(request, Party, pk)
+    if write:
+        require_edit(request.user, party.roadmap)
+    return party

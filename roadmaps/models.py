@@ -1,13 +1,74 @@
 import datetime
+import re
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
 from roadmaps.querysets import ItemQuerySet, RoadmapQuerySet
+
+
+class WorkflowError(Exception):
+    """A workflow step asked of a plan in the wrong state; the message is shown to the user."""
+
+
+def _copy(instance, **overrides):
+    """An unsaved copy of a row with every concrete field but the primary key."""
+    values = {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }
+    values.update(overrides)
+    return type(instance)(**values)
+
+
+def _claim_version(instance, loaded_version: int, **conditions) -> bool:
+    """Bump lock_version if the row still carries the one the form was loaded with.
+
+    One conditional UPDATE: of two concurrent saves only one matches the WHERE clause, on
+    PostgreSQL (the second waits for the row lock, then re-checks the WHERE on the new row) and
+    on SQLite (one writer at a time) alike. Conditions must be on the row's own columns: a
+    condition through a join becomes a subquery that PostgreSQL does not re-check.
+    """
+    claimed = (
+        type(instance)
+        ._default_manager.filter(pk=instance.pk, lock_version=loaded_version, **conditions)
+        .update(lock_version=F("lock_version") + 1)
+    )
+    if claimed:
+        instance.lock_version = loaded_version + 1
+    return bool(claimed)
+
+
+_LAST_NUMBER = re.compile(r"(\d+)(\D*)$")
+
+
+def next_number(previous: str, prefix: str = "") -> str:
+    """The number after `previous` in its own style: «1.7.» → «1.8.», «3» → «4»."""
+    match = _LAST_NUMBER.search(previous or "")
+    if match:
+        start, end = match.span(1)
+        return f"{previous[:start]}{int(match[1]) + 1}{previous[end:]}"
+    stem = prefix.strip().rstrip(".")
+    return f"{stem}.1" if stem else "1"
+
+
+def replace_number_prefix(number: str, old: str, new: str) -> str:
+    """Renumber a descendant when its section's number changes: «1.2.» under «1.» → «3.2.»."""
+    old_stem, new_stem = old.strip().rstrip("."), new.strip().rstrip(".")
+    if not old_stem or old_stem == new_stem:
+        return number
+    if number == old:
+        return new
+    if number.startswith(old_stem + "."):
+        return new_stem + number[len(old_stem) :]
+    return number
 
 
 class Direction(models.Model):
@@ -123,6 +184,10 @@ class Roadmap(models.Model):
         return self.owner.level
 
     @property
+    def level_label(self) -> str:
+        return Organization.Level(self.owner.level).label
+
+    @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
@@ -142,6 +207,259 @@ class Roadmap(models.Model):
             return f"{start.year}/{end.year} учебный год"
         return f"{start:%d.%m.%Y} – {end:%d.%m.%Y}"
 
+    @property
+    def approval_caption(self) -> str:
+        """«распоряжение от 26.09.2023 № 3.12-1331-р» from the approval fields."""
+        parts = [self.approval_kind]
+        if self.approval_issuer:
+            parts.append(self.approval_issuer)
+        if self.approval_date:
+            parts.append(f"от {self.approval_date:%d.%m.%Y}")
+        if self.approval_number:
+            parts.append(f"№ {self.approval_number}")
+        return " ".join(part for part in parts if part)
+
+    # Workflow: draft → review → approved, or review → returned → review …; approved → a new
+    # draft version (revise). Each step locks the row, checks the state it is really in, and
+    # writes a RoadmapEvent. Who may take a step is decided in roadmaps/access.py.
+
+    def _lock_in(self, allowed, message: str) -> None:
+        status, lock_version = (
+            type(self)
+            .objects.select_for_update()
+            .filter(pk=self.pk)
+            .values_list("status", "lock_version")
+            .get()
+        )
+        if status not in allowed:
+            raise WorkflowError(message)
+        self.status, self.lock_version = status, lock_version
+
+    def _step(self, status, *, by, action, comment="", fields=()) -> "RoadmapEvent":
+        self.status = status
+        self.updated_by = by
+        self.lock_version += 1
+        self._history_user = by
+        self._change_reason = RoadmapEvent.Action(action).label
+        self.save(update_fields=["status", "updated_by", "updated", "lock_version", *fields])
+        return RoadmapEvent.objects.create(roadmap=self, action=action, user=by, comment=comment)
+
+    @transaction.atomic
+    def submit(self, *, by) -> "RoadmapEvent":
+        """Send the plan to the level above for approval."""
+        self._lock_in(
+            self.EDITABLE_STATUSES,
+            "Направить на согласование можно черновик или план, возвращённый на доработку; "
+            f"этот план {self.get_status_display()}.",
+        )
+        return self._step(self.Status.REVIEW, by=by, action=RoadmapEvent.Action.SUBMITTED)
+
+    @transaction.atomic
+    def return_for_revision(self, *, by, comment: str) -> "RoadmapEvent":
+        comment = (comment or "").strip()
+        if not comment:
+            raise WorkflowError("Напишите, что нужно исправить: комментарий увидит автор плана.")
+        self._lock_in(
+            (self.Status.REVIEW,),
+            f"Вернуть на доработку можно только план на согласовании; этот план "
+            f"{self.get_status_display()}.",
+        )
+        return self._step(
+            self.Status.RETURNED, by=by, action=RoadmapEvent.Action.RETURNED, comment=comment
+        )
+
+    @transaction.atomic
+    def approve(
+        self,
+        *,
+        by,
+        kind: str,
+        number: str,
+        date: datetime.date,
+        name: str,
+        position: str,
+        issuer: str = "",
+    ) -> "RoadmapEvent":
+        """Approve by a document; the previous approved version, if any, goes to the archive."""
+        missing = [
+            label
+            for label, value in (
+                ("вид документа", kind),
+                ("номер", number),
+                ("дата", date),
+                ("подписант", name),
+                ("должность подписанта", position),
+            )
+            if not value or (isinstance(value, str) and not value.strip())
+        ]
+        if missing:
+            raise WorkflowError(f"Для утверждения укажите: {', '.join(missing)}.")
+        self._lock_in(
+            (self.Status.REVIEW,),
+            f"Утвердить можно только план на согласовании; этот план {self.get_status_display()}.",
+        )
+        self.approval_kind = kind.strip()
+        self.approval_number = number.strip()
+        self.approval_date = date
+        self.approval_issuer = issuer.strip()
+        self.approved_by_name = name.strip()
+        self.approved_by_position = position.strip()
+        # The caption as written in an imported document no longer describes this approval.
+        self.approval_text = ""
+        event = self._step(
+            self.Status.APPROVED,
+            by=by,
+            action=RoadmapEvent.Action.APPROVED,
+            comment=self.approval_caption,
+            fields=[
+                "approval_kind",
+                "approval_number",
+                "approval_date",
+                "approval_issuer",
+                "approved_by_name",
+                "approved_by_position",
+                "approval_text",
+            ],
+        )
+        previous = self.previous_version
+        if previous is not None:
+            try:
+                previous._lock_in((self.Status.APPROVED,), "")
+            except WorkflowError:
+                pass  # already archived: nothing to do
+            else:
+                previous._step(
+                    self.Status.ARCHIVED,
+                    by=by,
+                    action=RoadmapEvent.Action.ARCHIVED,
+                    comment=f"Утверждена версия {self.version}.",
+                )
+        return event
+
+    @transaction.atomic
+    def revise(self, *, by) -> "Roadmap":
+        """«Актуализировать»: a new draft version, a deep copy of this approved plan.
+
+        This version stays approved (it is the one in force) until the new one is approved;
+        then it goes to the archive. Sections and items keep their `key`, which is how
+        versions are compared.
+        """
+        self._lock_in(
+            (self.Status.APPROVED,),
+            "Актуализировать можно только утверждённый план; этот план "
+            f"{self.get_status_display()}.",
+        )
+        following = type(self).objects.filter(previous_version=self).first()
+        if following is not None:
+            raise WorkflowError(
+                f"Новая версия этого плана уже создана (версия {following.version}); "
+                "продолжайте работу в ней."
+            )
+        new = Roadmap(
+            owner_id=self.owner_id,
+            title=self.title,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            implements_id=self.implements_id,
+            lineage=self.lineage,
+            version=self.version + 1,
+            previous_version=self,
+            source_filename=self.source_filename,
+            created_by=by,
+            updated_by=by,
+        )
+        new._history_user = by
+        reason = f"Версия {new.version} на основе версии {self.version}"
+        new._change_reason = reason
+        new.save()
+
+        parties = list(self.parties.all())
+        party_copies = [_copy(party, roadmap_id=new.pk) for party in parties]
+        Party.objects.bulk_create(party_copies)
+        party_ids = {old.pk: copy.pk for old, copy in zip(parties, party_copies, strict=True)}
+
+        # Parents before their subsections, one bulk insert per depth.
+        section_ids: dict[int, int] = {}
+        remaining = list(self.sections.all())
+        while remaining:
+            ready = [s for s in remaining if s.parent_id is None or s.parent_id in section_ids]
+            if not ready:
+                raise WorkflowError("Разделы плана ссылаются друг на друга по кругу.")
+            copies = [
+                _copy(s, roadmap_id=new.pk, parent_id=section_ids.get(s.parent_id)) for s in ready
+            ]
+            bulk_create_with_history(copies, Section, default_user=by, default_change_reason=reason)
+            section_ids.update({old.pk: copy.pk for old, copy in zip(ready, copies, strict=True)})
+            ready_ids = {s.pk for s in ready}
+            remaining = [s for s in remaining if s.pk not in ready_ids]
+
+        items = list(self.items.all())
+        item_copies = [
+            _copy(
+                item,
+                roadmap_id=new.pk,
+                section_id=section_ids[item.section_id],
+                lock_version=0,
+            )
+            for item in items
+        ]
+        bulk_create_with_history(item_copies, Item, default_user=by, default_change_reason=reason)
+        item_ids = {old.pk: copy.pk for old, copy in zip(items, item_copies, strict=True)}
+        ItemResponsible.objects.bulk_create(
+            ItemResponsible(
+                item_id=item_ids[link.item_id],
+                party_id=party_ids[link.party_id],
+                position=link.position,
+            )
+            for link in ItemResponsible.objects.filter(item__roadmap=self)
+        )
+        Through = Item.directions.through
+        Through.objects.bulk_create(
+            Through(item_id=item_ids[link.item_id], direction_id=link.direction_id)
+            for link in Through.objects.filter(item__roadmap=self)
+        )
+        RoadmapEvent.objects.create(
+            roadmap=new,
+            action=RoadmapEvent.Action.REVISED,
+            user=by,
+            comment=f"Создана на основе утверждённой версии {self.version}.",
+        )
+        RoadmapEvent.objects.create(
+            roadmap=self,
+            action=RoadmapEvent.Action.REVISED,
+            user=by,
+            comment=f"Создана новая версия {new.version}; эта остаётся в силе до её утверждения.",
+        )
+        return new
+
+    def save_if_unchanged(self, loaded_version: int, update_fields: list[str]) -> bool:
+        """Save unless someone saved the plan after `loaded_version` was read, or froze it."""
+        with transaction.atomic():
+            if not _claim_version(self, loaded_version, status__in=self.EDITABLE_STATUSES):
+                return False
+            self.save(update_fields=[*update_fields, "updated"])
+        return True
+
+    # Sections are kept in pre-order (a section, then its subsections) so that anything
+    # reading them by `position` alone sees the document's order.
+    def renumber_section_positions(self) -> None:
+        sections = list(self.sections.all())
+        children: dict[int | None, list[Section]] = {}
+        for section in sections:
+            children.setdefault(section.parent_id, []).append(section)
+        ordered: list[Section] = []
+
+        def walk(parent_id):
+            for section in children.get(parent_id, []):
+                ordered.append(section)
+                walk(section.pk)
+
+        walk(None)
+        for position, section in enumerate(ordered):
+            if section.position != position:
+                section.position = position
+                section.save(update_fields=["position"])
+
 
 class Section(models.Model):
     roadmap = models.ForeignKey(
@@ -158,6 +476,8 @@ class Section(models.Model):
     number = models.CharField("номер", max_length=20, blank=True)
     title = models.CharField("наименование", max_length=1000)
     position = models.PositiveIntegerField("порядок", default=0)
+    # The same section in every version of a plan: copies keep it, comparison matches on it.
+    key = models.UUIDField("ключ", default=uuid.uuid4, editable=False, db_index=True)
 
     history = HistoricalRecords()
 
@@ -165,9 +485,65 @@ class Section(models.Model):
         ordering = ["roadmap", "position"]
         verbose_name = "раздел"
         verbose_name_plural = "разделы"
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "key"], name="section_unique_key")
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}".strip()
+
+    def siblings(self):
+        return self.roadmap.sections.filter(parent_id=self.parent_id).order_by("position", "pk")
+
+    def renumber(self, number: str) -> None:
+        """Give the section a new number and carry it into its subsections and items."""
+        old = self.number
+        self.number = number
+        self.save(update_fields=["number"])
+        descendants = [self]
+        for section in descendants:
+            for child in section.subsections.all():
+                child.number = replace_number_prefix(child.number, old, number)
+                child.save(update_fields=["number"])
+                descendants.append(child)
+        for item in Item.objects.filter(section__in=descendants):
+            renumbered = replace_number_prefix(item.number, old, number)
+            if renumbered != item.number:
+                item.number = renumbered
+                item.save(update_fields=["number"])
+
+    @transaction.atomic
+    def move(self, step: int) -> bool:
+        """Move up (-1) or down (+1) among its siblings; numbers stay in sequence."""
+        self.roadmap.renumber_section_positions()
+        siblings = list(self.siblings())
+        index = next(i for i, s in enumerate(siblings) if s.pk == self.pk)
+        other_index = index + step
+        if not 0 <= other_index < len(siblings):
+            return False
+        # Fresh rows: the positions were just normalised.
+        moved, other = siblings[index], siblings[other_index]
+        mine, theirs = moved.number, other.number
+        moved.position, other.position = other.position, moved.position
+        moved.save(update_fields=["position"])
+        other.save(update_fields=["position"])
+        moved.renumber(theirs)
+        other.renumber(mine)
+        self.position, self.number = moved.position, moved.number
+        self.roadmap.renumber_section_positions()
+        return True
+
+    @transaction.atomic
+    def delete_and_renumber(self) -> None:
+        """Delete with its subsections and items; the sections after it move up a number."""
+        siblings = list(self.siblings())
+        index = next(i for i, s in enumerate(siblings) if s.pk == self.pk)
+        numbers = [s.number for s in siblings]
+        roadmap = self.roadmap
+        self.delete()
+        for section, number in zip(siblings[index + 1 :], numbers[index:], strict=False):
+            section.renumber(number)
+        roadmap.renumber_section_positions()
 
 
 class Party(models.Model):
@@ -264,6 +640,8 @@ class Item(models.Model):
     )
     position = models.PositiveIntegerField("порядок", default=0)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
+    # The same item in every version of a plan: copies keep it, comparison matches on it.
+    key = models.UUIDField("ключ", default=uuid.uuid4, editable=False, db_index=True)
 
     objects = ItemQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["lock_version"])
@@ -275,6 +653,7 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline_end"], name="item_status_deadline"),
         ]
+        constraints = [models.UniqueConstraint(fields=["roadmap", "key"], name="item_unique_key")]
 
     def __str__(self):
         return f"{self.number} {self.title[:80]}".strip()
@@ -296,6 +675,89 @@ class Item(models.Model):
         self.deadline_occurrences = deadline.occurrences
         self.deadline_note = deadline.note
         self.deadline_warnings = list(deadline.warnings)
+
+    @property
+    def deadline_summary(self) -> dict:
+        """The parsed deadline in the shape the templates show (as for a fresh parse)."""
+        return {
+            "text": self.deadline_text,
+            "kind": self.deadline_kind,
+            "kind_label": self.get_deadline_kind_display(),
+            "start": self.deadline_start,
+            "end": self.deadline_end,
+            "occurrences": self.deadline_occurrences,
+            "note": self.deadline_note,
+            "warnings": self.deadline_warnings,
+        }
+
+    DEADLINE_FIELDS = (
+        "deadline_text",
+        "deadline_kind",
+        "deadline_start",
+        "deadline_end",
+        "deadline_occurrences",
+        "deadline_note",
+        "deadline_warnings",
+    )
+
+    def save_if_unchanged(self, loaded_version: int, update_fields: list[str]) -> bool:
+        """Save unless someone saved the item after `loaded_version` was read.
+
+        The plan's row is locked first (a workflow step waits for the save, or the save sees
+        the plan frozen), the version is claimed with a conditional UPDATE on the item's own
+        columns, then the fields are written with save() in the same transaction so that
+        django-simple-history records who changed what. Returns False (and writes nothing) on
+        a stale version or a plan no longer editable.
+        """
+        with transaction.atomic():
+            editable = list(
+                Roadmap.objects.select_for_update()
+                .filter(pk=self.roadmap_id, status__in=Roadmap.EDITABLE_STATUSES)
+                .values_list("pk", flat=True)
+            )
+            if not editable or not _claim_version(self, loaded_version):
+                return False
+            self.save(update_fields=update_fields)
+        return True
+
+    def siblings(self):
+        return Item.objects.filter(section_id=self.section_id).order_by("position", "pk")
+
+    @transaction.atomic
+    def move(self, step: int) -> bool:
+        """Move up (-1) or down (+1) within its section, trading numbers with the neighbour."""
+        siblings = list(self.siblings())
+        index = next(i for i, item in enumerate(siblings) if item.pk == self.pk)
+        other_index = index + step
+        if not 0 <= other_index < len(siblings):
+            return False
+        other = siblings[other_index]
+        if self.position == other.position:
+            # Equal positions (old data) cannot be swapped: spread the section out first.
+            for position, sibling in enumerate(siblings):
+                sibling.position = position
+            self.position, other.position = other_index, index
+            for sibling in siblings:
+                if sibling not in (self, other):
+                    sibling.save(update_fields=["position"])
+        else:
+            self.position, other.position = other.position, self.position
+        self.number, other.number = other.number, self.number
+        self.save(update_fields=["position", "number"])
+        other.save(update_fields=["position", "number"])
+        return True
+
+    @transaction.atomic
+    def delete_and_renumber(self) -> None:
+        """Delete the item; the items after it in the section move up a number."""
+        siblings = list(self.siblings())
+        index = next(i for i, item in enumerate(siblings) if item.pk == self.pk)
+        numbers = [item.number for item in siblings]
+        self.delete()
+        for item, number in zip(siblings[index + 1 :], numbers[index:], strict=False):
+            if item.number != number:
+                item.number = number
+                item.save(update_fields=["number"])
 
 
 class ItemResponsible(models.Model):

@@ -1,7 +1,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from orgs.scope import get_scope
@@ -22,6 +22,34 @@ def _higher_level_plans_q(scope, prefix: str = "") -> Q:
             **{f"{prefix}owner__kind": "school"}
         )
     return q & Q(**{f"{prefix}status__in": ["approved", "archived"]})
+
+
+# Item statuses that still expect work; an item in one of them past its end date is overdue.
+OPEN_STATUSES = ("not_started", "in_progress")
+
+
+def _overdue_q(today: datetime.date | None, prefix: str = "") -> Q:
+    today = today or timezone.localdate()
+    # Written positively (not ~Q(status__in=closed)): inside an aggregate over a join a
+    # negated lookup on a multi-valued relation turns into a subquery with other semantics.
+    return Q(**{f"{prefix}deadline_end__lt": today, f"{prefix}status__in": OPEN_STATUSES})
+
+
+def _progress_counts(prefix: str, today: datetime.date | None) -> dict:
+    """Counts of a plan's items by execution state, for annotate() and aggregate() alike."""
+
+    def count(**lookups):
+        q = Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
+        return Count(f"{prefix}pk", filter=q)
+
+    return {
+        "item_count": Count(f"{prefix}pk"),
+        "not_started_count": count(status="not_started"),
+        "in_progress_count": count(status="in_progress"),
+        "done_count": count(status="done"),
+        "cancelled_count": count(status="cancelled"),
+        "overdue_count": Count(f"{prefix}pk", filter=_overdue_q(today, prefix)),
+    }
 
 
 class RoadmapQuerySet(models.QuerySet):
@@ -50,6 +78,59 @@ class RoadmapQuerySet(models.QuerySet):
             return self.filter(owner__municipality__isnull=True)
         return self
 
+    def in_force(self):
+        """One version of each plan: the approved one while it is in force, else the newest.
+
+        «Актуализировать» makes a new draft version while the approved one stays in force
+        until the new one is approved (and the old one archived): execution is reported on the
+        version in force, so that is the one monitoring counts.
+        """
+        approved_version = self.model.objects.filter(lineage=OuterRef("lineage"), status="approved")
+        return self.filter(
+            Q(status="approved") | Q(next_version__isnull=True) & ~Exists(approved_version)
+        )
+
+    def monitored_by(self, user):
+        """Plans of the organizations the user's memberships cover: what the user answers for.
+
+        Unlike for_user() it leaves out the higher-level plans a user only reads because their
+        organization implements them: a school coordinator monitors the school, not the region.
+        """
+        return self.for_user(user).filter(get_scope(user).organization_q("owner__"))
+
+    def in_year(self, year: int):
+        """Plans whose period touches the calendar year (an academic year touches two)."""
+        return self.filter(
+            period_start__lte=datetime.date(year, 12, 31),
+            period_end__gte=datetime.date(year, 1, 1),
+        )
+
+    def with_progress(self, today: datetime.date | None = None):
+        """Each plan with item_count, done_count, overdue_count and the other states, one query."""
+        return self.annotate(**_progress_counts("items__", today))
+
+    def progress_totals(self, today: datetime.date | None = None) -> dict:
+        """The same counts summed over the plans, with plan_count."""
+        return self.aggregate(
+            plan_count=Count("pk", distinct=True), **_progress_counts("items__", today)
+        )
+
+    def progress_by_municipality(self, today: datetime.date | None = None):
+        """The counts per municipality: the plans of its bodies and of its schools together.
+
+        Rows are dicts with municipality_id, municipality_name and plan_count besides the counts;
+        regional plans have no municipality and are left out.
+        """
+        return (
+            self.filter(owner__municipality__isnull=False)
+            .values(
+                municipality_id=F("owner__municipality_id"),
+                municipality_name=F("owner__municipality__name"),
+            )
+            .annotate(plan_count=Count("pk", distinct=True), **_progress_counts("items__", today))
+            .order_by("municipality_name", "municipality_id")
+        )
+
 
 class ItemQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -61,8 +142,38 @@ class ItemQuerySet(models.QuerySet):
         )
 
     def overdue(self, today: datetime.date | None = None):
-        today = today or timezone.localdate()
-        return self.filter(deadline_end__lt=today).exclude(status__in=["done", "cancelled"])
+        return self.filter(_overdue_q(today))
 
     def done(self):
         return self.filter(status="done")
+
+    def status_counts(self, today: datetime.date | None = None) -> dict:
+        """item_count, not_started_count, …, overdue_count over these items, one query."""
+        return self.aggregate(**_progress_counts("", today))
+
+    def versions_of(self, item):
+        """The item in every version of its plan (versions share the item's key)."""
+        return self.filter(key=item.key, roadmap__lineage=item.roadmap.lineage)
+
+    def copies_of(self, item):
+        """Copies of `item` (made from any version of its plan) in plans in force, and the
+        copies of those one level down: levels are three, so two steps reach every copy."""
+        from roadmaps.models import Roadmap
+
+        same = {"key": item.key, "roadmap__lineage": item.roadmap.lineage}
+        direct = Q(**{f"source_item__{name}": value for name, value in same.items()})
+        indirect = Q(**{f"source_item__source_item__{name}": value for name, value in same.items()})
+        return self.filter(direct | indirect).filter(roadmap__in=Roadmap.objects.in_force())
+
+    def with_last_report(self):
+        """Each item with last_report_date and last_report_comment of its newest report,
+        whichever version of the plan the report was made on."""
+        from roadmaps.models import ExecutionReport
+
+        latest = ExecutionReport.objects.filter(
+            item__key=OuterRef("key"), item__roadmap__lineage=OuterRef("roadmap__lineage")
+        ).order_by("-date", "-created")
+        return self.annotate(
+            last_report_date=Subquery(latest.values("date")[:1]),
+            last_report_comment=Subquery(latest.values("comment")[:1]),
+        )

@@ -1,0 +1,161 @@
+from django import forms
+from django.utils import timezone
+
+from orgs.models import Organization
+from roadmaps.deadlines import Period
+from roadmaps.execution import EVIDENCE_HELP, EVIDENCE_TYPES, validate_evidence_file
+from roadmaps.models import ExecutionReport, Roadmap
+from roadmaps.templating import template_error
+
+
+class ExecutionReportForm(forms.ModelForm):
+    evidence_url = forms.URLField(
+        label="Ссылка на подтверждение",
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text="Страница на сайте организации, новость, документ в облаке.",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        error_messages={"invalid": "Введите адрес целиком, например https://school.ru/news/1."},
+    )
+
+    class Meta:
+        model = ExecutionReport
+        fields = ["status", "date", "comment", "evidence_url", "evidence_file"]
+        labels = {
+            "status": "Исполнение",
+            "date": "Дата",
+            "comment": "Что сделано",
+            "evidence_file": "Файл-подтверждение",
+        }
+        help_texts = {
+            "evidence_file": EVIDENCE_HELP,
+        }
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+            "evidence_file": forms.FileInput(attrs={"accept": ",".join(sorted(EVIDENCE_TYPES))}),
+        }
+
+    def __init__(self, *args, item=None, **kwargs):
+        if item is not None:
+            # Several items' forms can be open on one page, next to the page's own fields.
+            kwargs.setdefault("auto_id", f"report-{item.pk}-%s")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+            if item is not None:
+                self.initial.setdefault("status", item.status)
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("Отчёт не может быть датирован будущим днём.")
+        return date
+
+    def clean_evidence_file(self):
+        uploaded = self.cleaned_data.get("evidence_file")
+        if uploaded and hasattr(uploaded, "size"):
+            validate_evidence_file(uploaded)
+        return uploaded
+
+
+class MonitoringFilterForm(forms.Form):
+    LEVELS = [("", "все уровни"), *Organization.Level.choices]
+    STATUSES = [("", "любой статус"), *Roadmap.Status.choices]
+
+    level = forms.ChoiceField(label="Уровень", choices=LEVELS, required=False)
+    municipality = forms.ModelChoiceField(
+        label="Муниципальное образование",
+        queryset=None,
+        required=False,
+        empty_label="все",
+    )
+    status = forms.ChoiceField(label="Статус плана", choices=STATUSES, required=False)
+    year = forms.IntegerField(
+        label="Год",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text="Планы, период которых захватывает этот год.",
+        error_messages={
+            "min_value": "Укажите год не раньше 2000.",
+            "max_value": "Укажите год не позже 2100.",
+            "invalid": "Укажите год цифрами, например 2024.",
+        },
+    )
+
+    def __init__(self, data=None, *, municipalities, **kwargs):
+        data = data.copy() if data is not None else {}
+        if "status" not in data:
+            # The page opens on the plans being executed: approved ones. A submitted form
+            # always sends the field, «любой статус» as an empty value.
+            data["status"] = Roadmap.Status.APPROVED
+        super().__init__(data, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+
+    def filter(self, plans):
+        data = self.cleaned_data
+        if data.get("level"):
+            plans = plans.at_level(data["level"])
+        if data.get("municipality"):
+            plans = plans.filter(owner__municipality=data["municipality"])
+        if data.get("status"):
+            plans = plans.filter(status=data["status"])
+        if data.get("year"):
+            plans = plans.in_year(data["year"])
+        return plans
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, organization):
+        where = organization.municipality or organization.region
+        return f"{organization.short_name} ({where})"
+
+
+class SourceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, roadmap):
+        return f"{roadmap.owner.short_name}: {roadmap.title} ({roadmap.period_label})"
+
+
+class RoadmapFromTemplateForm(forms.Form):
+    source = SourceChoiceField(
+        label="На основе плана",
+        queryset=Roadmap.objects.none(),
+        empty_label="— выберите утверждённый план —",
+        error_messages={"invalid_choice": "Этот план недоступен как основа."},
+    )
+    owner = OrganizationChoiceField(
+        label="Чей план",
+        queryset=Organization.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Вы не можете создавать планы этой организации."},
+    )
+    title = forms.CharField(label="Наименование", max_length=1000, widget=forms.Textarea)
+    period = forms.CharField(
+        label="Период",
+        max_length=40,
+        help_text="Год (2024), учебный год (2024/2025) или даты (2024-01-01..2024-12-31). "
+        "Сроки мероприятий будут прочитаны заново для этого периода.",
+    )
+
+    def __init__(self, *args, sources, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources
+        self.fields["owner"].queryset = owners
+        self.fields["title"].widget.attrs["rows"] = 2
+
+    def clean_period(self):
+        try:
+            return Period.parse(self.cleaned_data["period"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        source, owner = cleaned.get("source"), cleaned.get("owner")
+        if source and owner:
+            error = template_error(source, owner)
+            if error:
+                self.add_error("source", error)
+        return cleaned

@@ -1,0 +1,259 @@
+"""Execution of plans: reports on items, evidence downloads, monitoring, roll-ups, templates."""
+
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from orgs.models import Municipality, Organization
+from orgs.scope import get_scope
+from roadmaps import access
+from roadmaps.deadlines import Period
+from roadmaps.execution import (
+    PROGRESS_LEGEND,
+    REPORTABLE_STATUSES,
+    STATUS_LEGEND,
+    add_report,
+    can_report,
+    days_overdue,
+    evidence_content_type,
+    progress_bar,
+    reports_of,
+    status_bar,
+)
+from roadmaps.execution_forms import (
+    ExecutionReportForm,
+    MonitoringFilterForm,
+    RoadmapFromTemplateForm,
+)
+from roadmaps.models import ExecutionReport, Item, ItemResponsible, Roadmap
+from roadmaps.templating import create_from_template, template_sources
+
+PLANS_PER_PAGE = 25
+ITEMS_PER_PAGE = 50
+
+
+def _get_item(request, pk) -> Item:
+    return get_object_or_404(
+        Item.objects.for_user(request.user).select_related(
+            "roadmap__owner__municipality", "section"
+        ),
+        pk=pk,
+    )
+
+
+def _render_reports(request, item, form, *, saved=False):
+    """The item's reports with the form: a table row for htmx, a page otherwise."""
+    context = {
+        "item": item,
+        "roadmap": item.roadmap,
+        "reports": reports_of(item).select_related("author"),
+        "form": form,
+        "can_report": form is not None,
+        "saved": saved,
+    }
+    if request.htmx:
+        return render(request, "roadmaps/execution/_report_row.html", context)
+    return render(request, "roadmaps/execution/item_reports.html", context)
+
+
+@login_required
+def item_reports(request, pk):
+    item = _get_item(request, pk)
+    form = ExecutionReportForm(item=item) if can_report(request.user, item.roadmap) else None
+    return _render_reports(request, item, form)
+
+
+@login_required
+@require_POST
+def item_report(request, pk):
+    item = _get_item(request, pk)
+    if not access.can_write_owner(request.user, item.roadmap):
+        raise PermissionDenied("Отчитываться по плану может только организация, которая его ведёт.")
+    if item.roadmap.status not in REPORTABLE_STATUSES:
+        raise PermissionDenied("План перенесён в архив: отчёты по нему не принимаются.")
+    form = ExecutionReportForm(request.POST, request.FILES, item=item)
+    if not form.is_valid():
+        return _render_reports(request, item, form)
+    add_report(item, author=request.user, **form.cleaned_data)
+    if request.htmx:
+        return _render_reports(request, item, ExecutionReportForm(item=item), saved=True)
+    messages.success(request, "Отчёт сохранён.")
+    return redirect("roadmaps:item-reports", pk=item.pk)
+
+
+@login_required
+def report_evidence(request, pk):
+    """A report's file, for those who see its item only: evidence never has a public URL."""
+    report = get_object_or_404(
+        ExecutionReport.objects.filter(item__in=Item.objects.for_user(request.user)).exclude(
+            evidence_file=""
+        ),
+        pk=pk,
+    )
+    name = PurePath(report.evidence_file.name).name
+    try:
+        handle = report.evidence_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Файл отчёта не найден в хранилище.") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=name, content_type=evidence_content_type(name)
+    )
+
+
+def _owner_order():
+    return [
+        F("owner__municipality__name").asc(nulls_first=True),
+        "owner__kind",
+        "owner__short_name",
+        "-period_start",
+    ]
+
+
+@login_required
+def monitoring(request):
+    if get_scope(request.user).is_empty:
+        raise PermissionDenied("Мониторинг доступен участникам проекта.")
+    today = timezone.localdate()
+    form = MonitoringFilterForm(
+        request.GET, municipalities=Municipality.objects.for_user(request.user)
+    )
+    plans = Roadmap.objects.monitored_by(request.user).in_force()
+    plans = form.filter(plans) if form.is_valid() else plans.approved()
+
+    totals = plans.progress_totals(today)
+    municipalities = list(plans.progress_by_municipality(today))
+    for row in municipalities:
+        row["bar"] = progress_bar(row)
+
+    plan_page = Paginator(
+        plans.with_progress(today).select_related("owner__municipality").order_by(*_owner_order()),
+        PLANS_PER_PAGE,
+    ).get_page(request.GET.get("plans_page"))
+    for plan in plan_page:
+        plan.bar = progress_bar(plan)
+
+    overdue = (
+        Item.objects.for_user(request.user)
+        .filter(roadmap__in=plans.values("pk"))
+        .overdue(today)
+        .select_related("roadmap__owner")
+        .prefetch_related(
+            Prefetch(
+                "itemresponsible_set",
+                queryset=ItemResponsible.objects.select_related("party").order_by("position"),
+                to_attr="responsible_rows",
+            )
+        )
+        .order_by("deadline_end", "roadmap__owner__short_name", "position", "pk")
+    )
+    overdue_page = Paginator(overdue, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    for item in overdue_page:
+        item.days_overdue = days_overdue(item, today)
+        item.can_report = can_report(request.user, item.roadmap)
+
+    return render(
+        request,
+        "roadmaps/execution/monitoring.html",
+        {
+            "form": form,
+            "today": today,
+            "totals": totals,
+            "totals_bar": progress_bar(totals),
+            "municipalities": municipalities,
+            "plan_page": plan_page,
+            "overdue_page": overdue_page,
+            "legend": PROGRESS_LEGEND,
+        },
+    )
+
+
+@login_required
+def item_rollup(request, pk):
+    """How one item of a higher-level plan goes in the plans made from it."""
+    item = _get_item(request, pk)
+    today = timezone.localdate()
+    copies = Item.objects.for_user(request.user).copies_of(item)
+    counts = copies.status_counts(today)
+    rows = (
+        copies.with_last_report()
+        .select_related("roadmap__owner__municipality")
+        .order_by(
+            F("roadmap__owner__municipality__name").asc(nulls_first=True),
+            "roadmap__owner__kind",
+            "roadmap__owner__short_name",
+            "pk",
+        )
+    )
+    page = Paginator(rows, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    for copy in page:
+        copy.overdue = copy.is_overdue(today)
+    return render(
+        request,
+        "roadmaps/execution/rollup.html",
+        {
+            "item": item,
+            "roadmap": item.roadmap,
+            "counts": counts,
+            "bar": status_bar(counts),
+            "legend": STATUS_LEGEND,
+            "page": page,
+        },
+    )
+
+
+@login_required
+def roadmap_from_template(request):
+    owners = (
+        Organization.objects.for_user(request.user, write=True)
+        .filter(municipality__isnull=False)
+        .select_related("region", "municipality")
+        .order_by("municipality__name", "kind", "short_name")
+    )
+    if not owners.exists():
+        raise PermissionDenied(
+            "Создавать планы на основе планов верхнего уровня могут координаторы муниципалитетов "
+            "и школ и региональный оператор."
+        )
+    sources = template_sources(request.user)
+    initial = {}
+    if request.method == "GET" and request.GET.get("source", "").isdigit():
+        source = sources.filter(pk=request.GET["source"]).first()
+        if source:
+            initial = {"source": source.pk, "period": _period_text(source)}
+    form = RoadmapFromTemplateForm(
+        request.POST or None, initial=initial, sources=sources, owners=owners
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        roadmap = create_from_template(
+            data["source"],
+            owner=data["owner"],
+            title=data["title"],
+            period=data["period"],
+            user=request.user,
+        )
+        messages.success(
+            request,
+            f"План создан на основе плана «{data['source'].owner}»: "
+            f"{roadmap.items.count()} мероприятий. Это черновик — дополните его и отправьте "
+            "на согласование.",
+        )
+        return redirect(reverse("roadmaps:roadmap-detail", args=[roadmap.pk]))
+    return render(
+        request,
+        "roadmaps/execution/from_template.html",
+        {"form": form, "has_sources": sources.exists()},
+    )
+
+
+def _period_text(roadmap: Roadmap) -> str:
+    return str(Period(roadmap.period_start, roadmap.period_end))

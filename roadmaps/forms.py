@@ -1,0 +1,240 @@
+"""Forms of the plan editor and the approval workflow."""
+
+from django import forms
+from django.utils import timezone
+
+from orgs.models import Organization
+from roadmaps.deadlines import Period
+from roadmaps.models import Direction, Item, Party, Roadmap, Section
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, organization):
+        where = organization.municipality or organization.region
+        return f"{organization.short_name} ({where})"
+
+
+def period_choices(extra: Period | None = None) -> list[tuple[str, str]]:
+    """Calendar and academic years around today, and the plan's own period if it is neither."""
+    year = timezone.localdate().year
+    choices = []
+    for first in range(year - 2, year + 3):
+        choices.append((str(first), f"{first} год"))
+        choices.append((f"{first}/{first + 1}", f"{first}/{first + 1} учебный год"))
+    if extra is not None and str(extra) not in dict(choices):
+        label = f"{extra.start:%d.%m.%Y} – {extra.end:%d.%m.%Y}"
+        choices.insert(0, (str(extra), label))
+    return choices
+
+
+def roadmap_period(roadmap: Roadmap) -> Period:
+    return Period(roadmap.period_start, roadmap.period_end)
+
+
+class PeriodField(forms.ChoiceField):
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return Period.parse(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class RoadmapFilterForm(forms.Form):
+    q = forms.CharField(label="Поиск", required=False, max_length=200)
+    level = forms.ChoiceField(
+        label="Уровень",
+        required=False,
+        choices=[("", "все уровни"), *Organization.Level.choices],
+    )
+    municipality = forms.ModelChoiceField(
+        label="Муниципальное образование",
+        required=False,
+        queryset=None,
+        empty_label="все",
+    )
+    status = forms.ChoiceField(
+        label="Статус", required=False, choices=[("", "все"), *Roadmap.Status.choices]
+    )
+    year = forms.IntegerField(label="Год", required=False, min_value=2000, max_value=2100)
+    all_versions = forms.BooleanField(label="Показывать прежние версии", required=False)
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["q"].widget.attrs["placeholder"] = "наименование или организация"
+
+
+class RoadmapCreateForm(forms.Form):
+    owner = OwnerChoiceField(
+        label="Чей это план", queryset=Organization.objects.none(), empty_label=None
+    )
+    title = forms.CharField(
+        label="Наименование",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Например: План мероприятий («дорожная карта») по реализации проекта "
+        "«Школа Минпросвещения России» на 2025 год.",
+    )
+    period = PeriodField(label="Период")
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["period"].choices = period_choices()
+        if not self.is_bound:
+            self.initial.setdefault("period", str(timezone.localdate().year))
+
+
+class RoadmapEditForm(forms.Form):
+    title = forms.CharField(
+        label="Наименование", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    period = PeriodField(label="Период")
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, roadmap, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = roadmap_period(roadmap)
+        self.fields["period"].choices = period_choices(current)
+        if not self.is_bound:
+            self.initial.update(
+                title=roadmap.title, period=str(current), lock_version=roadmap.lock_version
+            )
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["number", "title"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"title": {"required": "Напишите наименование раздела."}}
+
+
+class NameListWidget(forms.Widget):
+    """Several inputs sharing one name (one per responsible party), read in order."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+
+
+class NameListField(forms.Field):
+    widget = NameListWidget
+
+    def to_python(self, value):
+        names, seen = [], set()
+        for name in value or []:
+            name = " ".join(str(name).split())
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        return names
+
+    def validate(self, value):
+        super().validate(value)
+        too_long = [name for name in value if len(name) > 300]
+        if too_long:
+            raise forms.ValidationError("Обозначение ответственного — не длиннее 300 знаков.")
+
+
+class ItemForm(forms.ModelForm):
+    responsible = NameListField(
+        label="Ответственные",
+        required=False,
+        help_text="По одному в поле, в нужном порядке. Новое название добавится в перечень "
+        "ответственных плана.",
+    )
+    directions = forms.ModelMultipleChoiceField(
+        label="Направления",
+        queryset=Direction.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Item
+        fields = ["number", "title", "deadline_text", "result", "status", "directions"]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 3}),
+            "result": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"deadline_text": "Сроки", "status": "Исполнение"}
+        error_messages = {"title": {"required": "Напишите, что это за мероприятие."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["lock_version"] = self.instance.lock_version
+            self.initial["responsible"] = [
+                link.party.name
+                for link in self.instance.itemresponsible_set.select_related("party").order_by(
+                    "position"
+                )
+            ]
+
+
+class PartyForm(forms.ModelForm):
+    organization = forms.ModelChoiceField(
+        label="Организация справочника",
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label="— не связана —",
+    )
+
+    class Meta:
+        model = Party
+        fields = ["name", "full_name", "kind", "organization", "in_glossary"]
+        labels = {"name": "Обозначение (сокращение)"}
+
+    def __init__(self, *args, directory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = directory
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("in_glossary", True)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = Party.objects.filter(roadmap=self.instance.roadmap, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if name and clash.exists():
+            raise forms.ValidationError(f"Обозначение «{name}» уже есть в этом плане.")
+        return name
+
+
+class ApproveForm(forms.Form):
+    kind = forms.CharField(
+        label="Вид документа",
+        max_length=200,
+        initial="распоряжение",
+        help_text="распоряжение, приказ, постановление…",
+    )
+    issuer = forms.CharField(
+        label="Кем издан (орган)",
+        max_length=500,
+        required=False,
+        help_text="Например: комитета общего и профессионального образования Ленинградской "
+        "области.",
+    )
+    number = forms.CharField(label="Номер документа", max_length=100)
+    date = forms.DateField(
+        label="Дата документа",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    name = forms.CharField(label="Подписант (фамилия и инициалы)", max_length=200)
+    position = forms.CharField(label="Должность подписанта", max_length=500)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="Что нужно исправить",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Комментарий увидит автор плана в начале страницы плана.",
+    )
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if not comment:
+            raise forms.ValidationError("Напишите, что нужно исправить.")
+        return comment

@@ -1,0 +1,1107 @@
+"""The plan editor: the list, the plan as the official table, editing in place with htmx,
+the approval workflow, versions and the history of changes.
+
+Every view starts from a scoped queryset (roadmaps.access); a plan outside the user's scope is
+a 404, writing to a plan the user may only read, or to one that is not a draft, is a 403.
+Editing endpoints answer htmx requests with a fragment (a table row, a section's rows) and
+plain requests with a full page, so each also works without JavaScript.
+"""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import CharField, Count, Max, Prefetch, Q, Value
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import retarget
+from simple_history.utils import bulk_update_with_history
+
+from orgs.models import Municipality, Organization
+from roadmaps import versions
+from roadmaps.access import (
+    can_edit,
+    can_review,
+    get_editable_roadmap,
+    get_item_for_user,
+    get_party_for_user,
+    get_roadmap_for_user,
+    get_section_for_user,
+    read_only_reason,
+)
+from roadmaps.deadlines import parse_deadline
+from roadmaps.forms import (
+    ApproveForm,
+    ItemForm,
+    PartyForm,
+    ReturnForm,
+    RoadmapCreateForm,
+    RoadmapEditForm,
+    RoadmapFilterForm,
+    SectionForm,
+    roadmap_period,
+)
+from roadmaps.models import (
+    Item,
+    ItemResponsible,
+    Party,
+    Roadmap,
+    RoadmapEvent,
+    Section,
+    WorkflowError,
+    next_number,
+)
+
+LIST_PAGE_SIZE = 50
+HISTORY_PAGE_SIZE = 50
+DIRECTORY_LIMIT = 1000
+
+
+# ---------------------------------------------------------------------------------------------
+# The list
+# ---------------------------------------------------------------------------------------------
+
+
+def _text_q(fields: list[str], text: str) -> Q:
+    # SQLite's LIKE folds case for ASCII only; trying the usual spellings of a Russian word
+    # keeps the search case-blind there too (PostgreSQL's UPPER handles Cyrillic anyway).
+    spellings = {text, text.lower(), text.upper(), text.capitalize()}
+    q = Q()
+    for field in fields:
+        for spelling in spellings:
+            q |= Q(**{f"{field}__icontains": spelling})
+    return q
+
+
+def _filtered_roadmaps(user, form: RoadmapFilterForm):
+    visible = Roadmap.objects.for_user(user)
+    roadmaps = visible
+    data = form.cleaned_data if form.is_valid() else {}
+    if not data.get("all_versions"):
+        # The newest version the user can see: a school sees an approved municipal plan even
+        # while its next version is still a draft it cannot see.
+        roadmaps = roadmaps.exclude(next_version__in=visible.values("pk"))
+    if data.get("q"):
+        roadmaps = roadmaps.filter(
+            _text_q(["title", "owner__short_name", "owner__name"], data["q"].strip())
+        )
+    if data.get("level"):
+        roadmaps = roadmaps.at_level(data["level"])
+    if data.get("municipality"):
+        roadmaps = roadmaps.filter(owner__municipality=data["municipality"])
+    if data.get("status"):
+        roadmaps = roadmaps.filter(status=data["status"])
+    if data.get("year"):
+        year = data["year"]
+        roadmaps = roadmaps.filter(period_start__year__lte=year, period_end__year__gte=year)
+    return (
+        roadmaps.select_related("owner__region", "owner__municipality")
+        .annotate(item_count=Count("items"))
+        .order_by("-period_start", "owner__short_name", "-version")
+    )
+
+
+@login_required
+def roadmap_list(request):
+    form = RoadmapFilterForm(
+        request.GET or None,
+        municipalities=Municipality.objects.for_user(request.user).order_by("name"),
+    )
+    page = Paginator(_filtered_roadmaps(request.user, form), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "roadmaps/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": Organization.objects.for_user(request.user, write=True).exists(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating a plan and its header
+# ---------------------------------------------------------------------------------------------
+
+
+def _owners(user):
+    return (
+        Organization.objects.for_user(user, write=True)
+        .select_related("region", "municipality")
+        .order_by("municipality__name", "kind", "short_name")
+    )
+
+
+@login_required
+def roadmap_create(request):
+    owners = _owners(request.user)
+    if not owners.exists():
+        raise PermissionDenied("Создавать планы могут координаторы и операторы.")
+    form = RoadmapCreateForm(request.POST or None, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        period = form.cleaned_data["period"]
+        with transaction.atomic():
+            roadmap = Roadmap.objects.create(
+                owner=form.cleaned_data["owner"],
+                title=form.cleaned_data["title"].strip(),
+                period_start=period.start,
+                period_end=period.end,
+                created_by=request.user,
+                updated_by=request.user,
+            )
+            RoadmapEvent.objects.create(
+                roadmap=roadmap, action=RoadmapEvent.Action.CREATED, user=request.user
+            )
+        messages.success(request, "План создан. Добавьте разделы и мероприятия.")
+        return redirect("roadmaps:roadmap-detail", roadmap.pk)
+    return render(request, "roadmaps/create.html", {"form": form})
+
+
+@login_required
+def roadmap_edit(request, pk):
+    roadmap = get_editable_roadmap(request, pk)
+    form = RoadmapEditForm(request.POST or None, roadmap=roadmap)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        period = form.cleaned_data["period"]
+        period_changed = (period.start, period.end) != (roadmap.period_start, roadmap.period_end)
+        roadmap.title = form.cleaned_data["title"].strip()
+        roadmap.period_start, roadmap.period_end = period.start, period.end
+        roadmap.updated_by = request.user
+        with transaction.atomic():
+            saved = roadmap.save_if_unchanged(
+                form.cleaned_data["lock_version"],
+                ["title", "period_start", "period_end", "updated_by"],
+            )
+            if saved and period_changed:
+                _reparse_deadlines(roadmap, request.user)
+        if saved:
+            messages.success(request, "Наименование и период плана сохранены.")
+            return redirect("roadmaps:roadmap-detail", roadmap.pk)
+        current = get_object_or_404(Roadmap, pk=roadmap.pk)
+        if not current.is_editable:
+            raise PermissionDenied(read_only_reason(request.user, current))
+        conflict = _conflict(
+            current,
+            [
+                ("Наименование", current.title, form.cleaned_data["title"]),
+                ("Период", current.period_label, roadmap.period_label),
+            ],
+        )
+        data = request.POST.copy()
+        data["lock_version"] = current.lock_version
+        form = RoadmapEditForm(data, roadmap=current)
+    return render(
+        request, "roadmaps/edit.html", {"roadmap": roadmap, "form": form, "conflict": conflict}
+    )
+
+
+def _reparse_deadlines(roadmap: Roadmap, user) -> None:
+    """Deadlines are read against the period: a new period means new dates."""
+    period = roadmap_period(roadmap)
+    items = list(roadmap.items.all())
+    for item in items:
+        item.apply_deadline(parse_deadline(item.deadline_text, period))
+    bulk_update_with_history(
+        items,
+        Item,
+        list(Item.DEADLINE_FIELDS),
+        default_user=user,
+        default_change_reason=f"Период плана изменён на «{roadmap.period_label}»",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan as the official table
+# ---------------------------------------------------------------------------------------------
+
+
+def _table_items(roadmap: Roadmap):
+    return roadmap.items.order_by("position", "pk").prefetch_related(
+        Prefetch(
+            "itemresponsible_set",
+            queryset=ItemResponsible.objects.select_related("party").order_by("position"),
+        ),
+        "directions",
+    )
+
+
+def _blocks(roadmap: Roadmap) -> list[dict]:
+    """Top-level sections, each with its rows: the section, its items, then its subsections."""
+    sections = list(roadmap.sections.order_by("position", "pk"))
+    children: dict[int | None, list[Section]] = defaultdict(list)
+    for section in sections:
+        children[section.parent_id].append(section)
+    items: dict[int, list[Item]] = defaultdict(list)
+    for item in _table_items(roadmap):
+        items[item.section_id].append(item)
+
+    def rows(section, depth):
+        section.depth = depth
+        section.item_count = len(items[section.pk])
+        yield {"section": section}
+        for item in items[section.pk]:
+            yield {"item": item}
+        yield {"add_item": section}
+        for child in children[section.pk]:
+            yield from rows(child, depth + 1)
+
+    return [{"section": section, "rows": list(rows(section, 0))} for section in children[None]]
+
+
+def _top_section(section: Section) -> Section:
+    while section.parent_id:
+        section = section.parent
+    return section
+
+
+def _table_context(request, roadmap: Roadmap) -> dict:
+    editable = can_edit(request.user, roadmap)
+    return {
+        "roadmap": roadmap,
+        "can_edit": editable,
+        "columns": 8 if editable else 7,
+    }
+
+
+@login_required
+def roadmap_detail(request, pk):
+    roadmap, writable = get_roadmap_for_user(request, pk)
+    context = _table_context(request, roadmap)
+    events = list(roadmap.events.select_related("user").order_by("created", "pk"))
+    returned = [event for event in events if event.action == RoadmapEvent.Action.RETURNED]
+    family = list(
+        Roadmap.objects.for_user(request.user)
+        .filter(lineage=roadmap.lineage)
+        .only("pk", "version", "status", "previous_version_id", "approval_date", "created")
+        .order_by("-version")
+    )
+    has_next = any(version.previous_version_id == roadmap.pk for version in family)
+    context.update(
+        blocks=_blocks(roadmap),
+        glossary=roadmap.parties.filter(in_glossary=True).order_by("position", "name"),
+        events=events,
+        return_comment=returned[-1] if returned and roadmap.status == "returned" else None,
+        versions=family,
+        can_write=writable,
+        can_submit=context["can_edit"],
+        can_review=roadmap.status == Roadmap.Status.REVIEW and can_review(request.user, roadmap),
+        can_revise=writable and roadmap.status == Roadmap.Status.APPROVED and not has_next,
+        read_only_reason=read_only_reason(request.user, roadmap) if writable else "",
+    )
+    return render(request, "roadmaps/detail.html", context)
+
+
+def _block_response(request, roadmap: Roadmap, section: Section):
+    """The rows of one top-level section, re-rendered after its items changed order."""
+    top = _top_section(section)
+    block = next((b for b in _blocks(roadmap) if b["section"].pk == top.pk), None)
+    if block is None:
+        return _table_response(request, roadmap)
+    context = _table_context(request, roadmap)
+    context["block"] = block
+    return render(request, "roadmaps/_section_block.html", context)
+
+
+def _table_response(request, roadmap: Roadmap):
+    context = _table_context(request, roadmap)
+    context["blocks"] = _blocks(roadmap)
+    return render(request, "roadmaps/_plan_table.html", context)
+
+
+def _back_to_plan(roadmap: Roadmap, anchor: str = ""):
+    url = reverse("roadmaps:roadmap-detail", args=[roadmap.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------------------------
+
+
+def _section_form_response(request, form, roadmap, *, section=None, parent=None):
+    if section is not None:
+        form_id = f"section-{section.pk}"
+    else:
+        form_id = f"new-section-{parent.pk if parent else 'top'}"
+    form.auto_id = f"{form_id}-%s"
+    context = {
+        **_table_context(request, roadmap),
+        "form": form,
+        "section": section,
+        "parent": parent,
+        "form_id": form_id,
+    }
+    if request.htmx:
+        return render(request, "roadmaps/_section_form_row.html", context)
+    return render(request, "roadmaps/section_form.html", context)
+
+
+@login_required
+def section_add(request, pk):
+    roadmap = get_editable_roadmap(request, pk)
+    parent_pk = request.POST.get("parent") or request.GET.get("parent") or ""
+    if parent_pk and not parent_pk.isdigit():
+        raise Http404("Такого раздела в плане нет.")
+    parent = get_object_or_404(roadmap.sections, pk=parent_pk) if parent_pk else None
+    siblings = roadmap.sections.filter(parent=parent).order_by("position", "pk")
+    if request.method == "POST":
+        form = SectionForm(request.POST, instance=Section(roadmap=roadmap, parent=parent))
+        if form.is_valid():
+            section = form.save(commit=False)
+            section.position = (
+                roadmap.sections.aggregate(Max("position"))["position__max"] or 0
+            ) + 1
+            section.save()
+            roadmap.renumber_section_positions()
+            if request.htmx:
+                return retarget(_table_response(request, roadmap), "#plan-table")
+            return _back_to_plan(roadmap, f"section-{section.pk}")
+    else:
+        last = siblings.last()
+        number = next_number(last.number if last else "", parent.number if parent else "")
+        form = SectionForm(initial={"number": number})
+    return _section_form_response(request, form, roadmap, parent=parent)
+
+
+def _section_row_response(request, section: Section):
+    section.depth = 0 if section.parent_id is None else 1
+    section.item_count = section.items.count()
+    context = _table_context(request, section.roadmap)
+    context["section"] = section
+    return render(request, "roadmaps/_section_row.html", context)
+
+
+@login_required
+@require_GET
+def section_row(request, pk):
+    return _section_row_response(request, get_section_for_user(request, pk))
+
+
+@login_required
+def section_edit(request, pk):
+    section = get_section_for_user(request, pk, write=True)
+    roadmap = section.roadmap
+    form = SectionForm(request.POST or None, instance=section)
+    if request.method == "POST" and form.is_valid():
+        old_number = Section.objects.values_list("number", flat=True).get(pk=section.pk)
+        new_number = form.cleaned_data["number"]
+        with transaction.atomic():
+            section.number = old_number
+            section.save(update_fields=["title"])
+            if new_number != old_number:
+                section.renumber(new_number)
+        if request.htmx:
+            if new_number != old_number:
+                # The number went into its items too: the whole block is redrawn.
+                top = _top_section(section)
+                return retarget(_block_response(request, roadmap, section), f"#block-{top.pk}")
+            return _section_row_response(request, section)
+        return _back_to_plan(roadmap, f"section-{section.pk}")
+    return _section_form_response(request, form, roadmap, section=section)
+
+
+@login_required
+@require_POST
+def section_move(request, pk):
+    section = get_section_for_user(request, pk, write=True)
+    section.move(-1 if request.POST.get("direction") == "up" else 1)
+    if request.htmx:
+        return _table_response(request, section.roadmap)
+    return _back_to_plan(section.roadmap, f"section-{section.pk}")
+
+
+@login_required
+@require_POST
+def section_delete(request, pk):
+    section = get_section_for_user(request, pk, write=True)
+    roadmap = section.roadmap
+    section.delete_and_renumber()
+    if request.htmx:
+        return _table_response(request, roadmap)
+    messages.success(request, "Раздел удалён.")
+    return _back_to_plan(roadmap)
+
+
+# ---------------------------------------------------------------------------------------------
+# Items
+# ---------------------------------------------------------------------------------------------
+
+
+def _directory(user, roadmap: Roadmap):
+    """Directory bodies a plan can name as responsible: the region's bodies, and the schools
+    of the owner's municipality, as far as the user sees them."""
+    owner = roadmap.owner
+    nearby = Q(region_id=owner.region_id) & ~Q(kind=Organization.Kind.SCHOOL)
+    if owner.municipality_id:
+        nearby |= Q(municipality_id=owner.municipality_id)
+    return (
+        Organization.objects.for_user(user)
+        .filter(nearby)
+        .only("id", "short_name", "name")
+        .order_by("short_name")
+    )
+
+
+def _deadline_context(text: str, roadmap: Roadmap) -> dict:
+    deadline = parse_deadline(text, roadmap_period(roadmap))
+    return {
+        "text": text,
+        "kind": str(deadline.kind),
+        "kind_label": Item.DeadlineKind(str(deadline.kind)).label,
+        "start": deadline.start,
+        "end": deadline.end,
+        "occurrences": deadline.occurrences,
+        "note": deadline.note,
+        "warnings": deadline.warnings,
+    }
+
+
+def _item_form_context(request, form, roadmap, *, item=None, section=None, conflict=None):
+    names = list(form["responsible"].value() or [])
+    form_id = f"item-{item.pk}" if item else f"new-item-{section.pk}"
+    form.auto_id = f"{form_id}-%s"
+    return {
+        **_table_context(request, roadmap),
+        "form": form,
+        "item": item,
+        "section": section or item.section,
+        "conflict": conflict,
+        "deadline": _deadline_context(form["deadline_text"].value() or "", roadmap),
+        # Two empty inputs after the chosen names: enough to add one without JavaScript.
+        "responsible_names": [*names, "", ""],
+        "party_names": list(
+            roadmap.parties.order_by("position", "name").values_list("name", flat=True)
+        ),
+        "directory_names": list(
+            _directory(request.user, roadmap).values_list("short_name", flat=True)[:DIRECTORY_LIMIT]
+        ),
+        "form_id": form_id,
+    }
+
+
+def _item_form_response(request, form, roadmap, **kwargs):
+    context = _item_form_context(request, form, roadmap, **kwargs)
+    if request.htmx:
+        return render(request, "roadmaps/_item_form_row.html", context)
+    return render(request, "roadmaps/item_form.html", context)
+
+
+def _responsible_names(item: Item) -> list[str]:
+    return [link.party.name for link in item.itemresponsible_set.all()]
+
+
+def _parties_for(roadmap: Roadmap, names: list[str], user) -> list[Party]:
+    """The plan's parties with these names, creating those it does not have yet; a name that
+    is a directory organization's short name links the new party to it."""
+    existing = {party.name.casefold(): party for party in roadmap.parties.all()}
+    missing = [name for name in names if name.casefold() not in existing]
+    if missing:
+        directory = {
+            org.short_name: org
+            for org in Organization.objects.for_user(user).filter(short_name__in=missing)
+        }
+        position = max((party.position for party in existing.values()), default=-1)
+        for offset, name in enumerate(missing, start=1):
+            organization = directory.get(name)
+            party = Party.objects.create(
+                roadmap=roadmap,
+                name=name,
+                full_name=organization.name if organization else "",
+                kind=Party.Kind.ORGANIZATION,
+                organization=organization,
+                position=position + offset,
+            )
+            existing[name.casefold()] = party
+    return [existing[name.casefold()] for name in names]
+
+
+def _change_reason(label: str, before: list[str], after: list[str]) -> str:
+    if before == after:
+        return ""
+    return f"{label}: {', '.join(before) or '—'} → {', '.join(after) or '—'}"
+
+
+ITEM_FIELDS = ["number", "title", "result", "status", "responsible_text", *Item.DEADLINE_FIELDS]
+
+
+def _save_item(request, form, item: Item, loaded_version: int | None) -> bool:
+    """Write the form into the item; False (and nothing written) if someone saved it first."""
+    roadmap = item.roadmap
+    data = form.cleaned_data
+    names = data["responsible"]
+    directions = list(data["directions"])
+    before_names = (
+        list(item.itemresponsible_set.order_by("position").values_list("party__name", flat=True))
+        if item.pk
+        else []
+    )
+    before_directions = [d.name for d in item.directions.all()] if item.pk else []
+    after_directions = [d.name for d in sorted(directions, key=lambda d: d.position)]
+    item.apply_deadline(parse_deadline(data["deadline_text"], roadmap_period(roadmap)))
+    if names != before_names:
+        item.responsible_text = ", ".join(names)
+    reasons = [
+        _change_reason("Ответственные", before_names, names),
+        _change_reason("Направления", before_directions, after_directions),
+    ]
+    item._change_reason = "; ".join(reason for reason in reasons if reason)
+    with transaction.atomic():
+        if loaded_version is None:
+            item.save()
+        elif not item.save_if_unchanged(loaded_version, ITEM_FIELDS):
+            return False
+        if names != before_names:
+            parties = _parties_for(roadmap, names, request.user)
+            ItemResponsible.objects.filter(item=item).delete()
+            ItemResponsible.objects.bulk_create(
+                ItemResponsible(item=item, party=party, position=position)
+                for position, party in enumerate(parties)
+            )
+        if after_directions != before_directions:
+            item.directions.set(directions)
+    return True
+
+
+def _conflict(current, rows) -> dict:
+    """What the other person saved, next to what this user typed."""
+    record = current.history.select_related("history_user").first()
+    user = record.history_user if record else None
+    return {
+        "user": (user.get_full_name() or user.username) if user else "другой пользователь",
+        "when": record.history_date if record else None,
+        "rows": [
+            {"label": label, "theirs": theirs, "yours": yours, "differs": theirs != yours}
+            for label, theirs, yours in rows
+        ],
+    }
+
+
+def _item_conflict(request, form, item_pk: int):
+    """Re-show the form with the user's values, the current ones beside them, and the new
+    lock_version, so that saving again applies the user's values over the other change."""
+    current = get_object_or_404(
+        Item.objects.select_related("roadmap__owner", "section").prefetch_related(
+            Prefetch(
+                "itemresponsible_set",
+                queryset=ItemResponsible.objects.select_related("party").order_by("position"),
+            ),
+            "directions",
+        ),
+        pk=item_pk,
+    )
+    if not current.roadmap.is_editable:
+        raise PermissionDenied(read_only_reason(request.user, current.roadmap))
+    data = form.cleaned_data
+    yours_deadline = data["deadline_text"]
+    conflict = _conflict(
+        current,
+        [
+            ("№", current.number, data["number"]),
+            ("Мероприятие", current.title, data["title"]),
+            ("Сроки", current.deadline_text, yours_deadline),
+            (
+                "Ответственные",
+                ", ".join(_responsible_names(current)),
+                ", ".join(data["responsible"]),
+            ),
+            ("Ожидаемый результат", current.result, data["result"]),
+            (
+                "Направления",
+                ", ".join(d.name for d in current.directions.all()),
+                ", ".join(d.name for d in sorted(data["directions"], key=lambda d: d.position)),
+            ),
+            (
+                "Исполнение",
+                current.get_status_display(),
+                dict(Item.Status.choices).get(data["status"], ""),
+            ),
+        ],
+    )
+    fresh = request.POST.copy()
+    fresh["lock_version"] = current.lock_version
+    form = ItemForm(fresh, instance=Item.objects.get(pk=item_pk))
+    form.is_valid()
+    return _item_form_response(request, form, current.roadmap, item=current, conflict=conflict)
+
+
+@login_required
+def item_add(request, pk):
+    section = get_section_for_user(request, pk, write=True)
+    roadmap = section.roadmap
+    siblings = section.items.order_by("position", "pk")
+    if request.method == "POST":
+        last = siblings.last()
+        item = Item(
+            roadmap=roadmap,
+            section=section,
+            position=(last.position + 1) if last else 0,
+        )
+        form = ItemForm(request.POST, instance=item)
+        if form.is_valid():
+            _save_item(request, form, item, loaded_version=None)
+            if request.htmx:
+                return _item_row_response(request, item.pk)
+            return _back_to_plan(roadmap, f"item-{item.pk}")
+    else:
+        last = siblings.last()
+        form = ItemForm(
+            initial={"number": next_number(last.number if last else "", section.number)}
+        )
+    return _item_form_response(request, form, roadmap, section=section)
+
+
+def _item_row_response(request, pk):
+    item = get_object_or_404(
+        Item.objects.select_related("roadmap__owner").prefetch_related(
+            Prefetch(
+                "itemresponsible_set",
+                queryset=ItemResponsible.objects.select_related("party").order_by("position"),
+            ),
+            "directions",
+        ),
+        pk=pk,
+    )
+    context = _table_context(request, item.roadmap)
+    context["item"] = item
+    return render(request, "roadmaps/_item_row.html", context)
+
+
+@login_required
+@require_GET
+def item_row(request, pk):
+    item = get_item_for_user(request, pk)
+    return _item_row_response(request, item.pk)
+
+
+@login_required
+def item_edit(request, pk):
+    item = get_item_for_user(request, pk, write=True)
+    roadmap = item.roadmap
+    if request.method == "POST":
+        form = ItemForm(request.POST, instance=item)
+        form.fields["lock_version"].required = True
+        if form.is_valid():
+            if _save_item(request, form, item, form.cleaned_data["lock_version"]):
+                if request.htmx:
+                    return _item_row_response(request, item.pk)
+                messages.success(request, f"Мероприятие {item.number} сохранено.")
+                return _back_to_plan(roadmap, f"item-{item.pk}")
+            return _item_conflict(request, form, item.pk)
+    else:
+        form = ItemForm(instance=item)
+    return _item_form_response(request, form, roadmap, item=item)
+
+
+@login_required
+@require_POST
+def item_move(request, pk):
+    item = get_item_for_user(request, pk, write=True)
+    item.move(-1 if request.POST.get("direction") == "up" else 1)
+    if request.htmx:
+        return _block_response(request, item.roadmap, item.section)
+    return _back_to_plan(item.roadmap, f"item-{item.pk}")
+
+
+@login_required
+@require_POST
+def item_delete(request, pk):
+    item = get_item_for_user(request, pk, write=True)
+    roadmap, section = item.roadmap, item.section
+    item.delete_and_renumber()
+    if request.htmx:
+        return _block_response(request, roadmap, section)
+    messages.success(request, "Мероприятие удалено.")
+    return _back_to_plan(roadmap, f"section-{section.pk}")
+
+
+@login_required
+@require_GET
+def deadline_preview(request, pk):
+    """The dates a deadline means, shown under the field as the user types."""
+    roadmap, _ = get_roadmap_for_user(request, pk)
+    text = request.GET.get("deadline_text", "")[:500]
+    return render(
+        request,
+        "roadmaps/_deadline_preview.html",
+        {"deadline": _deadline_context(text, roadmap), "roadmap": roadmap},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Glossary and parties
+# ---------------------------------------------------------------------------------------------
+
+
+def _parties(roadmap: Roadmap):
+    return (
+        roadmap.parties.select_related("organization")
+        .annotate(item_count=Count("items"))
+        .order_by("-in_glossary", "position", "name")
+    )
+
+
+@login_required
+def glossary(request, pk):
+    roadmap, _ = get_roadmap_for_user(request, pk)
+    editable = can_edit(request.user, roadmap)
+    form = None
+    if editable:
+        form = PartyForm(
+            instance=Party(roadmap=roadmap), directory=_directory(request.user, roadmap)
+        )
+    return render(
+        request,
+        "roadmaps/glossary.html",
+        {"roadmap": roadmap, "parties": _parties(roadmap), "can_edit": editable, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def party_add(request, pk):
+    roadmap = get_editable_roadmap(request, pk)
+    directory = _directory(request.user, roadmap)
+    last = roadmap.parties.aggregate(Max("position"))["position__max"]
+    party = Party(roadmap=roadmap, position=(last or 0) + 1)
+    form = PartyForm(request.POST, instance=party, directory=directory)
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"«{party.name}» добавлено в перечень.")
+        return redirect("roadmaps:glossary", roadmap.pk)
+    return render(
+        request,
+        "roadmaps/glossary.html",
+        {"roadmap": roadmap, "parties": _parties(roadmap), "can_edit": True, "form": form},
+    )
+
+
+def _party_row(request, party):
+    party = _parties(party.roadmap).get(pk=party.pk)
+    return render(
+        request,
+        "roadmaps/_party_row.html",
+        {
+            "party": party,
+            "roadmap": party.roadmap,
+            "can_edit": can_edit(request.user, party.roadmap),
+        },
+    )
+
+
+@login_required
+@require_GET
+def party_row(request, pk):
+    return _party_row(request, get_party_for_user(request, pk))
+
+
+@login_required
+def party_edit(request, pk):
+    party = get_party_for_user(request, pk, write=True)
+    roadmap = party.roadmap
+    old_name = party.name
+    form = PartyForm(
+        request.POST or None,
+        instance=party,
+        directory=_directory(request.user, roadmap),
+        auto_id=f"party-{party.pk}-%s",
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            party.save(update_fields=["name", "full_name", "kind", "organization", "in_glossary"])
+            if party.name != old_name:
+                _rename_in_items(party, old_name, request.user)
+        if request.htmx:
+            return _party_row(request, party)
+        return redirect("roadmaps:glossary", roadmap.pk)
+    template = "roadmaps/_party_form_row.html" if request.htmx else "roadmaps/party_form.html"
+    return render(request, template, {"form": form, "party": party, "roadmap": roadmap})
+
+
+def _rename_in_items(party: Party, old_name: str, user) -> None:
+    """Items list their responsible parties as text too; keep that text in step."""
+    items = list(
+        Item.objects.filter(itemresponsible__party=party).prefetch_related(
+            Prefetch(
+                "itemresponsible_set",
+                queryset=ItemResponsible.objects.select_related("party").order_by("position"),
+            )
+        )
+    )
+    for item in items:
+        item.responsible_text = ", ".join(_responsible_names(item))
+    bulk_update_with_history(
+        items,
+        Item,
+        ["responsible_text"],
+        default_user=user,
+        default_change_reason=f"Ответственный «{old_name}» переименован в «{party.name}»",
+    )
+
+
+@login_required
+@require_POST
+def party_delete(request, pk):
+    party = get_party_for_user(request, pk, write=True)
+    roadmap = party.roadmap
+    used = party.items.count()
+    if used:
+        messages.error(
+            request,
+            f"«{party.name}» указан ответственным в мероприятиях ({used}); "
+            "сначала уберите его из них.",
+        )
+    else:
+        party.delete()
+        messages.success(request, f"«{party.name}» удалён из перечня.")
+    return redirect("roadmaps:glossary", roadmap.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Workflow
+# ---------------------------------------------------------------------------------------------
+
+
+def _workflow_step(request, roadmap, step, success: str):
+    try:
+        step()
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("roadmaps:roadmap-detail", roadmap.pk)
+
+
+@login_required
+@require_POST
+def roadmap_submit(request, pk):
+    roadmap, _ = get_roadmap_for_user(request, pk, write=True)
+    return _workflow_step(
+        request,
+        roadmap,
+        lambda: roadmap.submit(by=request.user),
+        "План направлен на согласование.",
+    )
+
+
+def _get_roadmap_to_review(request, pk) -> Roadmap:
+    roadmap, _ = get_roadmap_for_user(request, pk)
+    if not can_review(request.user, roadmap):
+        raise PermissionDenied("Утверждает план и возвращает его на доработку уровень выше.")
+    return roadmap
+
+
+@login_required
+def roadmap_approve(request, pk):
+    roadmap = _get_roadmap_to_review(request, pk)
+    form = ApproveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        return _workflow_step(
+            request,
+            roadmap,
+            lambda: roadmap.approve(
+                by=request.user,
+                kind=data["kind"],
+                number=data["number"],
+                date=data["date"],
+                name=data["name"],
+                position=data["position"],
+                issuer=data["issuer"],
+            ),
+            "План утверждён.",
+        )
+    if roadmap.status != Roadmap.Status.REVIEW:
+        messages.error(request, f"План не на согласовании: он {roadmap.get_status_display()}.")
+        return redirect("roadmaps:roadmap-detail", roadmap.pk)
+    return render(request, "roadmaps/approve.html", {"roadmap": roadmap, "form": form})
+
+
+@login_required
+def roadmap_return(request, pk):
+    roadmap = _get_roadmap_to_review(request, pk)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _workflow_step(
+            request,
+            roadmap,
+            lambda: roadmap.return_for_revision(
+                by=request.user, comment=form.cleaned_data["comment"]
+            ),
+            "План возвращён на доработку.",
+        )
+    if roadmap.status != Roadmap.Status.REVIEW:
+        messages.error(request, f"План не на согласовании: он {roadmap.get_status_display()}.")
+        return redirect("roadmaps:roadmap-detail", roadmap.pk)
+    return render(request, "roadmaps/return.html", {"roadmap": roadmap, "form": form})
+
+
+@login_required
+@require_POST
+def roadmap_revise(request, pk):
+    roadmap, _ = get_roadmap_for_user(request, pk, write=True)
+    try:
+        new = roadmap.revise(by=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("roadmaps:roadmap-detail", roadmap.pk)
+    messages.success(
+        request,
+        f"Создана версия {new.version} (черновик). Версия {roadmap.version} остаётся "
+        "утверждённой до утверждения новой.",
+    )
+    return redirect("roadmaps:roadmap-detail", new.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions and history
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def roadmap_compare(request, pk):
+    roadmap, _ = get_roadmap_for_user(request, pk)
+    family = list(
+        Roadmap.objects.for_user(request.user)
+        .filter(lineage=roadmap.lineage)
+        .select_related("owner")
+        .order_by("version")
+    )
+    by_pk = {str(version.pk): version for version in family}
+    default_old = roadmap.previous_version_id or roadmap.pk
+    old = by_pk.get(request.GET.get("old") or str(default_old))
+    new = by_pk.get(request.GET.get("new") or str(roadmap.pk))
+    if old is None or new is None:
+        raise Http404("Такой версии этого плана нет.")
+    if old.version > new.version:
+        old, new = new, old
+    diff = versions.compare(versions.snapshot(old), versions.snapshot(new))
+    return render(
+        request,
+        "roadmaps/compare.html",
+        {"roadmap": roadmap, "family": family, "old": old, "new": new, "diff": diff},
+    )
+
+
+HISTORY_HIDDEN_FIELDS = {
+    "created",
+    "updated",
+    "created_by",
+    "updated_by",
+    "lineage",
+    "roadmap",
+    "key",
+    "deadline_warnings",
+    "deadline_occurrences",
+    "deadline_note",
+    "deadline_kind",
+}
+
+
+def _history_value(field, value, sections: dict[int, str]) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.name in ("section", "parent"):
+        return sections.get(value, "удалённый раздел")
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    return str(value)
+
+
+def _history_label(kind: str, record) -> str:
+    if kind == "roadmap":
+        return f"План (версия {record.version})"
+    if kind == "section":
+        return f"Раздел {record.number} {record.title}".strip()
+    return f"Мероприятие {record.number} {record.title[:120]}".strip()
+
+
+@login_required
+@require_GET
+def roadmap_history(request, pk):
+    roadmap, _ = get_roadmap_for_user(request, pk)
+    models = {"roadmap": Roadmap, "section": Section, "item": Item}
+    histories = {
+        "roadmap": Roadmap.history.filter(id=roadmap.pk),
+        "section": Section.history.filter(roadmap_id=roadmap.pk),
+        "item": Item.history.filter(roadmap_id=roadmap.pk),
+    }
+    entries = [
+        queryset.order_by()
+        .annotate(kind=Value(kind, output_field=CharField()))
+        .values_list("history_date", "history_id", "kind")
+        for kind, queryset in histories.items()
+    ]
+    combined = entries[0].union(*entries[1:], all=True).order_by("-history_date", "-history_id")
+    page = Paginator(combined, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    sections = {
+        section.pk: f"{section.number} {section.title}".strip()
+        for section in roadmap.sections.only("pk", "number", "title")
+    }
+    records = {}
+    for kind, queryset in histories.items():
+        ids = [history_id for _, history_id, k in page.object_list if k == kind]
+        if not ids:
+            continue
+        page_records = list(queryset.filter(history_id__in=ids).select_related("history_user"))
+        # The record before each one of the same object: all records of these objects, oldest
+        # first, in one query.
+        chain = defaultdict(list)
+        for record in queryset.filter(id__in={r.id for r in page_records}).order_by(
+            "history_date", "history_id"
+        ):
+            chain[record.id].append(record)
+        for record in page_records:
+            older = [r for r in chain[record.id] if r.history_id < record.history_id]
+            records[(kind, record.history_id)] = (record, older[-1] if older else None)
+
+    rows = []
+    for _, history_id, kind in page.object_list:
+        record, previous = records[(kind, history_id)]
+        model = models[kind]
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
+            for change in delta.changes:
+                field = model._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "label": str(field.verbose_name),
+                        "old": _history_value(field, change.old, sections),
+                        "new": _history_value(field, change.new, sections),
+                    }
+                )
+        user = record.history_user
+        rows.append(
+            {
+                "when": record.history_date,
+                "user": (user.get_full_name() or user.username) if user else "система",
+                "kind": kind,
+                "action": {"+": "создано", "~": "изменено", "-": "удалено"}[record.history_type],
+                "label": _history_label(kind, record),
+                "changes": changes,
+                "reason": record.history_change_reason or "",
+            }
+        )
+    return render(
+        request,
+        "roadmaps/history.html",
+        {"roadmap": roadmap, "page": page, "rows": rows, "now": timezone.now()},
+    )
