@@ -1,0 +1,681 @@
+"""Pages of self-diagnosis: rounds, the school's questionnaire, results, review, Excel."""
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from orgs.models import Municipality, Region
+from orgs.scope import get_scope
+from orgs.uploads import discard, stash_upload, stashed_path
+from selfdiag import excel
+from selfdiag.access import (
+    can_manage_round,
+    can_review,
+    can_write_school,
+    get_round_for_user,
+    get_school_for_user,
+    require_reviewer,
+    reviewed_schools,
+    schools_in_scope,
+)
+from selfdiag.charts import Bar, horizontal_bars, level_thresholds
+from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
+from selfdiag.methodology import LEVEL_RANK, LEVELS
+from selfdiag.models import (
+    Answer,
+    Deficit,
+    DirectionResult,
+    Level,
+    Option,
+    Round,
+    Submission,
+    SubmissionError,
+    school_profile,
+)
+from selfdiag.plans import add_deficits_to_plan, find_plan, item_title, titles_in_plan
+from selfdiag.querysets import count_of
+from selfdiag.scoring import compile_methodology
+
+ANCHOR = re.compile(r"q-\d{1,4}")
+DONE_STATUSES = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
+NOT_STARTED = "none"
+
+
+def _creatable_regions(user) -> list[Region]:
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return list(Region.objects.filter(municipalities__isnull=False).distinct())
+    return list(Region.objects.filter(pk__in=scope.write_regions))
+
+
+# Rounds -----------------------------------------------------------------------------------------
+
+
+@login_required
+def round_list(request):
+    scope = get_scope(request.user)
+    through = Round.schools.through.objects.filter(round_id=OuterRef("pk")).filter(
+        scope.organization_q("organization__")
+    )
+    done = Submission.objects.for_user(request.user).filter(
+        round_id=OuterRef("pk"), status__in=DONE_STATUSES
+    )
+    rounds = (
+        Round.objects.for_user(request.user)
+        .select_related("region", "methodology")
+        .annotate(school_total=count_of(through, "round_id"), done=count_of(done, "round_id"))
+    )
+    return render(
+        request,
+        "selfdiag/round_list.html",
+        {"rounds": rounds, "can_create": bool(_creatable_regions(request.user))},
+    )
+
+
+@login_required
+def round_create(request):
+    regions = _creatable_regions(request.user)
+    if not regions:
+        raise PermissionDenied("Открыть раунд может региональный оператор.")
+    form = RoundForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            round_ = form.save(commit=False)
+            round_.created_by = request.user
+            round_.save()
+            round_.schools.set(form.cleaned_data["school_list"])
+        messages.success(
+            request,
+            f"Раунд «{round_.name}» открыт: школ — {len(form.cleaned_data['school_list'])}.",
+        )
+        return redirect("selfdiag:round-detail", round_.pk)
+    return render(request, "selfdiag/round_form.html", {"form": form})
+
+
+def _school_rows(user, round_):
+    submission = FilteredRelation(
+        "selfdiag_submissions", condition=Q(selfdiag_submissions__round_id=round_.pk)
+    )
+    answered = Answer.objects.filter(
+        submission__round_id=round_.pk, submission__school_id=OuterRef("pk")
+    )
+    return (
+        schools_in_scope(user, round_)
+        .annotate(sub=submission)
+        .annotate(
+            submission_id=F("sub__id"),
+            submission_status=F("sub__status"),
+            submission_level=F("sub__level"),
+            submission_points=F("sub__total_points"),
+            submission_max=F("sub__max_points"),
+            submission_updated=F("sub__updated"),
+            answered=count_of(answered, "submission_id"),
+        )
+        .select_related("municipality")
+    )
+
+
+@login_required
+def round_detail(request, pk):
+    round_ = get_round_for_user(request, pk)
+    user = request.user
+    rows = _school_rows(user, round_)
+    all_rows = rows
+
+    municipality = request.GET.get("municipality", "")
+    status = request.GET.get("status", "")
+    level = request.GET.get("level", "")
+    query = request.GET.get("q", "").strip()
+    if municipality.isdigit():
+        rows = rows.filter(municipality_id=int(municipality))
+    if status == NOT_STARTED:
+        rows = rows.filter(submission_id__isnull=True)
+    elif status in Submission.Status.values:
+        rows = rows.filter(submission_status=status)
+    if level in Level.values:
+        rows = rows.filter(submission_level=level, submission_status__in=DONE_STATUSES)
+    if query:
+        rows = rows.filter(Q(short_name__icontains=query) | Q(name__icontains=query))
+    rows = list(rows.order_by("municipality__name", "short_name"))
+
+    compiled = compile_methodology(round_.methodology.as_plain())
+    for row in rows:
+        row.question_total = len(compiled.plan(school_profile(row)).indicators)
+        row.status_label = (
+            Submission.Status(row.submission_status).label if row.submission_status else "не начата"
+        )
+        row.level_label = LEVELS.get(row.submission_level or "", "")
+
+    counts = all_rows.aggregate(
+        total=Count("pk"),
+        not_started=Count("pk", filter=Q(submission_id__isnull=True)),
+        **{
+            value: Count("pk", filter=Q(submission_status=value))
+            for value in Submission.Status.values
+        },
+    )
+    counts["done"] = counts["submitted"] + counts["accepted"]
+    by_municipality = (
+        all_rows.values("municipality__name")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(submission_status__in=DONE_STATUSES)),
+            accepted=Count("pk", filter=Q(submission_status=Submission.Status.ACCEPTED)),
+            returned=Count("pk", filter=Q(submission_status=Submission.Status.RETURNED)),
+        )
+        .order_by("municipality__name")
+    )
+    municipalities = Municipality.objects.filter(
+        pk__in=schools_in_scope(user, round_).values("municipality_id")
+    ).order_by("name")
+    is_reviewer = reviewed_schools(user, round_).exists()
+    return render(
+        request,
+        "selfdiag/round_detail.html",
+        {
+            "round": round_,
+            "rows": rows,
+            "counts": counts,
+            "by_municipality": by_municipality,
+            "municipalities": municipalities,
+            "filters": {
+                "municipality": municipality,
+                "status": status,
+                "level": level,
+                "q": query,
+            },
+            "status_choices": [(NOT_STARTED, "не начата"), *Submission.Status.choices],
+            "level_choices": Level.choices,
+            "can_manage": can_manage_round(user, round_),
+            "is_reviewer": is_reviewer,
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_status(request, pk):
+    round_ = get_round_for_user(request, pk)
+    if not can_manage_round(request.user, round_):
+        raise PermissionDenied("Закрыть или открыть раунд может региональный оператор.")
+    if request.POST.get("status") == Round.Status.CLOSED:
+        round_.close()
+        messages.success(request, f"Раунд «{round_.name}» закрыт: черновики больше не правятся.")
+    else:
+        round_.reopen()
+        messages.success(request, f"Раунд «{round_.name}» снова открыт.")
+    return redirect("selfdiag:round-detail", round_.pk)
+
+
+# The questionnaire --------------------------------------------------------------------------
+
+
+def _questionnaire_state(round_, school, submission, *, editable):
+    """Directions with their applicable indicators and the saved answers, for the page.
+
+    While answers can change the school's current profile decides which questions are asked;
+    once sent, the profile it was sent with.
+    """
+    methodology = round_.methodology.as_plain()
+    profile = submission.profile() if submission and not editable else school_profile(school)
+    applicable = {i.code for i in compile_methodology(methodology).plan(profile).indicators}
+    answers = (
+        dict(submission.answers.values_list("indicator__code", "option__code"))
+        if submission
+        else {}
+    )
+    sections = []
+    number = 0
+    for direction in methodology.directions:
+        questions = []
+        for indicator in methodology.indicators_of(direction.code):
+            if indicator.code not in applicable:
+                continue
+            number += 1
+            answer = answers.get(indicator.code)
+            if answer is not None and indicator.option(answer) is None:
+                answer = None
+            questions.append({"indicator": indicator, "answer": answer, "anchor": f"q-{number}"})
+        if questions:
+            sections.append(
+                {
+                    "direction": direction,
+                    "questions": questions,
+                    "answered": sum(1 for q in questions if q["answer"]),
+                    "total": len(questions),
+                }
+            )
+    answered = sum(section["answered"] for section in sections)
+    total = sum(section["total"] for section in sections)
+    return {
+        "methodology": methodology,
+        "sections": sections,
+        "answered": answered,
+        "total": total,
+        "unanswered": total - answered,
+    }
+
+
+def _submission(user, round_, school):
+    return (
+        Submission.objects.for_user(user)
+        .filter(round=round_, school=school)
+        .select_related("submitted_by", "reviewed_by")
+        .first()
+    )
+
+
+def _can_edit(user, round_, school, submission) -> bool:
+    if not can_write_school(user, school):
+        return False
+    if submission is None:
+        return round_.is_open
+    submission.round = round_
+    return submission.is_editable
+
+
+@login_required
+def questionnaire(request, pk, school_pk):
+    round_ = get_round_for_user(request, pk)
+    school = get_school_for_user(request, round_, school_pk)
+    submission = _submission(request.user, round_, school)
+    editable = _can_edit(request.user, round_, school, submission)
+    context = {
+        "round": round_,
+        "school": school,
+        "submission": submission,
+        "editable": editable,
+        "can_review": can_review(request.user, school),
+        **_questionnaire_state(round_, school, submission, editable=editable),
+    }
+    return render(request, "selfdiag/questionnaire.html", context)
+
+
+@login_required
+@require_POST
+def answer(request, pk, school_pk):
+    """Save one answer (htmx posts each change on its own, so two tabs never overwrite)."""
+    round_ = get_round_for_user(request, pk)
+    school = get_school_for_user(request, round_, school_pk)
+    if not can_write_school(request.user, school):
+        raise PermissionDenied("У вас есть доступ к этой анкете только для чтения.")
+    methodology = round_.methodology.as_plain()
+    code = request.POST.get("indicator", "")
+    option_code = request.POST.get("option", "")
+    profile = school_profile(school)
+    applicable = {i.code for i in compile_methodology(methodology).plan(profile).indicators}
+    try:
+        indicator = methodology.indicator(code)
+    except KeyError:
+        indicator = None
+    if indicator is None or code not in applicable or indicator.option(option_code) is None:
+        return HttpResponse("Такого ответа в анкете нет.", status=400, content_type="text/plain")
+    with transaction.atomic():
+        submission, _ = Submission.objects.get_or_create(round=round_, school=school)
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        submission.round = round_
+        if not submission.is_editable:
+            return HttpResponse(
+                "Анкета отправлена или раунд закрыт: ответ не сохранён.",
+                status=409,
+                content_type="text/plain",
+            )
+        option_id, indicator_id = Option.objects.filter(
+            indicator__methodology_id=round_.methodology_id,
+            indicator__code=code,
+            code=option_code,
+        ).values_list("pk", "indicator_id")[0]
+        Answer.objects.update_or_create(
+            submission=submission,
+            indicator_id=indicator_id,
+            defaults={"option_id": option_id, "answered_by": request.user},
+        )
+        Submission.objects.filter(pk=submission.pk).update(updated=timezone.now())
+    if not request.htmx:
+        anchor = request.POST.get("anchor", "")
+        fragment = f"#{anchor}" if ANCHOR.fullmatch(anchor) else ""
+        return redirect(reverse("selfdiag:questionnaire", args=[round_.pk, school.pk]) + fragment)
+    state = _questionnaire_state(round_, school, submission, editable=True)
+    section = next(
+        (s for s in state["sections"] if s["direction"].code == indicator.direction), None
+    )
+    return render(
+        request,
+        "selfdiag/_answer_saved.html",
+        {
+            "round": round_,
+            "school": school,
+            "submission": submission,
+            "editable": True,
+            "section": section,
+            "saved_at": timezone.localtime(),
+            **state,
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request, pk, school_pk):
+    round_ = get_round_for_user(request, pk)
+    school = get_school_for_user(request, round_, school_pk)
+    if not can_write_school(request.user, school):
+        raise PermissionDenied("У вас есть доступ к этой анкете только для чтения.")
+    with transaction.atomic():
+        submission, _ = Submission.objects.get_or_create(round=round_, school=school)
+        submission = (
+            Submission.objects.select_for_update().select_related("school").get(pk=submission.pk)
+        )
+        submission.round = round_
+        try:
+            submission.submit(by=request.user)
+        except SubmissionError as error:
+            messages.error(request, str(error))
+            return redirect("selfdiag:questionnaire", round_.pk, school.pk)
+    note = (
+        f" Без ответа осталось {submission.unanswered_count}: засчитано 0 баллов."
+        if submission.unanswered_count
+        else ""
+    )
+    messages.success(request, f"Анкета отправлена на проверку.{note}")
+    return redirect("selfdiag:result", round_.pk, school.pk)
+
+
+# Results and review ---------------------------------------------------------------------------
+
+
+def _arrow(before: str, after: str) -> str:
+    change = LEVEL_RANK[after] - LEVEL_RANK[before]
+    return "up" if change > 0 else "down" if change < 0 else "same"
+
+
+@login_required
+def result(request, pk, school_pk):
+    round_ = get_round_for_user(request, pk)
+    school = get_school_for_user(request, round_, school_pk)
+    submission = _submission(request.user, round_, school)
+    if submission is None or not submission.is_scored:
+        return redirect("selfdiag:questionnaire", round_.pk, school.pk)
+    submission.round = round_
+    methodology = round_.methodology.as_plain()
+    directions = list(
+        DirectionResult.objects.filter(submission=submission)
+        .select_related("direction")
+        .order_by("direction__position")
+    )
+    names = {d.direction_code: d.direction.name for d in directions}
+    deficits = list(
+        Deficit.objects.filter(submission=submission)
+        .select_related("indicator")
+        .order_by("position")
+    )
+    for deficit in deficits:
+        deficit.direction_name = names.get(deficit.direction_code, deficit.direction_code)
+
+    previous = (
+        Submission.objects.for_user(request.user)
+        .scored()
+        .filter(school=school, round__closes_on__lt=round_.closes_on)
+        .select_related("round")
+        .order_by("-round__closes_on", "-pk")
+        .first()
+    )
+    changes = {}
+    if previous is not None:
+        before = {d.direction_code: d for d in DirectionResult.objects.filter(submission=previous)}
+        for result_row in directions:
+            old = before.get(result_row.direction_code)
+            if old is not None:
+                changes[result_row.direction_code] = {
+                    "points": result_row.points - old.points,
+                    "before": old,
+                    "arrow": _arrow(old.level, result_row.level),
+                }
+        previous.arrow = _arrow(previous.level, submission.level) if previous.level else ""
+        previous.delta = submission.total_points - previous.total_points
+    for result_row in directions:
+        result_row.change = changes.get(result_row.direction_code)
+        result_row.level_label = LEVELS[result_row.level]
+
+    bars = []
+    for result_row in directions:
+        try:
+            thresholds = methodology.direction(result_row.direction_code).thresholds
+            marks = level_thresholds(thresholds, result_row.max_points)
+        except KeyError:
+            marks = []
+        bars.append(
+            Bar(
+                label=result_row.direction.name,
+                value=result_row.points,
+                maximum=result_row.max_points,
+                level=result_row.level,
+                thresholds=marks,
+            )
+        )
+    chart = horizontal_bars(bars, title=f"Баллы по направлениям: {school.short_name}")
+    writable = can_write_school(request.user, school)
+    reviewer = can_review(request.user, school)
+    return render(
+        request,
+        "selfdiag/result.html",
+        {
+            "round": round_,
+            "school": school,
+            "submission": submission,
+            "directions": directions,
+            "deficits": deficits,
+            "critical_count": sum(1 for d in deficits if d.critical),
+            "previous": previous,
+            "chart": chart,
+            "level_label": LEVELS.get(submission.level, ""),
+            "can_plan": writable and bool(deficits),
+            "can_review": reviewer,
+            "review_form": ReviewForm() if reviewer else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review(request, pk, school_pk):
+    round_ = get_round_for_user(request, pk)
+    school = get_school_for_user(request, round_, school_pk)
+    if not can_review(request.user, school):
+        raise PermissionDenied(
+            "Проверяет анкету региональный оператор или муниципальный координатор."
+        )
+    submission = get_object_or_404(
+        Submission.objects.for_user(request.user), round=round_, school=school
+    )
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("selfdiag:result", round_.pk, school.pk)
+    try:
+        if form.cleaned_data["action"] == ReviewForm.ACCEPT:
+            submission.accept(by=request.user)
+            if form.cleaned_data["comment"].strip():
+                submission.review_comment = form.cleaned_data["comment"].strip()
+                submission.save(update_fields=["review_comment"])
+            messages.success(request, f"Самодиагностика «{school.short_name}» принята.")
+        else:
+            submission.return_for_correction(by=request.user, comment=form.cleaned_data["comment"])
+            messages.success(
+                request, f"Самодиагностика «{school.short_name}» возвращена на доработку."
+            )
+    except SubmissionError as error:
+        messages.error(request, str(error))
+    return redirect("selfdiag:result", round_.pk, school.pk)
+
+
+@login_required
+def plan_from_deficits(request, pk, school_pk):
+    """Pre-fill the school's plan with an item per chosen deficit."""
+    round_ = get_round_for_user(request, pk)
+    school = get_school_for_user(request, round_, school_pk)
+    if not can_write_school(request.user, school):
+        raise PermissionDenied("Составлять план школы может только тот, кто его ведёт.")
+    submission = get_object_or_404(
+        Submission.objects.for_user(request.user).select_related("school"),
+        round=round_,
+        school=school,
+        scored_at__isnull=False,
+    )
+    submission.round = round_
+    deficits = list(
+        Deficit.objects.filter(submission=submission)
+        .select_related("indicator__direction")
+        .order_by("position")
+    )
+    plan = find_plan(submission)
+    in_plan = titles_in_plan(plan)
+    for deficit in deficits:
+        deficit.in_plan = item_title(deficit) in in_plan
+    available = [d for d in deficits if not d.in_plan]
+    form = DeficitPlanForm(
+        request.POST or None,
+        choices=[(d.indicator_code, d.indicator_code) for d in available],
+        initial={"deficits": [d.indicator_code for d in available if d.critical]},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["deficits"])
+        outcome = add_deficits_to_plan(
+            submission,
+            [d for d in available if d.indicator_code in chosen],
+            user=request.user,
+            deadline_text=form.cleaned_data["deadline_text"],
+        )
+        created = "создан черновик плана" if outcome.roadmap_created else "план дополнен"
+        messages.success(
+            request,
+            f"{created.capitalize()} «{outcome.roadmap.title}»: добавлено мероприятий — "
+            f"{len(outcome.created)}.",
+        )
+        return redirect("roadmaps:roadmap-detail", outcome.roadmap.pk)
+    chosen = set(form["deficits"].value() or [])
+    return render(
+        request,
+        "selfdiag/plan_form.html",
+        {
+            "round": round_,
+            "school": school,
+            "submission": submission,
+            "deficits": deficits,
+            "form": form,
+            "chosen": chosen,
+            "plan": plan,
+            "year": round_.closes_on.year,
+        },
+    )
+
+
+# Excel ----------------------------------------------------------------------------------------
+
+
+def _xlsx_response(handle, filename):
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=excel.XLSX)
+
+
+@login_required
+def round_template(request, pk):
+    round_ = get_round_for_user(request, pk)
+    require_reviewer(request.user, round_)
+    schools = (
+        reviewed_schools(request.user, round_)
+        .select_related("municipality")
+        .order_by("municipality__name", "short_name")
+    )
+    handle = excel.temporary_file()
+    excel.build_template(round_, schools, round_.methodology.as_plain(), handle)
+    return _xlsx_response(handle, f"samodiagnostika-shablon-{round_.pk}.xlsx")
+
+
+@login_required
+def round_import(request, pk):
+    round_ = get_round_for_user(request, pk)
+    require_reviewer(request.user, round_)
+    form = ResultsUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            parsed = excel.parse_results(
+                uploaded.read(),
+                uploaded.name,
+                round_,
+                reviewed_schools(request.user, round_).select_related("municipality"),
+                round_.methodology.as_plain(),
+            )
+        except excel.ResultsFileError as error:
+            form.add_error("file", str(error))
+        else:
+            uploaded.seek(0)
+            token = stash_upload(request.user, uploaded) if parsed.ok else ""
+            return render(
+                request,
+                "selfdiag/import_preview.html",
+                {
+                    "round": round_,
+                    "parsed": parsed,
+                    "token": token,
+                    "filename": uploaded.name,
+                    "answer_count": sum(len(row.answers) for row in parsed.rows),
+                },
+            )
+    return render(request, "selfdiag/import_form.html", {"round": round_, "form": form})
+
+
+@login_required
+@require_POST
+def round_import_confirm(request, pk):
+    round_ = get_round_for_user(request, pk)
+    require_reviewer(request.user, round_)
+    token = request.POST.get("token", "")
+    path = stashed_path(request.user, token)
+    if path is None:
+        messages.error(request, "Файл для загрузки не найден; загрузите его ещё раз.")
+        return redirect("selfdiag:round-import", round_.pk)
+    try:
+        parsed = excel.parse_results(
+            path.read_bytes(),
+            path.name,
+            round_,
+            reviewed_schools(request.user, round_).select_related("municipality"),
+            round_.methodology.as_plain(),
+        )
+        created, updated = excel.save_results(parsed, round_, request.user)
+    except excel.ResultsFileError as error:
+        messages.error(request, str(error))
+        return redirect("selfdiag:round-import", round_.pk)
+    discard(request.user, token)
+    messages.success(
+        request,
+        f"Результаты загружены и подсчитаны: новых анкет {created}, обновлено {updated}.",
+    )
+    return redirect("selfdiag:round-detail", round_.pk)
+
+
+@login_required
+def round_export(request, pk):
+    round_ = get_round_for_user(request, pk)
+    submissions = Submission.objects.for_user(request.user).filter(
+        round=round_, scored_at__isnull=False
+    )
+    directions = list(
+        round_.methodology.directions.order_by("position").values_list("code", "name")
+    )
+    handle = excel.temporary_file()
+    excel.write_export(round_, submissions, directions, handle)
+    return _xlsx_response(handle, f"samodiagnostika-rezultaty-{round_.pk}.xlsx")
