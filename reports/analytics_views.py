@@ -1,0 +1,382 @@
+"""Pages and downloads of the analytical reports: deficit map, dynamics, monitoring справка.
+
+Every view starts from the user's scoped querysets: a round, school or municipality outside the
+scope is a 404, whatever the parameter that named it. A user with no role at all gets 403.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from orgs.models import Municipality, Organization, Region
+from orgs.scope import get_scope
+from reports import deficits
+from reports.analytics_pdf import render_pdf
+from reports.deficits import build_deficit_map, cell_deficits, group_by_municipality, map_body
+from reports.downloads import attachment
+from reports.dynamics import build_dynamics, change_chart, delta_chart, school_rows
+from reports.monitoring import build_spravka
+from reports.svg import CHANGE_LABELS, level_legend_items
+from roadmaps.execution_forms import MonitoringFilterForm
+from roadmaps.models import Item, Roadmap
+from selfdiag.access import get_round_for_user, get_school_for_user, schools_in_scope
+from selfdiag.methodology import LEVELS
+from selfdiag.models import Deficit, DirectionResult, Round, Submission
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SCHOOLS_PER_PAGE = 100
+
+# As reports/downloads.py cleans a plan's file name (its helper takes a roadmap).
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def _file_name(stem: str, extension: str) -> str:
+    stem = " ".join(_UNSAFE.sub(" ", stem).split())[:120].rstrip(" .")
+    return f"{stem}.{extension}"
+
+
+def _require_role(user) -> None:
+    if get_scope(user).is_empty:
+        raise PermissionDenied("Аналитические отчёты доступны участникам проекта.")
+
+
+# Choosing a round and a municipality ----------------------------------------------------------
+
+
+def _rounds(user) -> list[Round]:
+    """The rounds the user sees, newest first; has_results: counted results in the user's scope."""
+    results = DirectionResult.objects.for_user(user).counted().filter(round_id=OuterRef("pk"))
+    return list(
+        Round.objects.for_user(user)
+        .select_related("region")
+        .annotate(has_results=Exists(results))
+        .order_by("-closes_on", "-opens_on", "-pk")
+    )
+
+
+def _round_from(request, rounds: list[Round], param: str, default: Round | None) -> Round | None:
+    """The round named by `param` (404 unless the user sees it), else `default`."""
+    value = request.GET.get(param, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise Http404("Нет такого раунда.")
+    for round_ in rounds:
+        if round_.pk == int(value):
+            return round_
+    raise Http404("Раунд не найден или недоступен.")
+
+
+def _latest_with_results(rounds: list[Round]) -> Round | None:
+    return next((round_ for round_ in rounds if round_.has_results), None)
+
+
+def _municipalities(request, region_id: int):
+    """The municipalities of the region the user sees, and the one chosen (None for all)."""
+    municipalities = list(
+        Municipality.objects.for_user(request.user).filter(region_id=region_id).order_by("name")
+    )
+    value = request.GET.get("municipality", "")
+    if not value:
+        return municipalities, None
+    chosen = next((m for m in municipalities if str(m.pk) == value), None)
+    if chosen is None:
+        raise Http404("Муниципальное образование не найдено или недоступно.")
+    return municipalities, chosen
+
+
+def _query(**params) -> str:
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+# Deficit map ------------------------------------------------------------------------------------
+
+
+def _deficit_map(request):
+    """(rounds, round, municipalities, municipality, map); the map is None without a round."""
+    _require_role(request.user)
+    rounds = _rounds(request.user)
+    round_ = _round_from(
+        request, rounds, "round", _latest_with_results(rounds) or next(iter(rounds), None)
+    )
+    if round_ is None:
+        return rounds, None, [], None, None
+    municipalities, municipality = _municipalities(request, round_.region_id)
+    dmap = build_deficit_map(
+        round_,
+        schools=schools_in_scope(request.user, round_),
+        results=DirectionResult.objects.for_user(request.user).counted(),
+        municipality=municipality,
+    )
+    return rounds, round_, municipalities, municipality, dmap
+
+
+def _area_rows(dmap) -> list[dict]:
+    rows = []
+    for area in [*dmap.areas, dmap.total]:
+        rows.append(
+            {
+                "area": area,
+                "overall": area.overall,
+                "overall_bar": area.overall.bar(f"{area.name}, общий уровень"),
+                "directions": [
+                    {"tally": tally, "bar": tally.bar(f"{area.name}, {direction.name}")}
+                    for direction, tally in zip(dmap.directions, area.directions, strict=True)
+                ],
+            }
+        )
+    return rows
+
+
+@login_required
+@require_safe
+def deficit_map(request):
+    rounds, round_, municipalities, municipality, dmap = _deficit_map(request)
+    context = {
+        "rounds": rounds,
+        "round": round_,
+        "municipalities": municipalities,
+        "municipality": municipality,
+        "dmap": dmap,
+        "legend": level_legend_items(),
+    }
+    if dmap is not None:
+        page = Paginator(dmap.schools, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            map_body=map_body(
+                group_by_municipality(page.object_list),
+                dmap.directions,
+                lambda row: reverse("reports:deficit-cell", args=[round_.pk, row.pk]),
+            ),
+            area_rows=_area_rows(dmap) if len(dmap.areas) > 1 or dmap.total.schools > 1 else [],
+            query=_query(round=round_.pk, municipality=municipality and municipality.pk),
+        )
+    return render(request, "reports/analytics/deficit_map.html", context)
+
+
+def _map_download(request):
+    _, round_, _, municipality, dmap = _deficit_map(request)
+    if dmap is None:
+        raise Http404("Нет раундов самодиагностики.")
+    stem = f"Карта дефицитов {round_.name}"
+    if municipality is not None:
+        stem += f" {municipality.name}"
+    return dmap, stem
+
+
+@login_required
+@require_safe
+def deficit_map_xlsx(request):
+    dmap, stem = _map_download(request)
+    return attachment(
+        deficits.deficit_map_xlsx(dmap, generated=timezone.localdate()),
+        XLSX_TYPE,
+        name=_file_name(stem, "xlsx"),
+        fallback=f"deficit-map-{dmap.round.pk}.xlsx",
+    )
+
+
+@login_required
+@require_safe
+def deficit_map_pdf(request):
+    dmap, stem = _map_download(request)
+    for row in dmap.schools:
+        row.columns = list(zip(dmap.directions, row.cells, strict=True))
+    content = render_pdf(
+        "reports/analytics/deficit_map_pdf.html",
+        {
+            "dmap": dmap,
+            "groups": group_by_municipality(dmap.schools),
+            "area_rows": _area_rows(dmap),
+            "legend": level_legend_items(),
+            "generated": timezone.localdate(),
+        },
+    )
+    return attachment(
+        content,
+        "application/pdf",
+        name=_file_name(stem, "pdf"),
+        fallback=f"deficit-map-{dmap.round.pk}.pdf",
+    )
+
+
+@login_required
+@require_safe
+def deficit_cell(request, round_pk, school_pk):
+    """A school's deficits in one direction (?direction=code): the page behind a map's cell."""
+    direction = request.GET.get("direction", "")
+    round_ = get_round_for_user(request, round_pk)
+    school = get_school_for_user(request, round_, school_pk)
+    result = get_object_or_404(
+        DirectionResult.objects.for_user(request.user).counted().select_related("direction"),
+        round_id=round_.pk,
+        school_id=school.pk,
+        direction_code=direction,
+    )
+    rows = list(
+        cell_deficits(Deficit.objects.for_user(request.user).counted(), round_, school, direction)
+    )
+    context = {
+        "round": round_,
+        "school": school,
+        "result": result,
+        "level_label": LEVELS[result.level],
+        "deficits": rows,
+        "critical_count": sum(1 for deficit in rows if deficit.critical),
+    }
+    template = "_deficit_cell.html" if request.htmx else "deficit_cell.html"
+    return render(request, f"reports/analytics/{template}", context)
+
+
+# Dynamics ---------------------------------------------------------------------------------------
+
+
+def _earlier_with_results(rounds: list[Round], after: Round | None) -> Round | None:
+    """The newest round with results that is older than `after` in the list, of its region."""
+    if after is None:
+        return None
+    older = rounds[rounds.index(after) + 1 :] if after in rounds else rounds
+    return next(
+        (r for r in older if r.has_results and r.region_id == after.region_id and r != after),
+        None,
+    )
+
+
+@login_required
+@require_safe
+def dynamics(request):
+    _require_role(request.user)
+    rounds = _rounds(request.user)
+    after = _round_from(request, rounds, "after", _latest_with_results(rounds))
+    before = _round_from(request, rounds, "before", _earlier_with_results(rounds, after))
+    context = {"rounds": rounds, "before": before, "after": after}
+    if before is None or after is None or before == after:
+        context["problem"] = (
+            "Выберите два разных раунда."
+            if before is not None and before == after
+            else "Для динамики нужны два раунда самодиагностики с результатами."
+        )
+        return render(request, "reports/analytics/dynamics.html", context)
+
+    municipalities, municipality = _municipalities(request, after.region_id)
+    result = build_dynamics(
+        before,
+        after,
+        submissions=Submission.objects.for_user(request.user).scored(),
+        results=DirectionResult.objects.for_user(request.user).counted(),
+        municipality=municipality,
+    )
+    change = request.GET.get("change", "")
+    shown = result.schools
+    if change in CHANGE_LABELS:
+        shown = [row for row in shown if row.change == change]
+    page = Paginator(shown, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
+    context.update(
+        rows=school_rows(page.object_list, result.directions),
+        municipalities=municipalities,
+        municipality=municipality,
+        dynamics=result,
+        change=change,
+        change_title=CHANGE_LABELS.get(change, ""),
+        change_labels=CHANGE_LABELS,
+        page=page,
+        delta_chart=delta_chart(result) if result.schools else "",
+        change_chart=change_chart(result) if result.schools else "",
+        query=_query(
+            before=before.pk, after=after.pk, municipality=municipality and municipality.pk
+        ),
+    )
+    return render(request, "reports/analytics/dynamics.html", context)
+
+
+# Monitoring справка -----------------------------------------------------------------------------
+
+
+def _territory(user, municipality) -> tuple[str, str]:
+    """The territory the справка covers and the words for «where»: («Ленинградская область»,
+    «в регионе»)."""
+    if municipality is not None:
+        return municipality.name, "в муниципальном образовании"
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return "Все субъекты РФ", "на портале"
+    if scope.regions:
+        names = Region.objects.filter(pk__in=scope.regions).values_list("name", flat=True)
+        return ", ".join(names), "в регионе" if len(scope.regions) == 1 else "в регионах"
+    if scope.municipalities:
+        names = Municipality.objects.filter(pk__in=scope.municipalities).values_list(
+            "name", flat=True
+        )
+        return ", ".join(names), "в муниципальном образовании"
+    names = Organization.objects.filter(pk__in=scope.organizations).values_list(
+        "short_name", flat=True
+    )
+    return ", ".join(names), "в организации"
+
+
+def _filter_caption(form) -> str:
+    if not form.is_valid():
+        return ""
+    data = form.cleaned_data
+    parts = []
+    if data.get("level"):
+        parts.append(f"уровень — {Organization.Level(data['level']).label}")
+    if data.get("municipality"):
+        parts.append(f"муниципальное образование — {data['municipality'].name}")
+    if data.get("status"):
+        parts.append(f"статус планов — «{Roadmap.Status(data['status']).label}»")
+    else:
+        parts.append("статус планов — любой")
+    if data.get("year"):
+        parts.append(f"год — {data['year']}")
+    return "; ".join(parts)
+
+
+@login_required
+@require_safe
+def monitoring_pdf(request):
+    """The справка over the plans the monitoring page shows, with the same filters."""
+    _require_role(request.user)
+    today = timezone.localdate()
+    form = MonitoringFilterForm(
+        request.GET, municipalities=Municipality.objects.for_user(request.user)
+    )
+    plans = Roadmap.objects.monitored_by(request.user).in_force()
+    if form.is_valid():
+        plans = form.filter(plans)
+        status = form.cleaned_data.get("status") or ""
+        municipality = form.cleaned_data.get("municipality")
+    else:
+        plans, status, municipality = plans.approved(), Roadmap.Status.APPROVED, None
+    territory, place = _territory(request.user, municipality)
+    spravka = build_spravka(
+        plans,
+        Item.objects.for_user(request.user),
+        today=today,
+        territory=territory,
+        place=place,
+        status=status,
+        status_label=Roadmap.Status(status).label if status else "",
+    )
+    content = render_pdf(
+        "reports/analytics/monitoring_pdf.html",
+        {"spravka": spravka, "filters": _filter_caption(form), "generated": today},
+    )
+    return attachment(
+        content,
+        "application/pdf",
+        name=f"Справка о ходе реализации дорожных карт на {today:%d.%m.%Y}.pdf",
+        fallback=f"monitoring-{today:%Y-%m-%d}.pdf",
+    )

@@ -1,0 +1,113 @@
+"""Item deadlines as an iCalendar feed (RFC 5545) for Outlook, Yandex Calendar and Google.
+
+Each dated item is one all-day event: from the first day of its deadline to the last (DTEND is
+exclusive, so the day after), or the one day of an «до …» deadline. Items with no dates are
+left out. Events are marked free time: a deadline «в течение года» must not make a whole
+year look busy in Outlook. The UID is fixed per item, so a client updates an event in place
+when the plan changes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from reports.plan import responsible_names, with_responsible
+from roadmaps.models import Item, Roadmap
+
+PRODID = "-//Shkola Minprosvescheniya Rossii//Roadmap portal//RU"
+UID_DOMAIN = "shkola-portal"
+SUMMARY_LENGTH = 120
+REFRESH = datetime.timedelta(hours=6)
+
+
+def scheduled(items):
+    """Items that have dates to show, with what their events need loaded."""
+    return with_responsible(
+        items.exclude(deadline_kind=Item.DeadlineKind.UNSCHEDULED)
+        .filter(deadline_end__isnull=False)
+        .select_related("roadmap__owner")
+        .order_by("deadline_end", "roadmap_id", "position", "pk")
+    )
+
+
+def scope_items(user):
+    """Dated items of the current, non-archived plans the user may read."""
+    live_plans = Roadmap.objects.current().exclude(status=Roadmap.Status.ARCHIVED)
+    return scheduled(Item.objects.for_user(user).filter(roadmap__in=live_plans))
+
+
+def plan_items(roadmap: Roadmap):
+    return scheduled(roadmap.items.all())
+
+
+def feed(name: str, items: Iterable[Item], *, link: Callable[[Item], str] | None = None) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Moscow")
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", REFRESH)
+    stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    for item in items:
+        calendar.add_component(item_event(item, stamp, link(item) if link else ""))
+    return calendar.to_ical()
+
+
+def event_dates(item: Item) -> tuple[datetime.date, datetime.date]:
+    """The first day and the day after the last (DTEND of an all-day event is exclusive)."""
+    end = item.deadline_end
+    start = item.deadline_start or end
+    if item.deadline_kind == Item.DeadlineKind.UNTIL or start > end:
+        start = end
+    return start, end + datetime.timedelta(days=1)
+
+
+def item_event(item: Item, stamp: datetime.datetime, url: str = "") -> Event:
+    start, end = event_dates(item)
+    event = Event()
+    event.add("uid", f"item-{item.pk}@{UID_DOMAIN}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary(item))
+    event.add("description", description(item))
+    event.add("categories", [item.roadmap.owner.short_name])
+    event.add("transp", "TRANSPARENT")
+    event.add("x-microsoft-cdo-busystatus", "FREE")
+    event.add("status", "CANCELLED" if item.status == Item.Status.CANCELLED else "CONFIRMED")
+    if url:
+        event.add("url", url)
+    return event
+
+
+def summary(item: Item) -> str:
+    """«1.2 Проведение совещания …»: the number and the first line, cut at a word."""
+    first_line = next((line.strip() for line in item.title.splitlines() if line.strip()), "")
+    text = f"{item.number} {first_line}".strip()
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    cut = text[: SUMMARY_LENGTH - 1]
+    if " " in cut[SUMMARY_LENGTH // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def description(item: Item) -> str:
+    lines = [f"Дорожная карта: {item.roadmap.title}"]
+    if summary(item) != f"{item.number} {item.title}".strip():
+        lines.append(f"Мероприятие: {item.title}")
+    if item.deadline_text:
+        lines.append(f"Сроки: {item.deadline_text}")
+    if names := responsible_names(item):
+        lines.append(f"Ответственные: {', '.join(names)}")
+    if item.result:
+        lines.append(f"Ожидаемый результат: {item.result}")
+    lines.append(f"Исполнение: {item.get_status_display()}")
+    return "\n".join(lines)

@@ -1,0 +1,83 @@
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class CalendarFeedToken(models.Model):
+    """A user's secret key to their calendar feeds, which calendar clients fetch without a login.
+
+    The key works like a password and is kept like one: only its SHA-256 is stored, so a copy
+    of the database or of a backup opens no feed. The user sees the key once, right after it is
+    made; a user who lost it makes a new one, which also switches every old feed address off.
+    A short prefix of the key finds the row; the hash is then compared in constant time.
+    """
+
+    PREFIX_LENGTH = 8
+    # Calendar clients poll every few minutes; the time of use is written at most this often.
+    TOUCH_EVERY = timedelta(minutes=15)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed_token",
+        verbose_name="пользователь",
+    )
+    prefix = models.CharField("начало ключа", max_length=PREFIX_LENGTH, db_index=True)
+    token_hash = models.CharField("SHA-256 ключа", max_length=64, unique=True)
+    created = models.DateTimeField("создан", default=timezone.now)
+    last_used = models.DateTimeField("последнее обращение", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "ключ календаря"
+        verbose_name_plural = "ключи календаря"
+
+    def __str__(self):
+        return f"{self.user} · {self.prefix}…"
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user) -> str:
+        """A new key for the user, replacing the old one; the only time the key is known."""
+        token = secrets.token_urlsafe(32)
+        cls.objects.update_or_create(
+            user=user,
+            defaults={
+                "prefix": token[: cls.PREFIX_LENGTH],
+                "token_hash": cls.digest(token),
+                "created": timezone.now(),
+                "last_used": None,
+            },
+        )
+        return token
+
+    @classmethod
+    def find(cls, token: str):
+        """The key's row if the key is current and its user active, else None."""
+        if not token or len(token) > 100:
+            return None
+        digest = cls.digest(token)
+        candidates = cls.objects.filter(
+            prefix=token[: cls.PREFIX_LENGTH], user__is_active=True
+        ).select_related("user")
+        for candidate in candidates:
+            if hmac.compare_digest(candidate.token_hash, digest):
+                return candidate
+        return None
+
+    def matches(self, token: str) -> bool:
+        return hmac.compare_digest(self.token_hash, self.digest(token))
+
+    def touch(self) -> None:
+        now = timezone.now()
+        if self.last_used is None or now - self.last_used >= self.TOUCH_EVERY:
+            type(self).objects.filter(pk=self.pk).update(last_used=now)
+            self.last_used = now

@@ -1,0 +1,114 @@
+"""A plan as an official PDF: landscape A4, the grif, the table, the glossary, page numbers.
+
+WeasyPrint lays the page out from templates/reports/plan_pdf.html and static/css/print-plan.css.
+The font is the bundled Liberation Serif under a family name of our own, so a server without
+it (or with another version of it) cannot change the document; a missing font file is an
+error, never a silent fall-back. Nothing is fetched from outside static/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from reports.plan import (
+    COLUMN_DEADLINE,
+    COLUMN_NUMBER,
+    COLUMN_RESPONSIBLE,
+    COLUMN_RESULT,
+    COLUMN_TITLE,
+    GLOSSARY_TITLE,
+    approval_block,
+    load_plan,
+)
+
+FONT_FAMILY = "Portal Serif"
+FONT_FILES = {
+    ("normal", "normal"): "LiberationSerif-Regular.ttf",
+    ("bold", "normal"): "LiberationSerif-Bold.ttf",
+    ("normal", "italic"): "LiberationSerif-Italic.ttf",
+    ("bold", "italic"): "LiberationSerif-BoldItalic.ttf",
+}
+
+
+class PdfResourceError(RuntimeError):
+    """A file the PDF needs (the font, the stylesheet) could not be read."""
+
+
+def static_dir() -> Path:
+    return Path(settings.BASE_DIR) / "static"
+
+
+def font_face_css() -> str:
+    rules = []
+    for (weight, style), filename in FONT_FILES.items():
+        url = (static_dir() / "fonts" / filename).as_uri()
+        rules.append(
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}") format("truetype");'
+            f" font-weight: {weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
+class StaticFilesOnly(URLFetcher):
+    """Fetches files under static/ and nothing else: no network, no other local files."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        root = static_dir().resolve()
+        parts = urlsplit(url)
+        path = Path(unquote(parts.path)).resolve()
+        if parts.scheme != "file" or not path.is_relative_to(root):
+            raise ValueError(f"PDF may only use files under {root}: {url}")
+        return super().fetch(url, headers)
+
+
+def plan_html(roadmap) -> str:
+    plan = load_plan(roadmap)
+    return render_to_string(
+        "reports/plan_pdf.html",
+        {
+            "roadmap": roadmap,
+            "plan": plan,
+            "approval": approval_block(roadmap),
+            "show_period": str(roadmap.period_start.year) not in roadmap.title,
+            "generated": timezone.localdate(),
+            "glossary_title": GLOSSARY_TITLE,
+            "columns": {
+                "number": COLUMN_NUMBER,
+                "title": COLUMN_TITLE,
+                "deadline": COLUMN_DEADLINE,
+                "responsible": COLUMN_RESPONSIBLE,
+                "result": COLUMN_RESULT,
+            },
+        },
+    )
+
+
+def plan_pdf(roadmap) -> bytes:
+    html = plan_html(roadmap)
+    font_config = FontConfiguration()
+    fetcher = StaticFilesOnly()
+    try:
+        stylesheets = [
+            CSS(string=font_face_css(), font_config=font_config, url_fetcher=fetcher),
+            CSS(
+                filename=str(static_dir() / "css" / "print-plan.css"),
+                font_config=font_config,
+                url_fetcher=fetcher,
+            ),
+        ]
+        document = HTML(string=html, base_url=static_dir().as_uri() + "/", url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    except FatalURLFetchingError as error:
+        # WeasyPrint raises a BaseException; Django should see an ordinary error and log it.
+        raise PdfResourceError(str(error)) from None

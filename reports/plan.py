@@ -1,0 +1,276 @@
+"""A plan as its documents print it: section and item rows in reading order, and the glossary.
+
+The PDF and the Excel file both read this, so they list the same rows in the same order, and
+neither knows how sections nest or how responsible parties are ordered. A plan of any size
+takes the same handful of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from roadmaps.models import Item, ItemResponsible, Roadmap
+
+# The columns every export of a plan shows, in this order, with the words the importer knows.
+COLUMN_NUMBER = "№"
+COLUMN_TITLE = "Наименование мероприятия"
+COLUMN_DEADLINE = "Сроки"
+COLUMN_RESPONSIBLE = "Ответственные"
+COLUMN_RESULT = "Ожидаемый результат"
+GLOSSARY_TITLE = "Обозначения и сокращения"
+
+_LIST_MARKERS = ("• ", "– ", "- ", "— ")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a multi-line cell; a list line is printed with a hanging bullet."""
+
+    text: str
+    bullet: bool = False
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines to print; «№ 5» is tied so the number never starts a line of its own."""
+    text = (text or "").replace("№ ", "№\u00a0")
+    lines = []
+    for raw in text.splitlines():
+        raw = raw.strip()
+        if not raw:
+            continue
+        marker = next((m for m in _LIST_MARKERS if raw.startswith(m)), None)
+        if marker:
+            lines.append(Line(raw[len(marker) :].strip(), bullet=True))
+        else:
+            lines.append(Line(raw))
+    return lines
+
+
+@dataclass
+class SectionRow:
+    number: str
+    title: str
+    depth: int  # 0 for a section, 1 for a subsection (2.1), …
+
+    is_section = True
+
+    @property
+    def heading(self) -> str:
+        """«1. Организационно-управленческое сопровождение», as plans write a section row."""
+        number = self.number.strip().rstrip(".")
+        if not number or self.title.startswith(number):
+            return self.title
+        return f"{number}. {self.title}"
+
+
+@dataclass
+class ItemRow:
+    item: Item
+    responsible: list[str]
+    directions: list[str]
+
+    is_section = False
+
+    @property
+    def title_lines(self) -> list[Line]:
+        return split_lines(self.item.title)
+
+    @property
+    def result_lines(self) -> list[Line]:
+        return split_lines(self.item.result)
+
+
+@dataclass
+class PlanDocument:
+    roadmap: Roadmap
+    rows: list[SectionRow | ItemRow] = field(default_factory=list)
+    glossary: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[ItemRow]:
+        return [row for row in self.rows if not row.is_section]
+
+
+def glossary_parties(roadmap: Roadmap):
+    """The plan's «Обозначения и сокращения»: parties marked for the list that have a full name.
+
+    Belongs on a Party queryset (`roadmap.parties.glossary()`); roadmaps has none yet.
+    """
+    return roadmap.parties.filter(in_glossary=True).exclude(full_name="").order_by("position")
+
+
+def load_plan(roadmap: Roadmap) -> PlanDocument:
+    """Sections depth first, each followed by its own items and then by its subsections."""
+    sections = list(roadmap.sections.order_by("position", "pk"))
+    items = with_responsible(roadmap.items.order_by("position", "pk")).prefetch_related(
+        "directions"
+    )
+    items_by_section: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        items_by_section[item.section_id].append(item)
+    children: dict[int | None, list] = defaultdict(list)
+    known = {section.pk for section in sections}
+    for section in sections:
+        # A parent from elsewhere cannot happen through the editor; print such a section at the top.
+        parent = section.parent_id if section.parent_id in known else None
+        children[parent].append(section)
+
+    plan = PlanDocument(roadmap=roadmap)
+
+    def walk(parent_id, depth):
+        for section in children[parent_id]:
+            plan.rows.append(SectionRow(section.number, section.title, depth))
+            plan.rows.extend(_item_row(item) for item in items_by_section[section.pk])
+            walk(section.pk, depth + 1)
+
+    walk(None, 0)
+    plan.glossary = [(party.name, party.full_name) for party in glossary_parties(roadmap)]
+    return plan
+
+
+def with_responsible(items):
+    """Items with their responsible parties in the plan's order, in one more query."""
+    return items.prefetch_related(
+        Prefetch(
+            "itemresponsible_set",
+            queryset=ItemResponsible.objects.select_related("party").order_by("position", "pk"),
+            to_attr="ordered_responsible",
+        )
+    )
+
+
+def responsible_names(item: Item) -> list[str]:
+    """The parties of an item loaded `with_responsible`; the text as written if it has none."""
+    names = [link.party.name for link in item.ordered_responsible]
+    if not names and item.responsible_text.strip():
+        names = [line.strip() for line in item.responsible_text.splitlines() if line.strip()]
+    return names
+
+
+def _item_row(item: Item) -> ItemRow:
+    return ItemRow(
+        item=item,
+        responsible=responsible_names(item),
+        directions=[direction.name for direction in item.directions.all()],
+    )
+
+
+# The grif. A plan is approved by a signature («УТВЕРЖДАЮ», then the official's position and
+# name) or by a document («УТВЕРЖДЕН распоряжением комитета … от 26.09.2023 № 3.12-1331-р»).
+# Only the head words change case: the rest of an issuer's name is genitive already.
+
+_GENITIVE_HEADS = {
+    "комитет": "комитета",
+    "министерство": "министерства",
+    "департамент": "департамента",
+    "управление": "управления",
+    "отдел": "отдела",
+    "администрация": "администрации",
+    "правительство": "правительства",
+    "институт": "института",
+    "центр": "центра",
+    "учреждение": "учреждения",
+    "агентство": "агентства",
+    "дирекция": "дирекции",
+}
+_BLANK = "_" * 24
+_UNDATED = "«___» ______________ 20___ г."
+
+
+@dataclass(frozen=True)
+class ApprovalBlock:
+    head: str  # «УТВЕРЖДАЮ» or «УТВЕРЖДЕН»
+    lines: list[str]
+    draft: bool = False  # not approved: a blank form under «ПРОЕКТ»
+
+    @property
+    def text(self) -> str:
+        return "\n".join([*(["ПРОЕКТ"] if self.draft else []), self.head, *self.lines])
+
+
+def is_approved(roadmap: Roadmap) -> bool:
+    """Approved now, or archived after having been approved (its grif is filled in)."""
+    if roadmap.status == Roadmap.Status.APPROVED:
+        return True
+    return roadmap.status == Roadmap.Status.ARCHIVED and bool(
+        roadmap.approval_date or roadmap.approval_number or roadmap.approved_by_name
+    )
+
+
+def approval_block(roadmap: Roadmap) -> ApprovalBlock:
+    if not is_approved(roadmap):
+        return ApprovalBlock(
+            head="УТВЕРЖДАЮ",
+            lines=[
+                roadmap.approved_by_position or _BLANK,
+                f"{'_' * 14} {roadmap.approved_by_name or '_' * 14}",
+                _UNDATED,
+            ],
+            draft=True,
+        )
+    kind = roadmap.approval_kind.strip()
+    by_signature = not kind or kind.lower() == "утверждаю"
+    if by_signature and (roadmap.approved_by_name or roadmap.approved_by_position):
+        lines = [roadmap.approved_by_position] if roadmap.approved_by_position else []
+        lines.append(f"{'_' * 14} {roadmap.approved_by_name}".rstrip())
+        lines.append(_dated(roadmap) or _UNDATED)
+        return ApprovalBlock(head="УТВЕРЖДАЮ", lines=lines)
+    if by_signature:
+        # Approved with no details entered: the grif as the document wrote it, if it was kept.
+        written = [line.strip() for line in roadmap.approval_text.splitlines() if line.strip()]
+        if written and written[0].upper().startswith("УТВЕРЖД"):
+            return ApprovalBlock(head=written[0].upper(), lines=written[1:8])
+        return ApprovalBlock(head="УТВЕРЖДЕН", lines=written[:8])
+    document = " ".join(
+        part for part in (instrumental(kind), genitive_issuer(roadmap.approval_issuer)) if part
+    )
+    lines = [line for line in (document, _dated(roadmap)) if line]
+    return ApprovalBlock(head="УТВЕРЖДЕН", lines=lines)
+
+
+def _dated(roadmap: Roadmap) -> str:
+    parts = []
+    if roadmap.approval_date:
+        parts.append(f"от {roadmap.approval_date:%d.%m.%Y}")
+    if roadmap.approval_number:
+        parts.append(f"№ {roadmap.approval_number}")
+    return " ".join(parts)
+
+
+def instrumental(kind: str) -> str:
+    """«распоряжение» → «распоряжением», «методическое письмо» → «методическим письмом»."""
+    return " ".join(_instrumental_word(word) for word in kind.split())
+
+
+def _instrumental_word(word: str) -> str:
+    lower = word.lower()
+    if lower.endswith(("кое", "гое", "хое", "жее", "шее", "чее", "щее")):
+        return word[:-2] + "им"
+    if lower.endswith(("ое", "ее")):
+        return word[:-2] + "ым"
+    if lower.endswith("ие"):
+        return word + "м"
+    if lower.endswith("о"):
+        return word + "м"
+    if lower[-1:].isalpha() and lower[-1] not in "аяйь":
+        return word + "ом"
+    return word
+
+
+def genitive_issuer(issuer: str) -> str:
+    """«Комитет общего … образования» → «комитета общего … образования» after «распоряжением».
+
+    A letterhead in capitals («ПРАВИТЕЛЬСТВО … ОТДЕЛ ОБРАЗОВАНИЯ») cannot be put in a case
+    by a rule; the grif then names the document alone («… письмом от 29.02.2024 № 231»).
+    """
+    issuer = " ".join(issuer.split())
+    if issuer.isupper():
+        return ""
+    head, _, rest = issuer.partition(" ")
+    genitive = _GENITIVE_HEADS.get(head.lower())
+    if genitive is None:
+        return issuer
+    return f"{genitive} {rest}".strip()

@@ -1,0 +1,216 @@
+"""A plan as an Excel workbook that prints like the official table and imports back unchanged.
+
+The layout is the one `roadmaps.importers` reads: the grif and the title above the header row,
+the header with the column names it knows, each section as one merged full-width bold row
+(«1. Организационно-управленческое сопровождение»), the items, then a blank row and the
+glossary under a full-width «Обозначения и сокращения» row. Columns after «Ожидаемый
+результат» repeat what the portal parsed: directions, and the dates the deadline means. Their
+headers avoid the words the importer takes for a deadline column («срок», «дата», «период»),
+so a re-import reads the deadline from «Сроки» alone.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from reports.plan import (
+    COLUMN_DEADLINE,
+    COLUMN_NUMBER,
+    COLUMN_RESPONSIBLE,
+    COLUMN_RESULT,
+    COLUMN_TITLE,
+    GLOSSARY_TITLE,
+    ItemRow,
+    SectionRow,
+    approval_block,
+    load_plan,
+)
+from roadmaps.models import Item
+
+# (header, width in characters)
+COLUMNS = [
+    (COLUMN_NUMBER, 8),
+    (COLUMN_TITLE, 60),
+    (COLUMN_DEADLINE, 18),
+    (COLUMN_RESPONSIBLE, 24),
+    (COLUMN_RESULT, 44),
+    ("Направления", 20),
+    ("Начало", 12),
+    ("Окончание", 12),
+    ("Вид", 17),
+]
+WIDTH = len(COLUMNS)
+GRIF_FIRST_COLUMN = 5  # the grif sits over the right-hand columns, as on paper
+DATE_FORMAT = "DD.MM.YYYY"
+FONT = "Times New Roman"
+LINE_HEIGHT = 15  # points per line of 11 pt text
+
+_thin = Side(style="thin", color="000000")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+HEADER_FILL = PatternFill("solid", fgColor="E9E9E9")
+SECTION_FILL = PatternFill("solid", fgColor="F3F3F3")
+
+
+def plan_xlsx(roadmap) -> bytes:
+    plan = load_plan(roadmap)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "План"
+    workbook.properties.title = roadmap.title[:255]
+    workbook.properties.creator = "Портал «Школа Минпросвещения России»"
+
+    for index, (_, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+    row = _write_preamble(sheet, roadmap)
+    header_row = row
+    for index, (title, _) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(header_row, index, title)
+        cell.font = Font(name=FONT, bold=True)
+        cell.alignment = CENTER
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+    row += 1
+    for entry in plan.rows:
+        if isinstance(entry, SectionRow):
+            _write_section(sheet, row, entry)
+        else:
+            _write_item(sheet, row, entry)
+        row += 1
+    if plan.glossary:
+        _write_glossary(sheet, row + 1, plan.glossary)
+
+    sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    _print_setup(sheet, header_row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _write_preamble(sheet, roadmap) -> int:
+    """The grif at the top right, a blank row, the title; returns the header's row number."""
+    block = approval_block(roadmap)
+    lines = (["ПРОЕКТ"] if block.draft else []) + [block.head, *block.lines]
+    row = 1
+    for number, line in enumerate(lines):
+        cell = sheet.cell(row, GRIF_FIRST_COLUMN, line)
+        cell.font = Font(name=FONT, bold=number == 0 or line == block.head)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _merge(sheet, row, GRIF_FIRST_COLUMN, WIDTH)
+        _fit_height(sheet, row, line, sum(width for _, width in COLUMNS[GRIF_FIRST_COLUMN - 1 :]))
+        row += 1
+    row += 1
+    cell = sheet.cell(row, 1, roadmap.title)
+    cell.font = Font(name=FONT, bold=True, size=13)
+    cell.alignment = CENTER
+    _merge(sheet, row, 1, WIDTH)
+    _fit_height(sheet, row, roadmap.title, _total_width(), line_height=18, always=True)
+    return row + 2
+
+
+def _write_section(sheet, row: int, section: SectionRow) -> None:
+    cell = sheet.cell(row, 1, section.heading)
+    cell.font = Font(name=FONT, bold=True, italic=section.depth > 0)
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    cell.fill = SECTION_FILL
+    _merge(sheet, row, 1, WIDTH)
+    for column in range(1, WIDTH + 1):
+        sheet.cell(row, column).border = BORDER
+    _fit_height(sheet, row, section.heading, _total_width())
+
+
+def _write_item(sheet, row: int, entry: ItemRow) -> None:
+    item = entry.item
+    values = [
+        item.number,
+        item.title,
+        item.deadline_text,
+        "\n".join(entry.responsible),
+        item.result,
+        "\n".join(entry.directions),
+        item.deadline_start,
+        item.deadline_end,
+        Item.DeadlineKind(item.deadline_kind).label if item.deadline_kind else "",
+    ]
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row, column, value if value not in ("", None) else None)
+        cell.font = Font(name=FONT)
+        cell.alignment = WRAP
+        cell.border = BORDER
+        if column == 1:
+            cell.number_format = "@"  # «1.10» stays text, never the number 1.1
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")
+        elif column in (7, 8):
+            cell.number_format = DATE_FORMAT
+            cell.alignment = Alignment(vertical="top", horizontal="center")
+
+
+def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]]) -> None:
+    heading = sheet.cell(row, 1, GLOSSARY_TITLE)
+    heading.font = Font(name=FONT, bold=True)
+    _merge(sheet, row, 1, WIDTH)
+    row += 1
+    for column, text in ((2, "Сокращение"), (3, "Полное наименование")):
+        cell = sheet.cell(row, column, text)
+        cell.font = Font(name=FONT, bold=True)
+        cell.alignment = CENTER
+        cell.fill = HEADER_FILL
+    _merge(sheet, row, 3, WIDTH)
+    _box(sheet, row, 2, WIDTH)
+    for abbreviation, full_name in glossary:
+        row += 1
+        sheet.cell(row, 2, abbreviation).font = Font(name=FONT, bold=True)
+        sheet.cell(row, 2).alignment = WRAP
+        cell = sheet.cell(row, 3, full_name)
+        cell.font = Font(name=FONT)
+        cell.alignment = WRAP
+        _merge(sheet, row, 3, WIDTH)
+        _box(sheet, row, 2, WIDTH)
+        _fit_height(sheet, row, full_name, sum(width for _, width in COLUMNS[2:]))
+
+
+def _print_setup(sheet, header_row: int) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.right.text = "стр. &P из &N"
+    sheet.oddFooter.right.size = 9
+
+
+def _merge(sheet, row: int, first: int, last: int) -> None:
+    if last > first:
+        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+
+def _box(sheet, row: int, first: int, last: int) -> None:
+    for column in range(first, last + 1):
+        sheet.cell(row, column).border = BORDER
+
+
+def _total_width() -> int:
+    return sum(width for _, width in COLUMNS)
+
+
+def _fit_height(
+    sheet, row: int, text: str, width: int, line_height: int = LINE_HEIGHT, always: bool = False
+) -> None:
+    """Excel does not grow a merged row to fit its text: give it room for the lines it needs."""
+    # Times New Roman 11 pt fits about 1.2 characters per unit of column width.
+    per_line = max(int(width * 1.2), 1)
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    if lines > 1 or always:
+        sheet.row_dimensions[row].height = lines * line_height
