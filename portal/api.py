@@ -1,9 +1,126 @@
-"""The shared base of every API viewset: authentication, pagination, scoping."""
+"""The shared base of every API viewset: authentication, pagination, filters, scoping.
 
-from rest_framework.pagination import PageNumberPagination
+Each app keeps its serializers and viewsets in its own `api.py` and lists them in `ROUTES`;
+`portal/api_urls.py` registers those lists on one router under /api/v1/. A viewset derives from
+`ScopedViewSet` (or `ScopedReadOnlyViewSet`) and answers `scoped_queryset(user)` from the
+model's `for_user`: an object outside the user's scope is then a 404 by construction.
+"""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import mixins, serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import APIException
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.viewsets import GenericViewSet
+
+from portal.pagination import Pagination
 
 
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "Запись изменилась с тех пор, как вы её прочитали."
+    default_code = "conflict"
+
+
+# Permissions: small classes combined with & and | in each viewset.
+
+
+class IsSuperuser(BasePermission):
+    message = "Этот раздел API доступен только администраторам портала."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_superuser)
+
+
+def visible(model):
+    """Choices of a django-filter model filter: only what the user sees, so a filter never
+    confirms that an object outside the scope exists."""
+
+    def queryset(request):
+        if request is None:
+            return model.objects.none()
+        return model.objects.for_user(request.user)
+
+    return queryset
+
+
+class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related object written by its id and accepted only among those the user sees."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.for_user(self.context["request"].user)
+
+
+class Search(SearchFilter):
+    search_description = "Поиск по словам, без учёта регистра; поля поиска — в описании списка."
+
+
+class Ordering(OrderingFilter):
+    ordering_description = (
+        "Сортировка: имя поля, «-» перед ним — по убыванию, через запятую — несколько."
+    )
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if fields and fields != "__all__":
+            for parameter in parameters:
+                parameter["description"] += " Поля: " + ", ".join(fields) + "."
+        return parameters
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The token scheme described in Russian in the schema."""
+
+    target_class = "rest_framework.authentication.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Личный токен со страницы «API-токен» (/api/token/), с префиксом "
+            "«Token»: `Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b`.",
+        }
+
+
+class ScopedViewSetMixin:
+    # The token comes first so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, Search, Ordering]
+    lookup_value_converter = "int"
+
+    def scoped_queryset(self, user):
+        """What `user` may see, from the model's `for_user`; each viewset says it."""
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.scoped_queryset(self.request.user)
+
+
+class ScopedReadOnlyViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
+    pass
+
+
+class ScopedViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    GenericViewSet,
+):
+    pass

@@ -1,0 +1,21 @@
+"""The roadmaps API: serializers, filters, permissions and viewsets, registered by
+portal/api_urls.py from `ROUTES`."""
+
+from roadmaps.api.views import (
+    DirectionViewSet,
+    ExecutionReportViewSet,
+    ItemViewSet,
+    PlanItemViewSet,
+    RoadmapViewSet,
+    SectionViewSet,
+)
+
+# /api/v1/…: (prefix, viewset, basename); nested prefixes carry the parent's id.
+ROUTES = [
+    ("roadmaps", RoadmapViewSet, "roadmap"),
+    ("roadmaps/<int:roadmap_pk>/sections", SectionViewSet, "roadmap-section"),
+    ("roadmaps/<int:roadmap_pk>/items", PlanItemViewSet, "roadmap-item"),
+    ("items", ItemViewSet, "item"),
+    ("items/<int:item_pk>/reports", ExecutionReportViewSet, "item-report"),
+    ("directions", DirectionViewSet, "direction"),
+]

@@ -1,0 +1,512 @@
+"""Serializers of the roadmaps API.
+
+A plan reads as a whole (its sections with their items) and is written in parts: the plan's own
+fields, then sections and items through their nested routes. Writes go through the same model
+methods as the editor: optimistic locking (`save_if_unchanged`), renumbering, deadlines parsed
+against the plan's period (the parsed fields are read-only), reports through
+roadmaps/execution.py.
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from simple_history.utils import bulk_update_with_history
+
+from orgs.models import Organization
+from portal.api import Conflict, VisiblePrimaryKeyField
+from roadmaps.access import can_edit, read_only_reason
+from roadmaps.deadlines import Period, parse_deadline
+from roadmaps.execution import validate_evidence_file
+from roadmaps.models import (
+    Direction,
+    ExecutionReport,
+    Item,
+    ItemResponsible,
+    Party,
+    Roadmap,
+    RoadmapEvent,
+    Section,
+    next_number,
+)
+
+LOCK_VERSION_HELP = (
+    "Версия записи для защиты от одновременной правки: передайте значение, полученное при "
+    "чтении; если запись с тех пор изменили, ответ — 409. Без него сравнивается с версией на "
+    "момент запроса."
+)
+
+
+def _period(roadmap: Roadmap) -> Period:
+    return Period(roadmap.period_start, roadmap.period_end)
+
+
+def _refuse_stale(roadmap: Roadmap, user, what: str):
+    """After a refused conditional save: 403 if the plan left the editable states, else 409."""
+    roadmap.refresh_from_db(fields=["status"])
+    reason = read_only_reason(user, roadmap)
+    if reason:
+        raise PermissionDenied(reason)
+    raise Conflict(
+        f"{what} изменил другой пользователь после того, как вы её прочитали. Прочитайте "
+        "заново и повторите изменение."
+    )
+
+
+class DirectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Direction
+        fields = ["id", "code", "name", "group", "position"]
+
+
+# Items
+
+
+class ResponsibleField(serializers.ListField):
+    """The item's responsible parties, in order, by their names in the plan («ИМЦ», «ОО»)."""
+
+    child = serializers.CharField(max_length=300)
+
+    def get_attribute(self, instance):
+        return [link.party.name for link in instance.itemresponsible_set.all()]
+
+
+def _parties_for(roadmap: Roadmap, names: list[str], user) -> list[Party]:
+    """The plan's parties with these names (matched regardless of case), creating the missing
+    ones; a name that is a directory organization's short name links the party to it. The
+    editor does the same."""
+    existing = {party.name.casefold(): party for party in roadmap.parties.all()}
+    missing = [name for name in names if name.casefold() not in existing]
+    if missing:
+        directory = {
+            org.short_name: org
+            for org in Organization.objects.for_user(user).filter(short_name__in=missing)
+        }
+        position = max((party.position for party in existing.values()), default=-1)
+        for offset, name in enumerate(missing, start=1):
+            organization = directory.get(name)
+            existing[name.casefold()] = Party.objects.create(
+                roadmap=roadmap,
+                name=name,
+                full_name=organization.name if organization else "",
+                kind=Party.Kind.ORGANIZATION,
+                organization=organization,
+                position=position + offset,
+            )
+    return [existing[name.casefold()] for name in names]
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    deadline_text = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Сроки, как написано («Февраль-март», «до 15 октября 2024», «ежеквартально»); "
+        "поля deadline_* вычисляются из текста относительно периода карты.",
+    )
+    deadline_warnings = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Замечания разбора срока."
+    )
+    responsible = ResponsibleField(
+        required=False,
+        help_text="Ответственные по порядку: обозначения, как в плане («ИМЦ», «ОО»). Новые "
+        "обозначения добавляются в перечень ответственных карты.",
+    )
+    directions = serializers.SlugRelatedField(
+        many=True,
+        required=False,
+        slug_field="code",
+        queryset=Direction.objects.all(),
+        help_text="Коды направлений (см. /api/v1/directions/).",
+    )
+    is_overdue = serializers.SerializerMethodField(
+        help_text="Срок окончания прошёл, а мероприятие не выполнено и не отменено."
+    )
+    lock_version = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, help_text=LOCK_VERSION_HELP
+    )
+
+    class Meta:
+        model = Item
+        fields = [
+            "id",
+            "key",
+            "roadmap",
+            "section",
+            "number",
+            "title",
+            "deadline_text",
+            "deadline_kind",
+            "deadline_start",
+            "deadline_end",
+            "deadline_occurrences",
+            "deadline_note",
+            "deadline_warnings",
+            "responsible",
+            "responsible_text",
+            "result",
+            "directions",
+            "status",
+            "is_overdue",
+            "source_item",
+            "position",
+            "lock_version",
+        ]
+        read_only_fields = [
+            "key",
+            "roadmap",
+            "section",
+            "deadline_kind",
+            "deadline_start",
+            "deadline_end",
+            "deadline_occurrences",
+            "deadline_note",
+            "status",
+            "source_item",
+            "position",
+        ]
+        extra_kwargs = {"number": {"required": False}}
+
+    def get_is_overdue(self, item) -> bool:
+        return item.is_overdue()
+
+    def _user(self):
+        return self.context["request"].user
+
+    def _write_links(self, item, names, directions) -> None:
+        if names is not None:
+            names = list(dict.fromkeys(names))
+            parties = _parties_for(item.roadmap, names, self._user())
+            ItemResponsible.objects.filter(item=item).delete()
+            ItemResponsible.objects.bulk_create(
+                ItemResponsible(item=item, party=party, position=position)
+                for position, party in enumerate(parties)
+            )
+        if directions is not None:
+            item.directions.set(directions)
+
+    @transaction.atomic
+    def update(self, item, validated_data):
+        names = validated_data.pop("responsible", None)
+        directions = validated_data.pop("directions", None)
+        loaded_version = validated_data.pop("lock_version", item.lock_version)
+        for name, value in validated_data.items():
+            setattr(item, name, value)
+        item.apply_deadline(parse_deadline(item.deadline_text, _period(item.roadmap)))
+        if names is not None and "responsible_text" not in validated_data:
+            item.responsible_text = ", ".join(dict.fromkeys(names))
+        item._history_user = self._user()
+        fields = ["number", "title", "result", "responsible_text", *Item.DEADLINE_FIELDS]
+        if not item.save_if_unchanged(loaded_version, fields):
+            _refuse_stale(item.roadmap, self._user(), "Мероприятие")
+        self._write_links(item, names, directions)
+        return item
+
+
+class _SectionOfPlanField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Section.objects.filter(roadmap=self.context["roadmap"])
+
+
+class ItemCreateSerializer(ItemSerializer):
+    section = _SectionOfPlanField(help_text="Раздел этой же дорожной карты (идентификатор).")
+
+    class Meta(ItemSerializer.Meta):
+        read_only_fields = [
+            name for name in ItemSerializer.Meta.read_only_fields if name != "section"
+        ]
+
+    @transaction.atomic
+    def create(self, validated_data):
+        roadmap = self.context["roadmap"]
+        names = validated_data.pop("responsible", None)
+        directions = validated_data.pop("directions", None)
+        validated_data.pop("lock_version", None)
+        section = validated_data["section"]
+        last = section.items.order_by("position", "pk").last()
+        item = Item(roadmap=roadmap, **validated_data)
+        item.position = (last.position + 1) if last else 0
+        if not item.number:
+            item.number = next_number(last.number if last else "", section.number)
+        item.apply_deadline(parse_deadline(item.deadline_text, _period(roadmap)))
+        if names and not item.responsible_text:
+            item.responsible_text = ", ".join(dict.fromkeys(names))
+        item._history_user = self._user()
+        item.save()
+        self._write_links(item, names, directions)
+        return item
+
+
+class ItemAcrossPlansSerializer(ItemSerializer):
+    """An item listed across plans: with the plan and its owner."""
+
+    roadmap_title = serializers.CharField(source="roadmap.title", read_only=True)
+    owner = serializers.PrimaryKeyRelatedField(source="roadmap.owner", read_only=True)
+    owner_name = serializers.CharField(source="roadmap.owner.short_name", read_only=True)
+
+    class Meta(ItemSerializer.Meta):
+        fields = [*ItemSerializer.Meta.fields, "roadmap_title", "owner", "owner_name"]
+
+
+# Sections
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["id", "key", "roadmap", "parent", "number", "title", "position"]
+        read_only_fields = ["key", "roadmap", "parent", "position"]
+        extra_kwargs = {
+            "number": {
+                "required": False,
+                "help_text": "Номер раздела; при смене переносится в номера его подразделов и "
+                "мероприятий (2 → 3: 2.1 → 3.1).",
+            }
+        }
+
+    @transaction.atomic
+    def update(self, section, validated_data):
+        new_number = validated_data.pop("number", section.number)
+        if "title" in validated_data:
+            section.title = validated_data["title"]
+            section.save(update_fields=["title"])
+        if new_number != section.number:
+            section.renumber(new_number)
+        return section
+
+
+class SectionCreateSerializer(SectionSerializer):
+    parent = _SectionOfPlanField(
+        required=False,
+        allow_null=True,
+        help_text="Родительский раздел этой же карты (для подразделов 2.1, 2.2) или null.",
+    )
+
+    class Meta(SectionSerializer.Meta):
+        read_only_fields = ["key", "roadmap", "position"]
+
+    @transaction.atomic
+    def create(self, validated_data):
+        roadmap = self.context["roadmap"]
+        parent = validated_data.get("parent")
+        if not validated_data.get("number"):
+            last = roadmap.sections.filter(parent=parent).order_by("position", "pk").last()
+            validated_data["number"] = next_number(
+                last.number if last else "", parent.number if parent else ""
+            )
+        position = roadmap.sections.aggregate(Max("position"))["position__max"] or 0
+        section = Section.objects.create(roadmap=roadmap, position=position + 1, **validated_data)
+        # Sections are kept in pre-order: a new subsection goes right after its siblings.
+        roadmap.renumber_section_positions()
+        section.refresh_from_db(fields=["position"])
+        return section
+
+
+class SectionWithItemsSerializer(serializers.ModelSerializer):
+    items = ItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Section
+        fields = ["id", "key", "parent", "number", "title", "position", "items"]
+
+
+# Plans
+
+
+class PartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ["name", "full_name", "kind", "organization", "in_glossary"]
+
+
+class RoadmapEventSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RoadmapEvent
+        fields = ["action", "comment", "user", "created"]
+
+
+class RoadmapSerializer(serializers.ModelSerializer):
+    owner_name = serializers.CharField(source="owner.short_name", read_only=True)
+    level = serializers.ChoiceField(
+        choices=Organization.Level.choices, read_only=True, help_text="Уровень владельца."
+    )
+    period_label = serializers.CharField(read_only=True, help_text="«2024 год», «2023/2024 …».")
+    can_edit = serializers.SerializerMethodField(
+        help_text="Может ли текущий пользователь изменять карту сейчас."
+    )
+
+    class Meta:
+        model = Roadmap
+        fields = [
+            "id",
+            "title",
+            "owner",
+            "owner_name",
+            "level",
+            "status",
+            "period_start",
+            "period_end",
+            "period_label",
+            "version",
+            "lineage",
+            "previous_version",
+            "implements",
+            "approval_kind",
+            "approval_number",
+            "approval_date",
+            "approval_issuer",
+            "approved_by_name",
+            "approved_by_position",
+            "approval_text",
+            "can_edit",
+            "lock_version",
+            "created",
+            "updated",
+        ]
+        read_only_fields = fields
+
+    def get_can_edit(self, roadmap) -> bool:
+        return can_edit(self.context["request"].user, roadmap)
+
+
+class RoadmapDetailSerializer(RoadmapSerializer):
+    sections = SectionWithItemsSerializer(many=True, read_only=True)
+    parties = PartySerializer(many=True, read_only=True)
+    events = RoadmapEventSerializer(many=True, read_only=True)
+
+    class Meta(RoadmapSerializer.Meta):
+        fields = [*RoadmapSerializer.Meta.fields, "sections", "parties", "events"]
+        read_only_fields = fields
+
+
+class _PeriodMixin:
+    def validate(self, attrs):
+        start = attrs.get("period_start", getattr(self.instance, "period_start", None))
+        end = attrs.get("period_end", getattr(self.instance, "period_end", None))
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"period_end": "Конец периода не может быть раньше его начала."}
+            )
+        return attrs
+
+
+class RoadmapCreateSerializer(_PeriodMixin, serializers.ModelSerializer):
+    owner = VisiblePrimaryKeyField(
+        Organization, help_text="Организация-владелец: её план (идентификатор)."
+    )
+
+    class Meta:
+        model = Roadmap
+        fields = ["owner", "title", "period_start", "period_end"]
+
+
+class RoadmapUpdateSerializer(_PeriodMixin, serializers.ModelSerializer):
+    lock_version = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, help_text=LOCK_VERSION_HELP
+    )
+
+    class Meta:
+        model = Roadmap
+        fields = ["title", "period_start", "period_end", "lock_version"]
+
+    @transaction.atomic
+    def update(self, roadmap, validated_data):
+        user = self.context["request"].user
+        loaded_version = validated_data.pop("lock_version", roadmap.lock_version)
+        before = (roadmap.period_start, roadmap.period_end)
+        for name, value in validated_data.items():
+            setattr(roadmap, name, value)
+        roadmap.updated_by = user
+        roadmap._history_user = user
+        fields = ["title", "period_start", "period_end", "updated_by"]
+        if not roadmap.save_if_unchanged(loaded_version, fields):
+            _refuse_stale(roadmap, user, "Дорожную карту")
+        if (roadmap.period_start, roadmap.period_end) != before:
+            # Deadlines are read against the period: «май» moves with the year.
+            items = list(roadmap.items.all())
+            for item in items:
+                item.apply_deadline(parse_deadline(item.deadline_text, _period(roadmap)))
+            bulk_update_with_history(
+                items,
+                Item,
+                list(Item.DEADLINE_FIELDS),
+                default_user=user,
+                default_change_reason=f"Период плана изменён на «{roadmap.period_label}»",
+            )
+        return roadmap
+
+
+# Workflow
+
+
+class ApproveSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        max_length=200, help_text="Вид документа: распоряжение, приказ, постановление…"
+    )
+    number = serializers.CharField(max_length=100, help_text="Номер документа.")
+    date = serializers.DateField(help_text="Дата документа.")
+    name = serializers.CharField(max_length=200, help_text="Подписант: фамилия и инициалы.")
+    position = serializers.CharField(max_length=500, help_text="Должность подписанта.")
+    issuer = serializers.CharField(
+        max_length=500, required=False, default="", help_text="Кем издан (орган)."
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="Что нужно исправить; комментарий увидит автор.")
+
+
+class RoadmapEventDetailSerializer(RoadmapEventSerializer):
+    class Meta(RoadmapEventSerializer.Meta):
+        fields = ["roadmap", *RoadmapEventSerializer.Meta.fields]
+
+
+# Execution
+
+
+class ExecutionReportSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    evidence_file = serializers.FileField(
+        required=False,
+        write_only=True,
+        validators=[validate_evidence_file],
+        help_text="Файл-подтверждение (multipart/form-data): PDF, DOCX, XLSX, ODT, JPEG или "
+        "PNG до 10 МБ.",
+    )
+    evidence_file_url = serializers.SerializerMethodField(
+        help_text="Адрес для скачивания приложенного файла через API или null, если файла нет."
+    )
+
+    class Meta:
+        model = ExecutionReport
+        fields = [
+            "id",
+            "item",
+            "status",
+            "date",
+            "comment",
+            "evidence_url",
+            "evidence_file",
+            "evidence_file_url",
+            "author",
+            "created",
+        ]
+        read_only_fields = ["item", "author", "created"]
+        extra_kwargs = {
+            "date": {"required": False, "help_text": "Дата исполнения; по умолчанию сегодня."}
+        }
+
+    def get_evidence_file_url(self, report) -> str | None:
+        if not report.evidence_file:
+            return None
+        url = reverse("api:item-report-evidence", args=[report.item_id, report.pk])
+        return self.context["request"].build_absolute_uri(url)
+
+    def validate_date(self, date):
+        if date > timezone.localdate():
+            raise serializers.ValidationError("Отчёт не может быть датирован будущим днём.")
+        return date

@@ -1,0 +1,516 @@
+"""Viewsets of the roadmaps API: plans and their workflow, sections and items of a plan, items
+across plans, execution reports and the directions of the federal project."""
+
+from pathlib import PurePath
+
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from orgs.scope import get_scope
+from portal.api import Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
+from roadmaps.api.filters import ItemFilter, RoadmapFilter
+from roadmaps.api.permissions import (
+    READ_ONLY_MESSAGE,
+    PlanAcceptsReports,
+    PlanIsEditable,
+    ReviewsPlan,
+    WritesOwner,
+)
+from roadmaps.api.serializers import (
+    ApproveSerializer,
+    DirectionSerializer,
+    ExecutionReportSerializer,
+    ItemAcrossPlansSerializer,
+    ItemCreateSerializer,
+    ItemSerializer,
+    ReturnSerializer,
+    RoadmapCreateSerializer,
+    RoadmapDetailSerializer,
+    RoadmapSerializer,
+    RoadmapUpdateSerializer,
+    SectionCreateSerializer,
+    SectionSerializer,
+)
+from roadmaps.execution import add_report, evidence_content_type, reports_of
+from roadmaps.models import (
+    Direction,
+    ExecutionReport,
+    Item,
+    ItemResponsible,
+    Roadmap,
+    RoadmapEvent,
+    Section,
+    WorkflowError,
+)
+
+TAG_PLANS = "Дорожные карты"
+TAG_WORKFLOW = "Согласование дорожных карт"
+TAG_EXECUTION = "Исполнение"
+TAG_DIRECTORY = "Справочник организаций"
+
+FORBIDDEN = OpenApiResponse(
+    description="Нет права на это действие (например, у наблюдателя) или карта в состоянии, "
+    "в котором его не выполнить (утверждена, на согласовании); причина — в поле detail."
+)
+NOT_FOUND = OpenApiResponse(description="Объект вне области пользователя или не существует.")
+CONFLICT = OpenApiResponse(
+    description="Запись изменили после того, как вы её прочитали, или шаг согласования "
+    "невозможен в текущем состоянии карты; причина — в поле detail."
+)
+WRITE_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
+def _items_with_relations(queryset):
+    responsible = ItemResponsible.objects.select_related("party")
+    return queryset.prefetch_related(
+        "directions", Prefetch("itemresponsible_set", queryset=responsible)
+    )
+
+
+def _with_contents(queryset):
+    """A plan with everything its detail shows, in a fixed number of queries."""
+    sections = Section.objects.prefetch_related(
+        Prefetch("items", queryset=_items_with_relations(Item.objects.all()))
+    )
+    return queryset.select_related("owner").prefetch_related(
+        Prefetch("sections", queryset=sections),
+        "parties",
+        Prefetch("events", queryset=RoadmapEvent.objects.select_related("user")),
+    )
+
+
+def _workflow_step(step):
+    try:
+        return step()
+    except WorkflowError as error:
+        raise Conflict(str(error)) from None
+
+
+# Plans
+
+
+@extend_schema(tags=[TAG_PLANS])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Дорожные карты",
+        description="Карты организаций в области пользователя и утверждённые карты "
+        "вышестоящих уровней, которые он реализует. Фильтры: статус, уровень "
+        "(`region`, `municipality`, `school`), владелец, субъект РФ, муниципальное "
+        "образование, год периода, только действующие версии; поиск по наименованию карты и "
+        "владельца.",
+    ),
+    retrieve=extend_schema(
+        summary="Дорожная карта целиком",
+        description="Карта с разделами по порядку (у подраздела указан родитель), "
+        "мероприятиями каждого раздела, ответственными и перечнем сокращений (`parties`) и "
+        "историей согласования (`events`). Карта вне области пользователя — 404.",
+    ),
+    create=extend_schema(
+        summary="Создать дорожную карту",
+        description="Новая карта в статусе «черновик» для организации, в которой у "
+        "пользователя есть право записи; наблюдателю — 403. Организация, которой "
+        "пользователь не видит, — ошибка 400 в поле owner.",
+        request=RoadmapCreateSerializer,
+        responses={201: RoadmapDetailSerializer, 403: FORBIDDEN},
+    ),
+    update=extend_schema(
+        summary="Изменить дорожную карту",
+        description="Наименование и период черновика или карты, возвращённой на доработку. "
+        "При смене периода сроки мероприятий разбираются заново. Утверждённую карту "
+        "изменить нельзя (403): для изменений создаётся новая версия (`revise`).",
+        request=RoadmapUpdateSerializer,
+        responses={200: RoadmapDetailSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Изменить дорожную карту частично",
+        description="Как PUT, но только переданные поля.",
+        request=RoadmapUpdateSerializer,
+        responses={200: RoadmapDetailSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Удалить дорожную карту",
+        description="Удаляет черновик или возвращённую карту со всеми разделами и "
+        "мероприятиями. Утверждённую или находящуюся на согласовании — нельзя (403).",
+        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+)
+class RoadmapViewSet(ScopedViewSet):
+    permission_classes = [IsAuthenticated, WritesOwner, PlanIsEditable]
+    filterset_class = RoadmapFilter
+    search_fields = ["title", "owner__short_name"]
+    ordering_fields = ["period_start", "period_end", "title", "status", "updated", "version"]
+
+    def scoped_queryset(self, user):
+        queryset = Roadmap.objects.for_user(user)
+        if self.action == "retrieve":
+            return _with_contents(queryset)
+        return queryset.select_related("owner")
+
+    def get_serializer_class(self):
+        return {
+            "list": RoadmapSerializer,
+            "create": RoadmapCreateSerializer,
+            "update": RoadmapUpdateSerializer,
+            "partial_update": RoadmapUpdateSerializer,
+            "approve": ApproveSerializer,
+            "return_for_revision": ReturnSerializer,
+        }.get(self.action, RoadmapDetailSerializer)
+
+    def parent_roadmap(self):
+        return None
+
+    def roadmap_of(self, roadmap):
+        return roadmap
+
+    def _detail(self, roadmap, status_code=status.HTTP_200_OK):
+        fresh = _with_contents(Roadmap.objects.for_user(self.request.user)).get(pk=roadmap.pk)
+        context = self.get_serializer_context()
+        return Response(RoadmapDetailSerializer(fresh, context=context).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not get_scope(request.user).covers(serializer.validated_data["owner"], write=True):
+            raise PermissionDenied(READ_ONLY_MESSAGE)
+        roadmap = serializer.save(created_by=request.user, updated_by=request.user)
+        RoadmapEvent.objects.create(
+            roadmap=roadmap, action=RoadmapEvent.Action.CREATED, user=request.user
+        )
+        return self._detail(roadmap, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        roadmap = self.get_object()
+        serializer = self.get_serializer(
+            roadmap, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        return self._detail(serializer.save())
+
+    # The approval workflow: the model methods check the state, access.py the role.
+
+    @extend_schema(
+        tags=[TAG_WORKFLOW],
+        summary="Направить на согласование",
+        description="Черновик или возвращённая карта уходит на согласование уровню выше; "
+        "пока она на согласовании, её нельзя изменить. Карта в другом состоянии — 409.",
+        request=None,
+        responses={200: RoadmapDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, WritesOwner])
+    def submit(self, request, pk=None):
+        roadmap = self.get_object()
+        _workflow_step(lambda: roadmap.submit(by=request.user))
+        return self._detail(roadmap)
+
+    @extend_schema(
+        tags=[TAG_WORKFLOW],
+        summary="Утвердить",
+        description="Утверждение карты на согласовании документом (вид, номер, дата, "
+        "подписант). Утверждает уровень выше: карту школы — муниципалитет или регион, "
+        "карту муниципалитета — регион; иначе — 403. Прежняя утверждённая версия уходит в "
+        "архив. Карта не на согласовании — 409.",
+        responses={200: RoadmapDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, ReviewsPlan])
+    def approve(self, request, pk=None):
+        roadmap = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _workflow_step(lambda: roadmap.approve(by=request.user, **serializer.validated_data))
+        return self._detail(roadmap)
+
+    @extend_schema(
+        tags=[TAG_WORKFLOW],
+        summary="Вернуть на доработку",
+        description="Карта на согласовании возвращается автору с комментарием, что "
+        "исправить. Возвращает уровень выше; иначе — 403. Карта не на согласовании — 409.",
+        responses={200: RoadmapDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="return",
+        url_name="return",
+        permission_classes=[IsAuthenticated, ReviewsPlan],
+    )
+    def return_for_revision(self, request, pk=None):
+        roadmap = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = serializer.validated_data["comment"]
+        _workflow_step(lambda: roadmap.return_for_revision(by=request.user, comment=comment))
+        return self._detail(roadmap)
+
+    @extend_schema(
+        tags=[TAG_WORKFLOW],
+        summary="Актуализировать (новая версия)",
+        description="Создаёт из утверждённой карты новую версию-черновик со всеми разделами "
+        "и мероприятиями; утверждённая остаётся в силе до утверждения новой. Ответ — новая "
+        "версия. Карта не утверждена или новая версия уже есть — 409.",
+        request=None,
+        responses={201: RoadmapDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, WritesOwner])
+    def revise(self, request, pk=None):
+        roadmap = self.get_object()
+        new = _workflow_step(lambda: roadmap.revise(by=request.user))
+        return self._detail(new, status.HTTP_201_CREATED)
+
+
+class _PlanPartViewSet(ScopedViewSet):
+    """Sections and items of one plan: /api/v1/roadmaps/<roadmap_pk>/…/."""
+
+    permission_classes = [IsAuthenticated, WritesOwner, PlanIsEditable]
+
+    def parent_roadmap(self):
+        if not hasattr(self, "_roadmap"):
+            self._roadmap = get_object_or_404(
+                Roadmap.objects.for_user(self.request.user).select_related("owner"),
+                pk=self.kwargs["roadmap_pk"],
+            )
+        return self._roadmap
+
+    def roadmap_of(self, obj):
+        return self.parent_roadmap()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["roadmap"] = self.parent_roadmap()
+        return context
+
+    def perform_destroy(self, instance):
+        # The sections or items after it move up a number, as in the editor.
+        instance.delete_and_renumber()
+
+
+@extend_schema(tags=[TAG_PLANS])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Разделы дорожной карты",
+        description="Все разделы и подразделы карты по порядку документа; у подраздела "
+        "указан родитель.",
+    ),
+    retrieve=extend_schema(summary="Раздел дорожной карты", description="Один раздел."),
+    create=extend_schema(
+        summary="Добавить раздел",
+        description="Новый раздел в конце карты или подраздел (с `parent`) в конце "
+        "родителя. Номер без указания — следующий по порядку («3», «2.4»). Только для "
+        "черновика или возвращённой карты.",
+        responses={201: SectionCreateSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Изменить раздел",
+        description="Наименование и номер; новый номер переносится в номера подразделов и "
+        "мероприятий раздела.",
+        responses={200: SectionSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Изменить раздел частично",
+        description="Только переданные поля.",
+        responses={200: SectionSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Удалить раздел",
+        description="Удаляет раздел с подразделами и их мероприятиями; следующие разделы "
+        "сдвигаются на номер вверх.",
+        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+)
+class SectionViewSet(_PlanPartViewSet):
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return SectionCreateSerializer if self.action == "create" else SectionSerializer
+
+    def scoped_queryset(self, user):
+        if getattr(self, "swagger_fake_view", False):
+            return Section.objects.none()
+        return Section.objects.filter(roadmap=self.parent_roadmap()).select_related("roadmap")
+
+
+@extend_schema(tags=[TAG_PLANS])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Мероприятия дорожной карты",
+        description="Мероприятия одной карты по порядку разделов. Фильтры — как у /api/v1/items/.",
+    ),
+    retrieve=extend_schema(summary="Мероприятие дорожной карты", description="Одно мероприятие."),
+    create=extend_schema(
+        summary="Добавить мероприятие",
+        description="Мероприятие в конец раздела карты; номер без указания — следующий в "
+        "разделе. Сроки передаются текстом (`deadline_text`) и разбираются относительно "
+        "периода карты; ответственные — списком обозначений. Исполнение (`status`) меняется "
+        "отчётами об исполнении.",
+        responses={201: ItemCreateSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Изменить мероприятие",
+        description="Полная замена полей мероприятия; сроки разбираются заново. "
+        "С `lock_version` правка, сделанная кем-то после вашего чтения, не затирается: "
+        "ответ 409.",
+        responses={200: ItemSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Изменить мероприятие частично",
+        description="Только переданные поля; сроки разбираются заново.",
+        responses={200: ItemSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Удалить мероприятие",
+        description="Удаляет мероприятие вместе с отчётами об исполнении; следующие "
+        "мероприятия раздела сдвигаются на номер вверх.",
+        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+)
+class PlanItemViewSet(_PlanPartViewSet):
+    filterset_class = ItemFilter
+    search_fields = ["title", "result", "number"]
+    ordering_fields = ["deadline_end", "deadline_start", "number", "status"]
+
+    def get_serializer_class(self):
+        return ItemCreateSerializer if self.action == "create" else ItemSerializer
+
+    def scoped_queryset(self, user):
+        if getattr(self, "swagger_fake_view", False):
+            return Item.objects.none()
+        items = Item.objects.for_user(user).filter(roadmap=self.parent_roadmap())
+        return _items_with_relations(items.select_related("roadmap"))
+
+
+# Across plans
+
+
+@extend_schema(tags=[TAG_EXECUTION])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Мероприятия всех видимых карт",
+        description="Мероприятия всех карт в области пользователя — для мониторинга "
+        "исполнения и сводок. Фильтры: исполнение (`status`), просрочка (`overdue`), "
+        "диапазон срока окончания (`deadline_end__gte`, `deadline_end__lte`), направление "
+        "(`direction`), ответственный (`responsible`, часть обозначения), муниципальное "
+        "образование, уровень, владелец, карта; поиск по тексту, номеру и результату.",
+    ),
+    retrieve=extend_schema(
+        summary="Мероприятие",
+        description="Одно мероприятие с картой и её владельцем. Вне области — 404.",
+    ),
+)
+class ItemViewSet(ScopedReadOnlyViewSet):
+    serializer_class = ItemAcrossPlansSerializer
+    filterset_class = ItemFilter
+    search_fields = ["title", "result", "number"]
+    ordering_fields = ["deadline_end", "deadline_start", "number", "status"]
+
+    def scoped_queryset(self, user):
+        return _items_with_relations(Item.objects.for_user(user).select_related("roadmap__owner"))
+
+
+class _AnyAccept(BaseContentNegotiation):
+    """The file goes out whatever the client accepts; an error still comes as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+@extend_schema(tags=[TAG_EXECUTION])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Отчёты об исполнении мероприятия",
+        description="Отчёты по мероприятию, новые сверху, вместе с отчётами по этому же "
+        "мероприятию в других версиях карты.",
+    ),
+    create=extend_schema(
+        summary="Отчитаться об исполнении",
+        description="Новый отчёт: исполнение на дату (не позже сегодняшней), что сделано и "
+        "подтверждение — ссылка (`evidence_url`) и/или файл (`evidence_file`, "
+        "multipart/form-data). Исполнение мероприятия становится таким, как в самом позднем "
+        "по дате отчёте. Отчитывается организация, которая ведёт карту (наблюдателю — 403); "
+        "по карте в архиве отчёты не принимаются (403).",
+        responses={201: ExecutionReportSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    evidence=extend_schema(
+        summary="Файл-подтверждение отчёта",
+        description="Приложенный к отчёту файл. Отчёт без файла или вне области — 404.",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND},
+    ),
+)
+class ExecutionReportViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, GenericViewSet
+):
+    serializer_class = ExecutionReportSerializer
+    permission_classes = [IsAuthenticated, WritesOwner, PlanAcceptsReports]
+    filter_backends = []
+
+    def parent_item(self):
+        if not hasattr(self, "_item"):
+            self._item = get_object_or_404(
+                Item.objects.for_user(self.request.user).select_related("roadmap__owner"),
+                pk=self.kwargs["item_pk"],
+            )
+        return self._item
+
+    def parent_roadmap(self):
+        return self.parent_item().roadmap
+
+    def roadmap_of(self, report):
+        return self.parent_roadmap()
+
+    def scoped_queryset(self, user):
+        if getattr(self, "swagger_fake_view", False):
+            return ExecutionReport.objects.none()
+        return reports_of(self.parent_item()).select_related("author")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.setdefault("date", timezone.localdate())
+        serializer.instance = add_report(self.parent_item(), author=self.request.user, **data)
+
+    @action(detail=True, methods=["get"], content_negotiation_class=_AnyAccept)
+    def evidence(self, request, item_pk=None, pk=None):
+        report = self.get_object()
+        if not report.evidence_file:
+            raise Http404("К отчёту не приложен файл.")
+        name = PurePath(report.evidence_file.name).name
+        try:
+            handle = report.evidence_file.open("rb")
+        except FileNotFoundError:
+            raise Http404("Файл отчёта не найден в хранилище.") from None
+        return FileResponse(
+            handle, as_attachment=True, filename=name, content_type=evidence_content_type(name)
+        )
+
+
+# Reference data
+
+
+@extend_schema(tags=[TAG_DIRECTORY])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Направления",
+        description="Магистральные направления и ключевые условия федерального проекта в "
+        "официальном порядке; коды используются в фильтре мероприятий `direction`.",
+    ),
+    retrieve=extend_schema(summary="Направление", description="Одно направление."),
+)
+class DirectionViewSet(ScopedReadOnlyViewSet):
+    serializer_class = DirectionSerializer
+    filter_backends = []
+
+    def scoped_queryset(self, user):
+        # The federal project's directions are the same for everyone.
+        return Direction.objects.order_by("position")
