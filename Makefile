@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve migrate demo test test-fast lint format bench clean
+.PHONY: install run serve migrate demo test test-fast lint format bench load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-# Creates the virtualenv, installs, migrates, loads the demo data and serves on SQLite.
+# Creates the virtualenv, installs, migrates, loads the demo data and serves on SQLite, with the
+# background-job worker beside the server; Ctrl-C stops both.
 run: demo
+	$(BIN)/python manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 # The whole suite; DATABASE_URL=postgres://… runs it against PostgreSQL.
@@ -38,6 +41,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Benchmarks on SQLite and a throwaway PostgreSQL (as the postgres user), against SQL floors;
+# writes bench/results.md. The generated data is cached under var/bench/. Not run in CI.
+SCALE ?= 40000
+bench: install
+	$(BIN)/python bench/run.py --scale $(SCALE)
+
+# Load test: gunicorn on 127.0.0.1 driven by locust (headless, bounded); appends to results.md.
+LOAD_SCALE ?= 2000
+load: install
+	$(BIN)/python bench/load.py --scale $(LOAD_SCALE)
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "roadmaps",
     "selfdiag",
     "reports",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +108,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (portal/tasks.py): the queue lives in the database; `manage.py db_worker` runs
+# it (`make run` starts one beside the server). Tests switch to the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -183,11 +195,12 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # The token first: an anonymous request then gets 401 with `WWW-Authenticate: Token`.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -199,13 +212,53 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "API портала «Школа Минпросвещения России»",
     "DESCRIPTION": (
-        "Дорожные карты, самодиагностика и отчёты. Доступ ограничен областью пользователя."
+        "Дорожные карты, самодиагностика и отчёты. Доступ ограничен областью пользователя: "
+        "объект вне области — 404, запись без права — 403 с причиной в поле `detail`. "
+        "Вход — сессией портала или личным токеном (страница «API-токен», /api/token/) "
+        "в заголовке `Authorization: Token <токен>`. Списки постраничные: `page`, "
+        "`page_size` (по умолчанию 50, не более 200)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Separate request and response components: read-only fields never appear in a request.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The order of the sections in the documentation, each with a word on what it is for.
+    "TAGS": [
+        {
+            "name": "Дорожные карты",
+            "description": "Планы мероприятий регионов, муниципалитетов и школ: чтение "
+            "целиком, создание и правка черновиков, разделы и мероприятия.",
+        },
+        {
+            "name": "Согласование дорожных карт",
+            "description": "Направление на согласование, утверждение, возврат на доработку, "
+            "актуализация (новая версия).",
+        },
+        {
+            "name": "Исполнение",
+            "description": "Мероприятия всех видимых карт для мониторинга и отчёты об их "
+            "исполнении.",
+        },
+        {
+            "name": "Справочник организаций",
+            "description": "Субъекты РФ, муниципальные образования, организации, направления.",
+        },
+        {
+            "name": "Членства (администрирование)",
+            "description": "Роли пользователей в организациях; только для администраторов.",
+        },
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "RoadmapStatusEnum": "roadmaps.models.Roadmap.Status",
+        "ItemStatusEnum": "roadmaps.models.Item.Status",
+        "OrganizationKindEnum": "orgs.models.Organization.Kind",
+        "MunicipalityKindEnum": "orgs.models.Municipality.Kind",
+    },
 }
 
 LOGGING = {

@@ -28,5 +28,9 @@ urlpatterns = [
     ),
     path("orgs/", include("orgs.urls")),
     path("roadmaps/", include("roadmaps.urls")),
+    path("selfdiag/", include("selfdiag.urls")),
+    path("reports/", include("reports.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

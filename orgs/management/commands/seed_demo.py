@@ -22,4 +22,7 @@ class Command(BaseCommand):
 
     def extra_steps(self):
         """Demo content of the other apps, each after the directory it stands on."""
-        return []
+        from roadmaps.demo import seed_roadmaps
+        from selfdiag.demo import seed_selfdiag
+
+        return [seed_roadmaps, seed_selfdiag]

@@ -1,0 +1,120 @@
+"""What each kind of job does, as the user who started it: every object is looked up again
+through the user's scope when the job runs, so a job enqueued before a membership ended cannot
+read what the user no longer sees.
+
+An operation takes the job and a `progress(percent, message="")` callback and returns the file
+(a django File) and its download name. `JobError` carries a message for the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from roadmaps.models import Roadmap
+from selfdiag.models import DirectionResult, Round, Submission
+
+Progress = Callable[..., None]
+
+
+class JobError(Exception):
+    """The job cannot be done; the message is shown on the job's page."""
+
+
+def _round(job) -> Round:
+    round_ = (
+        Round.objects.for_user(job.user)
+        .select_related("region", "methodology")
+        .filter(pk=job.params.get("round"))
+        .first()
+    )
+    if round_ is None:
+        raise JobError("Раунд самодиагностики не найден или больше вам не доступен.")
+    return round_
+
+
+def with_progress(queryset, total: int, progress: Progress, start: int, end: int):
+    """The queryset, reporting progress as its .iterator() yields rows.
+
+    selfdiag.excel.write_export reads its rows through .iterator(); a queryset class that counts
+    what it yields shows real progress without a hook in the exporter. Chained calls keep the
+    class (QuerySet._clone uses self.__class__).
+    """
+
+    class Counting(type(queryset)):
+        def iterator(self, chunk_size=None):
+            for done, row in enumerate(super().iterator(chunk_size=chunk_size), start=1):
+                if done % 500 == 0:
+                    progress(start + (end - start) * done / max(total, 1))
+                yield row
+
+    counting = queryset.all()
+    counting.__class__ = Counting
+    return counting
+
+
+def round_export(job, progress: Progress):
+    from selfdiag import excel
+
+    round_ = _round(job)
+    submissions = Submission.objects.for_user(job.user).filter(
+        round=round_, scored_at__isnull=False
+    )
+    total = submissions.count()
+    progress(5, f"Анкет с результатами: {total}. Заполняется таблица…")
+    directions = list(
+        round_.methodology.directions.order_by("position").values_list("code", "name")
+    )
+    handle = excel.temporary_file()
+    rows = excel.write_export(
+        round_, with_progress(submissions, total, progress, 5, 95), directions, handle
+    )
+    progress(96, f"Записано строк: {rows}. Сохраняется файл…")
+    handle.seek(0)
+    return File(handle), f"samodiagnostika-rezultaty-{round_.pk}.xlsx"
+
+
+def plan_pdf(job, progress: Progress):
+    from reports.downloads import download_name
+    from reports.pdf import plan_pdf as render
+
+    roadmap = (
+        Roadmap.objects.for_user(job.user)
+        .select_related("owner__region", "owner__municipality")
+        .filter(pk=job.params.get("roadmap"))
+        .first()
+    )
+    if roadmap is None:
+        raise JobError("План не найден или больше вам не доступен.")
+    progress(10, f"Вёрстка PDF: мероприятий {roadmap.items.count()}…")
+    content = render(roadmap)
+    progress(95, "Сохраняется файл…")
+    return ContentFile(content), download_name(roadmap, "pdf")
+
+
+def deficit_map_xlsx(job, progress: Progress):
+    from reports.deficits import build_deficit_map
+    from reports.deficits import deficit_map_xlsx as render
+    from selfdiag.access import schools_in_scope
+
+    round_ = _round(job)
+    progress(10, "Собираются результаты школ…")
+    dmap = build_deficit_map(
+        round_,
+        schools=schools_in_scope(job.user, round_),
+        results=DirectionResult.objects.for_user(job.user).counted(),
+    )
+    progress(50, f"Школ: {len(dmap.schools)}. Заполняется таблица…")
+    content = render(dmap, generated=timezone.localdate())
+    progress(95, "Сохраняется файл…")
+    return ContentFile(content), f"karta-deficitov-{round_.pk}.xlsx"
+
+
+OPERATIONS = {
+    "round_export": round_export,
+    "plan_pdf": plan_pdf,
+    "deficit_map_xlsx": deficit_map_xlsx,
+}

@@ -1,0 +1,90 @@
+"""Pages of background jobs: start one (from the page of a round or a plan), watch its progress,
+download its file. A job is its user's: anyone else gets a 404, as for an object out of scope."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from jobs.models import Job
+from portal.tasks import run_job
+from roadmaps.access import get_roadmap_for_user
+from selfdiag.access import get_round_for_user
+
+
+def _start(request, kind: str, title: str, **params):
+    job = Job.objects.create(user=request.user, kind=kind, title=title[:500], params=params)
+    result = run_job.enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return redirect("jobs:job-detail", job.pk)
+
+
+@login_required
+@require_POST
+def round_export(request, pk):
+    round_ = get_round_for_user(request, pk)
+    return _start(
+        request,
+        Job.Kind.ROUND_EXPORT,
+        f"Результаты раунда «{round_.name}» в Excel",
+        round=round_.pk,
+    )
+
+
+@login_required
+@require_POST
+def deficit_map_xlsx(request, pk):
+    round_ = get_round_for_user(request, pk)
+    return _start(
+        request,
+        Job.Kind.DEFICIT_MAP_XLSX,
+        f"Карта дефицитов «{round_.name}» в Excel",
+        round=round_.pk,
+    )
+
+
+@login_required
+@require_POST
+def plan_pdf(request, pk):
+    roadmap, _ = get_roadmap_for_user(request, pk)
+    return _start(
+        request, Job.Kind.PLAN_PDF, f"PDF плана «{roadmap.title[:300]}»", roadmap=roadmap.pk
+    )
+
+
+def _job_for_user(request, pk) -> Job:
+    return get_object_or_404(Job.objects.filter(user=request.user), pk=pk)
+
+
+@login_required
+@require_safe
+def job_list(request):
+    jobs = Job.objects.filter(user=request.user)[:50]
+    return render(request, "jobs/job_list.html", {"jobs": jobs})
+
+
+@login_required
+@require_safe
+@never_cache
+def job_detail(request, pk):
+    return render(request, "jobs/job_detail.html", {"job": _job_for_user(request, pk)})
+
+
+@login_required
+@require_safe
+@never_cache
+def job_progress(request, pk):
+    """The progress block alone: htmx swaps it in every second until the job is finished."""
+    return render(request, "jobs/_progress.html", {"job": _job_for_user(request, pk)})
+
+
+@login_required
+@require_safe
+def job_download(request, pk):
+    job = _job_for_user(request, pk)
+    if not job.has_file:
+        raise Http404("Файл задания ещё не готов.")
+    response = FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
