@@ -32,7 +32,7 @@ run: demo
 # The whole suite; DATABASE_URL=postgres://… runs it against PostgreSQL.
 test: install
 	mkdir -p var
-	$(BIN)/pytest --create-db
+	$(BIN)/pytest --create-db -n 2
 
 test-fast: install
 	$(BIN)/pytest -m "not browser" -x

@@ -24,7 +24,7 @@ from django_htmx.http import retarget
 from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Municipality, Organization
-from roadmaps import versions
+from roadmaps import execution, versions
 from roadmaps.access import (
     can_edit,
     can_review,
@@ -271,6 +271,7 @@ def _table_context(request, roadmap: Roadmap) -> dict:
     return {
         "roadmap": roadmap,
         "can_edit": editable,
+        "can_report": execution.can_report(request.user, roadmap),
         "columns": 8 if editable else 7,
     }
 
