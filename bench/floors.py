@@ -85,7 +85,10 @@ def items_page(region_id: int | None, size: int = 50) -> int:
         JOIN {_t(Organization)} o ON o.id = p.owner_id
         JOIN {_t(Section)} sec ON sec.id = i.section_id
     """
-    _fetch(f"SELECT COUNT(*) {joins} {where}", params)
+    if region_id:
+        _fetch(f"SELECT COUNT(*) {joins} {where}", params)
+    else:  # every item: no join needed to count them
+        _fetch(f"SELECT COUNT(*) FROM {_t(Item)}", [])
     rows = _fetch(
         f"""
         SELECT i.id, i.key, i.roadmap_id, i.section_id, i.number, i.title, i.deadline_text,

@@ -11,7 +11,7 @@ from roadmaps.models import Item, Roadmap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SAMPLE = Path("/work/shared/samples/roadmaps/spb-kirovsky-2024.docx")
+SAMPLE = Path(__file__).parent / "fixtures" / "roadmaps" / "spb-kirovsky-2024.docx"
 
 
 def logout(page):
