@@ -92,7 +92,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED:
                 raise DirectoryError("Файл Excel слишком велик после распаковки.")
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError):
         raise DirectoryError("Файл повреждён или не является книгой Excel (.xlsx).") from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -58,7 +58,7 @@ def _zip_names(uploaded) -> set[str] | None:
                 with archive.open("mimetype") as entry:
                     names.add("mimetype:" + entry.read(100).decode("ascii", "replace").strip())
             return names
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError):
         return None
 
 

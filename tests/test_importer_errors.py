@@ -287,3 +287,18 @@ def test_damaged_office_files_raise_only_document_error(path, cuts):
 def test_any_text_raises_only_document_error(text):
     with contextlib.suppress(DocumentError):
         parse_document(text.encode(), "plan.txt")
+
+
+def test_zip_claiming_an_unreadable_version_is_a_document_error():
+    # Found by the fuzzer: a damaged central directory can claim «zip file version 6.4».
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    data = bytearray(buffer.getvalue())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 6] = 64  # "version needed to extract" = 6.4
+    with pytest.raises(DocumentError):
+        parse_document(bytes(data), filename="plan.docx")

@@ -170,7 +170,14 @@ def _check_zip(data: bytes, kind: str) -> set[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,  # a damaged header can claim a zip version Python cannot read
+        ValueError,
+        OSError,
+        EOFError,
+    ) as exc:
         raise DocumentError(_BROKEN[kind]) from exc
     if len(entries) > MAX_ENTRIES:
         raise DocumentError(BOMB)
