@@ -77,7 +77,8 @@ def level_distribution(round_name: str) -> int:
 
 def items_page(region_id: int | None, size: int = 50) -> int:
     """What one page of /api/v1/items/ shows: the count, 50 items with plan and owner, their
-    responsible parties and directions."""
+    responsible parties and directions. In the API's order: Item.Meta.ordering starts with
+    "roadmap", which Django expands to Roadmap.Meta.ordering (period, owner's name, version)."""
     where, params = ("WHERE o.region_id = %s", [region_id]) if region_id else ("", [])
     joins = f"""
         FROM {_t(Item)} i
@@ -96,7 +97,8 @@ def items_page(region_id: int | None, size: int = 50) -> int:
                i.deadline_note, i.deadline_warnings, i.responsible_text, i.result, i.status,
                i.source_item_id, i.position, i.lock_version, p.title, o.short_name
         {joins} {where}
-        ORDER BY i.roadmap_id, sec.position, i.position
+        ORDER BY p.period_start DESC, o.short_name, p.version DESC, i.roadmap_id,
+                 sec.position, i.position
         LIMIT {size}
         """,
         params,
