@@ -9,6 +9,7 @@ page, the Excel file and the PDF all read the same `DeficitMap`.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -19,9 +20,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from reports.svg import LEVEL_FILL, LEVEL_INK, LEVEL_PALETTE, LEVEL_SHORT, Segment, stacked_bar
+from reports.analytics_pdf import render_pdf
+from reports.svg import (
+    LEVEL_FILL,
+    LEVEL_INK,
+    LEVEL_PALETTE,
+    LEVEL_SHORT,
+    Segment,
+    level_legend_items,
+    stacked_bar,
+)
+from selfdiag.access import schools_in_scope
 from selfdiag.methodology import BELOW_BASE, LEVELS
-from selfdiag.models import MethodologyDirection, Submission
+from selfdiag.models import DirectionResult, MethodologyDirection, Submission
 
 LEVEL_CODES = tuple(LEVELS)
 
@@ -169,7 +180,13 @@ def build_deficit_map(round_, *, schools, results, municipality=None) -> Deficit
     if municipality is not None:
         schools = schools.filter(municipality=municipality)
         results = results.filter(school__municipality=municipality)
-    overall = Submission.objects.scored().filter(round_id=round_.pk, school_id=OuterRef("pk"))
+    # Every query here drops the models' Meta.ordering (.order_by()): it would join the round,
+    # school, municipality and direction only to sort rows that end up in dictionaries.
+    overall = (
+        Submission.objects.scored()
+        .filter(round_id=round_.pk, school_id=OuterRef("pk"))
+        .order_by()
+    )
     school_rows = (
         schools.annotate(overall_level=Subquery(overall.values("level")[:1]))
         .order_by("municipality__name", "short_name", "pk")
@@ -195,7 +212,7 @@ def build_deficit_map(round_, *, schools, results, municipality=None) -> Deficit
     # The one loop over every result: fill the cell and count it for its municipality. Written
     # out rather than through Tally.add: this runs for each school × direction of a region.
     column = {direction.code: index for index, direction in enumerate(directions)}
-    cells = results.filter(round_id=round_.pk).values_list(
+    cells = results.filter(round_id=round_.pk).order_by().values_list(
         "school_id",
         "direction_code",
         "level",
@@ -228,6 +245,16 @@ def build_deficit_map(round_, *, schools, results, municipality=None) -> Deficit
         schools=list(rows.values()),
         areas=list(areas.values()),
         total=total,
+        municipality=municipality,
+    )
+
+
+def deficit_map_for(user, round_, municipality=None) -> DeficitMap:
+    """The map of `round_` as `user` sees it: the page, its downloads and the API."""
+    return build_deficit_map(
+        round_,
+        schools=schools_in_scope(user, round_),
+        results=DirectionResult.objects.for_user(user).counted(),
         municipality=municipality,
     )
 
@@ -328,6 +355,38 @@ def cell_deficits(deficits, round_, school, direction_code: str):
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)} %"
+
+
+def area_rows(dmap: DeficitMap) -> list[dict]:
+    """The municipalities and the total with their bars, for the page and the PDF."""
+    rows = []
+    for area in [*dmap.areas, dmap.total]:
+        rows.append(
+            {
+                "area": area,
+                "overall": area.overall,
+                "overall_bar": area.overall.bar(f"{area.name}, общий уровень"),
+                "directions": [
+                    {"tally": tally, "bar": tally.bar(f"{area.name}, {direction.name}")}
+                    for direction, tally in zip(dmap.directions, area.directions, strict=True)
+                ],
+            }
+        )
+    return rows
+
+
+# As reports/downloads.py cleans a plan's file name (its helper takes a roadmap).
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def download_names(dmap: DeficitMap, extension: str) -> tuple[str, str]:
+    """(«Карта дефицитов Весна 2025 Лужский район.xlsx», «deficit-map-7.xlsx»): the Russian
+    name of a download and the ASCII one for clients that ignore filename*."""
+    stem = f"Карта дефицитов {dmap.round.name}"
+    if dmap.municipality is not None:
+        stem += f" {dmap.municipality.name}"
+    stem = " ".join(_UNSAFE.sub(" ", stem).split())[:120].rstrip(" .")
+    return f"{stem}.{extension}", f"deficit-map-{dmap.round.pk}.{extension}"
 
 
 # Excel -----------------------------------------------------------------------------------------
@@ -468,3 +527,21 @@ def _write_areas(sheet, dmap: DeficitMap) -> None:
                 sheet.cell(row, index).border = BORDER
             row += 1
     sheet.freeze_panes = "C2"
+
+
+# PDF -------------------------------------------------------------------------------------------
+
+
+def deficit_map_pdf(dmap: DeficitMap, *, generated) -> bytes:
+    for row in dmap.schools:
+        row.columns = list(zip(dmap.directions, row.cells, strict=True))
+    return render_pdf(
+        "reports/analytics/deficit_map_pdf.html",
+        {
+            "dmap": dmap,
+            "groups": group_by_municipality(dmap.schools),
+            "area_rows": area_rows(dmap),
+            "legend": level_legend_items(),
+            "generated": generated,
+        },
+    )

@@ -652,6 +652,8 @@ class Item(models.Model):
         verbose_name_plural = "мероприятия"
         indexes = [
             models.Index(fields=["status", "deadline_end"], name="item_status_deadline"),
+            # The API's list of items across plans reads pages in this order.
+            models.Index(fields=["roadmap", "id"], name="item_roadmap_id"),
         ]
         constraints = [models.UniqueConstraint(fields=["roadmap", "key"], name="item_unique_key")]
 

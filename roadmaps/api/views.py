@@ -72,7 +72,9 @@ WRITE_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
 
 
 def _items_with_relations(queryset):
-    responsible = ItemResponsible.objects.select_related("party")
+    # Ordered by the item's id, not by ItemResponsible.Meta.ordering: "item" would expand to
+    # Item.Meta.ordering and join every prefetched row with its plan, section and owner.
+    responsible = ItemResponsible.objects.select_related("party").order_by("item_id", "position")
     return queryset.prefetch_related(
         "directions", Prefetch("itemresponsible_set", queryset=responsible)
     )
@@ -400,7 +402,9 @@ class PlanItemViewSet(_PlanPartViewSet):
         "исполнения и сводок. Фильтры: исполнение (`status`), просрочка (`overdue`), "
         "диапазон срока окончания (`deadline_end__gte`, `deadline_end__lte`), направление "
         "(`direction`), ответственный (`responsible`, часть обозначения), муниципальное "
-        "образование, уровень, владелец, карта; поиск по тексту, номеру и результату.",
+        "образование, уровень, владелец, карта; поиск по тексту, номеру и результату. "
+        "По умолчанию мероприятия идут картами (по идентификатору карты), внутри карты — "
+        "в порядке добавления; порядок документа — в списке мероприятий самой карты.",
     ),
     retrieve=extend_schema(
         summary="Мероприятие",
@@ -412,6 +416,10 @@ class ItemViewSet(ScopedReadOnlyViewSet):
     filterset_class = ItemFilter
     search_fields = ["title", "result", "number"]
     ordering_fields = ["deadline_end", "deadline_start", "number", "status"]
+    # Not Item.Meta.ordering (plan period, owner's name, version, section, position): that sorts
+    # every item in the scope through three joins to show fifty. (roadmap, id) comes from the
+    # index item_roadmap_id and stays stable between pages.
+    ordering = ["roadmap_id", "id"]
 
     def scoped_queryset(self, user):
         return _items_with_relations(Item.objects.for_user(user).select_related("roadmap__owner"))
