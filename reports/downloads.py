@@ -9,6 +9,8 @@ from django.http import HttpResponse
 
 from reports.plan import is_approved
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 # Characters Windows refuses in a file name, and control characters.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _MAX_STEM = 120

@@ -14,14 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from reports import ics
-from reports.downloads import ascii_name, attachment, download_name
+from reports.downloads import XLSX_TYPE, ascii_name, attachment, download_name
 from reports.models import CalendarFeedToken
 from reports.pdf import plan_pdf
 from reports.xlsx import plan_xlsx
 from roadmaps.access import get_roadmap_for_user
 from roadmaps.models import Roadmap
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The new key travels from the reset to the page in the session and is dropped when shown.
 FRESH_TOKEN_KEY = "reports:calendar-token"
 

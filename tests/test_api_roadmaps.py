@@ -875,3 +875,52 @@ def test_plan_detail_queries_do_not_grow_with_its_items(
     _many(plans, world)
     with django_assert_max_num_queries(len(small)):
         assert client.get(_plan_url(plans.school)).status_code == 200
+
+
+# The plan's documents through the API
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("anonymous", 401),
+        ("operator", 200),
+        ("municipal", 200),
+        ("school", 200),
+        ("viewer", 200),
+        ("outsider", 404),
+        ("superuser", 200),
+    ],
+)
+def test_a_plans_pdf_downloads_for_those_who_see_the_plan(role, status, api, plans):
+    response = api(role).get(reverse("api:roadmap-pdf", args=[plans.school.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert f"roadmap-{plans.school.pk}-v1.pdf" in response["Content-Disposition"]
+
+
+def test_a_plans_xlsx_holds_its_items_and_is_refused_outside_the_scope(api, plans):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = api("school").get(
+        reverse("api:roadmap-xlsx", args=[plans.school.pk]), HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).active
+    text = "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    for item in plans.school.items.all():
+        assert item.title in text
+    assert api("school").get(reverse("api:roadmap-xlsx", args=[plans.sibling.pk])).status_code == (
+        404
+    )
+
+
+def test_items_across_plans_come_plan_by_plan_in_a_stable_order(api, plans):
+    rows = _results(api("operator").get(reverse("api:item-list")))
+    keys = [(row["roadmap"], row["id"]) for row in rows]
+    assert keys == sorted(keys)
+    assert len({row["roadmap"] for row in rows}) == 5

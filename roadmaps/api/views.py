@@ -19,6 +19,9 @@ from rest_framework.viewsets import GenericViewSet
 
 from orgs.scope import get_scope
 from portal.api import Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
+from reports.downloads import XLSX_TYPE, ascii_name, attachment, download_name
+from reports.pdf import plan_pdf
+from reports.xlsx import plan_xlsx
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
 from roadmaps.api.permissions import (
     READ_ONLY_MESSAGE,
@@ -69,6 +72,16 @@ CONFLICT = OpenApiResponse(
     "невозможен в текущем состоянии карты; причина — в поле detail."
 )
 WRITE_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
+class _AnyAccept(BaseContentNegotiation):
+    """The file goes out whatever the client accepts; an error still comes as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def _items_with_relations(queryset):
@@ -269,6 +282,52 @@ class RoadmapViewSet(ScopedViewSet):
         new = _workflow_step(lambda: roadmap.revise(by=request.user))
         return self._detail(new, status.HTTP_201_CREATED)
 
+    # The plan's documents: the same files as the download buttons of the plan's page.
+
+    @extend_schema(
+        summary="Дорожная карта в PDF",
+        description="Официальный вид карты для подписи: альбомный A4, блок утверждения, "
+        "таблица с повторяющейся шапкой, «Обозначения и сокращения», нумерация страниц; "
+        "на неутверждённой версии — отметка «ПРОЕКТ». Тот же файл, что на странице карты.",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[IsAuthenticated],
+        content_negotiation_class=_AnyAccept,
+    )
+    def pdf(self, request, pk=None):
+        roadmap = self.get_object()
+        return attachment(
+            plan_pdf(roadmap),
+            "application/pdf",
+            name=download_name(roadmap, "pdf"),
+            fallback=ascii_name(roadmap, "pdf"),
+        )
+
+    @extend_schema(
+        summary="Дорожная карта в Excel",
+        description="Карта в XLSX: те же столбцы, что в документе, и разобранные даты сроков; "
+        "закреплённая шапка, объединённые строки разделов. Файл загружается обратно через "
+        "импорт без потерь.",
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[IsAuthenticated],
+        content_negotiation_class=_AnyAccept,
+    )
+    def xlsx(self, request, pk=None):
+        roadmap = self.get_object()
+        return attachment(
+            plan_xlsx(roadmap),
+            XLSX_TYPE,
+            name=download_name(roadmap, "xlsx"),
+            fallback=ascii_name(roadmap, "xlsx"),
+        )
+
 
 class _PlanPartViewSet(ScopedViewSet):
     """Sections and items of one plan: /api/v1/roadmaps/<roadmap_pk>/…/."""
@@ -423,16 +482,6 @@ class ItemViewSet(ScopedReadOnlyViewSet):
 
     def scoped_queryset(self, user):
         return _items_with_relations(Item.objects.for_user(user).select_related("roadmap__owner"))
-
-
-class _AnyAccept(BaseContentNegotiation):
-    """The file goes out whatever the client accepts; an error still comes as JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 @extend_schema(tags=[TAG_EXECUTION])
