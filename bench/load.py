@@ -76,16 +76,23 @@ def fixtures(out: Path) -> None:
         user.set_password(DEMO_PASSWORD)  # one password for every account of the test
         user.save(update_fields=["password"])
 
-    users = [operator, municipal]
-    editors = (
+    # Who is online at once, by role: the portal has 89 regional operators, 2,400 municipal
+    # coordinators and 40,000 schools, so schools are the most of any realistic crowd. The mix
+    # is 2 regional operators, 3 municipal coordinators and 7 school coordinators.
+    region_editors = (
         Roadmap.objects.filter(status="draft", owner__kind__in=["regional_authority"])
         .values_list("owner__region__code", flat=True)
         .distinct()
     )
-    users += list(
-        User.objects.filter(username__in=[f"{scale.USER_PREFIX}op-{code}" for code in editors])
-    )
-    users += list(User.objects.filter(username__startswith=f"{scale.USER_PREFIX}mun-")[:6])
+    op_names = [f"{scale.USER_PREFIX}op-{code}" for code in region_editors]
+    operators = [operator, *User.objects.filter(username__in=op_names)]
+    mun_prefix = f"{scale.USER_PREFIX}mun-"
+    municipals = [
+        municipal,
+        *User.objects.filter(username__startswith=mun_prefix).order_by("pk")[:2],
+    ]
+    schools = [User.objects.get(username="school"), *school_coordinators(6)]
+    users = operators[:2] + municipals[:3] + schools[:7]
     accounts = []
     for user in users[:ACCOUNTS]:
         plans = list(Roadmap.objects.for_user(user).order_by("pk").values_list("pk", flat=True))
@@ -110,6 +117,35 @@ def fixtures(out: Path) -> None:
             for a in accounts
         )
     )
+
+
+def school_coordinators(count: int) -> list:
+    """Coordinators of generated schools that keep a plan of their own: the generator makes
+    accounts for regions and municipalities only, so the load database gets these."""
+    from django.contrib.auth import get_user_model
+
+    from orgs.demo import DEMO_PASSWORD
+    from orgs.models import Membership, Organization
+    from roadmaps.models import Roadmap
+
+    User = get_user_model()
+    owners = (
+        Roadmap.objects.filter(owner__kind=Organization.Kind.SCHOOL, status="draft")
+        .order_by("owner_id")
+        .values_list("owner_id", flat=True)
+        .distinct()[:count]
+    )
+    users = []
+    for owner_id in owners:
+        user, created = User.objects.get_or_create(username=f"load-school-{owner_id}")
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            Membership.objects.create(
+                user=user, organization_id=owner_id, role=Membership.Role.SCHOOL_COORDINATOR
+            )
+        users.append(user)
+    return users
 
 
 def wait_until_up(port: int, seconds: int = 60) -> None:
@@ -143,9 +179,11 @@ def summary(prefix: Path, args, started: datetime.datetime) -> str:
         f"{args.users} -r {args.spawn_rate} -t {args.time}s на той же машине (2 ядра). Средняя "
         f"загрузка машины (1/5/15 мин) после прогона: {load_text}.",
         "",
-        "Смесь: главная ×3, страница плана ×3, API-список мероприятий плана ×3, правка "
-        "мероприятия через API (чтение + PATCH с lock_version) ×1; пауза 0,2–0,6 с; вход через "
-        "форму с CSRF.",
+        "Кто: 2 региональных оператора, 3 муниципальных координатора, 7 школьных координаторов "
+        "(школ в стране в 17 раз больше, чем муниципалитетов). Смесь: главная ×3, страница "
+        "плана ×3 (любой план, который пользователь видит), API-список мероприятий плана ×3, "
+        "правка мероприятия через API (чтение + PATCH с lock_version) ×1; пауза 0,2–0,6 с; вход "
+        "через форму с CSRF.",
         "",
         "| запрос | запросов | ошибок | в секунду | p50, мс | p95, мс | p99, мс |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -133,3 +133,11 @@ def test_export_counts_critical_deficits_of_a_submission_by_index(country):
     ).values("submission_id")
     scans = index_scans(query)
     assert scans & _indexes_of(Deficit, "submission_id"), scans
+
+
+def test_a_page_of_items_across_plans_is_read_in_the_order_of_an_index(country):
+    from roadmaps.api.views import ItemViewSet
+
+    query = Item.objects.order_by(*ItemViewSet.ordering).values_list("pk")[:50]
+    scans = index_scans(query)
+    assert "item_roadmap_id" in scans, scans
