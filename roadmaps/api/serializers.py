@@ -70,7 +70,23 @@ class ResponsibleField(serializers.ListField):
     child = serializers.CharField(max_length=300)
 
     def get_attribute(self, instance):
-        return [link.party.name for link in instance.itemresponsible_set.all()]
+        links = getattr(instance, "responsible_links", None)
+        if links is None:
+            links = instance.itemresponsible_set.all()
+        return [link.party.name for link in links]
+
+
+class DirectionCodesField(serializers.ManyRelatedField):
+    """Direction codes, read from the list `ItemQuerySet.with_links()` leaves on the item when
+    it is there (lists and pages), from the relation otherwise (an item just saved)."""
+
+    def __init__(self, **kwargs):
+        child = serializers.SlugRelatedField(slug_field="code", queryset=Direction.objects.all())
+        super().__init__(child_relation=child, **kwargs)
+
+    def get_attribute(self, instance):
+        tags = getattr(instance, "direction_tags", None)
+        return tags if tags is not None else super().get_attribute(instance)
 
 
 def _parties_for(roadmap: Roadmap, names: list[str], user) -> list[Party]:
@@ -114,12 +130,8 @@ class ItemSerializer(serializers.ModelSerializer):
         help_text="Ответственные по порядку: обозначения, как в плане («ИМЦ», «ОО»). Новые "
         "обозначения добавляются в перечень ответственных карты.",
     )
-    directions = serializers.SlugRelatedField(
-        many=True,
-        required=False,
-        slug_field="code",
-        queryset=Direction.objects.all(),
-        help_text="Коды направлений (см. /api/v1/directions/).",
+    directions = DirectionCodesField(
+        required=False, help_text="Коды направлений (см. /api/v1/directions/)."
     )
     is_overdue = serializers.SerializerMethodField(
         help_text="Срок окончания прошёл, а мероприятие не выполнено и не отменено."
@@ -186,6 +198,11 @@ class ItemSerializer(serializers.ModelSerializer):
             )
         if directions is not None:
             item.directions.set(directions)
+        # The lists ItemQuerySet.with_links() read before the change are stale now.
+        for stale in ("responsible_links", "direction_tags"):
+            item.__dict__.pop(stale, None)
+        if hasattr(item, "_prefetched_objects_cache"):
+            item._prefetched_objects_cache.clear()
 
     @transaction.atomic
     def update(self, item, validated_data):

@@ -50,7 +50,6 @@ from roadmaps.models import (
     Direction,
     ExecutionReport,
     Item,
-    ItemResponsible,
     Roadmap,
     RoadmapEvent,
     Section,
@@ -84,19 +83,10 @@ class _AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def _items_with_relations(queryset):
-    # Ordered by the item's id, not by ItemResponsible.Meta.ordering: "item" would expand to
-    # Item.Meta.ordering and join every prefetched row with its plan, section and owner.
-    responsible = ItemResponsible.objects.select_related("party").order_by("item_id", "position")
-    return queryset.prefetch_related(
-        "directions", Prefetch("itemresponsible_set", queryset=responsible)
-    )
-
-
 def _with_contents(queryset):
     """A plan with everything its detail shows, in a fixed number of queries."""
     sections = Section.objects.prefetch_related(
-        Prefetch("items", queryset=_items_with_relations(Item.objects.all()))
+        Prefetch("items", queryset=Item.objects.with_links())
     )
     return queryset.select_related("owner").prefetch_related(
         Prefetch("sections", queryset=sections),
@@ -447,7 +437,7 @@ class PlanItemViewSet(_PlanPartViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Item.objects.none()
         items = Item.objects.for_user(user).filter(roadmap=self.parent_roadmap())
-        return _items_with_relations(items.select_related("roadmap"))
+        return items.select_related("roadmap").with_links()
 
 
 # Across plans
@@ -481,7 +471,7 @@ class ItemViewSet(ScopedReadOnlyViewSet):
     ordering = ["roadmap_id", "id"]
 
     def scoped_queryset(self, user):
-        return _items_with_relations(Item.objects.for_user(user).select_related("roadmap__owner"))
+        return Item.objects.for_user(user).select_related("roadmap__owner").with_links()
 
 
 @extend_schema(tags=[TAG_EXECUTION])
