@@ -8,7 +8,7 @@ Table names come from the models, so the SQL is the same on SQLite and PostgreSQ
 from django.db import connection
 
 from orgs.models import Municipality, Organization
-from roadmaps.models import Direction, Item, ItemResponsible, Party, Roadmap, Section
+from roadmaps.models import Direction, Item, ItemResponsible, Party, Roadmap
 from selfdiag.models import Deficit, DirectionResult, MethodologyDirection, Round, Submission
 
 SCORED = "('submitted', 'accepted')"
@@ -77,14 +77,13 @@ def level_distribution(round_name: str) -> int:
 
 def items_page(region_id: int | None, size: int = 50) -> int:
     """What one page of /api/v1/items/ shows: the count, 50 items with plan and owner, their
-    responsible parties and directions. In the API's order: Item.Meta.ordering starts with
-    "roadmap", which Django expands to Roadmap.Meta.ordering (period, owner's name, version)."""
+    responsible parties and directions. In the API's order: by plan, then by id (the index
+    item_roadmap_id)."""
     where, params = ("WHERE o.region_id = %s", [region_id]) if region_id else ("", [])
     joins = f"""
         FROM {_t(Item)} i
         JOIN {_t(Roadmap)} p ON p.id = i.roadmap_id
         JOIN {_t(Organization)} o ON o.id = p.owner_id
-        JOIN {_t(Section)} sec ON sec.id = i.section_id
     """
     if region_id:
         _fetch(f"SELECT COUNT(*) {joins} {where}", params)
@@ -97,8 +96,7 @@ def items_page(region_id: int | None, size: int = 50) -> int:
                i.deadline_note, i.deadline_warnings, i.responsible_text, i.result, i.status,
                i.source_item_id, i.position, i.lock_version, p.title, o.short_name
         {joins} {where}
-        ORDER BY p.period_start DESC, o.short_name, p.version DESC, i.roadmap_id,
-                 sec.position, i.position
+        ORDER BY i.roadmap_id, i.id
         LIMIT {size}
         """,
         params,

@@ -35,14 +35,22 @@ def _loopback_only(environment, **kwargs):
         raise SystemExit(f"the load test only runs against 127.0.0.1, not {host!r}")
 
 
-# The steady state, without the logins: a login hashes a password (deliberately slow, ~0.3 s of
-# CPU) and happens once per user, so it is reported on its own line, not in the target.
+# The steady state: once every user has been spawned and without the logins. A login hashes a
+# password (deliberately slow, ~0.3 s of CPU) and happens once per user, so the logins and the
+# requests made while they were going on are reported in locust's table, not in the target.
 _steady: list[tuple[float, float, bool]] = []  # (finished at, response ms, failed)
+_spawned = False
+
+
+@events.spawning_complete.add_listener
+def _all_spawned(user_count, **kwargs):
+    global _spawned
+    _spawned = True
 
 
 @events.request.add_listener
 def _record(name, response_time, exception, **kwargs):
-    if not name.startswith("вход"):
+    if _spawned and not name.startswith("вход"):
         _steady.append((time.monotonic(), response_time, exception is not None))
 
 
