@@ -11,12 +11,14 @@ from rest_framework.routers import DefaultRouter
 from orgs import api as orgs_api
 from portal import api_views
 from roadmaps import api as roadmaps_api
+from selfdiag import api as selfdiag_api
 
 app_name = "api"
 
 APPS_ROUTES = [
     *orgs_api.ROUTES,
     *roadmaps_api.ROUTES,
+    *selfdiag_api.ROUTES,
 ]
 
 router = DefaultRouter(use_regex_path=False)

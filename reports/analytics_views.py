@@ -6,7 +6,6 @@ scope is a 404, whatever the parameter that named it. A user with no role at all
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -23,27 +22,26 @@ from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
 from reports import deficits
 from reports.analytics_pdf import render_pdf
-from reports.deficits import build_deficit_map, cell_deficits, group_by_municipality, map_body
+from reports.deficits import (
+    area_rows,
+    cell_deficits,
+    deficit_map_for,
+    download_names,
+    group_by_municipality,
+    map_body,
+)
 from reports.downloads import attachment
 from reports.dynamics import build_dynamics, change_chart, delta_chart, school_rows
 from reports.monitoring import build_spravka
 from reports.svg import CHANGE_LABELS, level_legend_items
 from roadmaps.execution_forms import MonitoringFilterForm
 from roadmaps.models import Item, Roadmap
-from selfdiag.access import get_round_for_user, get_school_for_user, schools_in_scope
+from selfdiag.access import get_round_for_user, get_school_for_user
 from selfdiag.methodology import LEVELS
 from selfdiag.models import Deficit, DirectionResult, Round, Submission
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCHOOLS_PER_PAGE = 100
-
-# As reports/downloads.py cleans a plan's file name (its helper takes a roadmap).
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-
-
-def _file_name(stem: str, extension: str) -> str:
-    stem = " ".join(_UNSAFE.sub(" ", stem).split())[:120].rstrip(" .")
-    return f"{stem}.{extension}"
 
 
 def _require_role(user) -> None:
@@ -113,30 +111,8 @@ def _deficit_map(request):
     if round_ is None:
         return rounds, None, [], None, None
     municipalities, municipality = _municipalities(request, round_.region_id)
-    dmap = build_deficit_map(
-        round_,
-        schools=schools_in_scope(request.user, round_),
-        results=DirectionResult.objects.for_user(request.user).counted(),
-        municipality=municipality,
-    )
+    dmap = deficit_map_for(request.user, round_, municipality)
     return rounds, round_, municipalities, municipality, dmap
-
-
-def _area_rows(dmap) -> list[dict]:
-    rows = []
-    for area in [*dmap.areas, dmap.total]:
-        rows.append(
-            {
-                "area": area,
-                "overall": area.overall,
-                "overall_bar": area.overall.bar(f"{area.name}, общий уровень"),
-                "directions": [
-                    {"tally": tally, "bar": tally.bar(f"{area.name}, {direction.name}")}
-                    for direction, tally in zip(dmap.directions, area.directions, strict=True)
-                ],
-            }
-        )
-    return rows
 
 
 @login_required
@@ -160,56 +136,39 @@ def deficit_map(request):
                 dmap.directions,
                 lambda row: reverse("reports:deficit-cell", args=[round_.pk, row.pk]),
             ),
-            area_rows=_area_rows(dmap) if len(dmap.areas) > 1 or dmap.total.schools > 1 else [],
+            area_rows=area_rows(dmap) if len(dmap.areas) > 1 or dmap.total.schools > 1 else [],
             query=_query(round=round_.pk, municipality=municipality and municipality.pk),
         )
     return render(request, "reports/analytics/deficit_map.html", context)
 
 
 def _map_download(request):
-    _, round_, _, municipality, dmap = _deficit_map(request)
+    dmap = _deficit_map(request)[-1]
     if dmap is None:
         raise Http404("Нет раундов самодиагностики.")
-    stem = f"Карта дефицитов {round_.name}"
-    if municipality is not None:
-        stem += f" {municipality.name}"
-    return dmap, stem
+    return dmap
 
 
 @login_required
 @require_safe
 def deficit_map_xlsx(request):
-    dmap, stem = _map_download(request)
+    dmap = _map_download(request)
+    name, fallback = download_names(dmap, "xlsx")
     return attachment(
         deficits.deficit_map_xlsx(dmap, generated=timezone.localdate()),
         XLSX_TYPE,
-        name=_file_name(stem, "xlsx"),
-        fallback=f"deficit-map-{dmap.round.pk}.xlsx",
+        name=name,
+        fallback=fallback,
     )
 
 
 @login_required
 @require_safe
 def deficit_map_pdf(request):
-    dmap, stem = _map_download(request)
-    for row in dmap.schools:
-        row.columns = list(zip(dmap.directions, row.cells, strict=True))
-    content = render_pdf(
-        "reports/analytics/deficit_map_pdf.html",
-        {
-            "dmap": dmap,
-            "groups": group_by_municipality(dmap.schools),
-            "area_rows": _area_rows(dmap),
-            "legend": level_legend_items(),
-            "generated": timezone.localdate(),
-        },
-    )
-    return attachment(
-        content,
-        "application/pdf",
-        name=_file_name(stem, "pdf"),
-        fallback=f"deficit-map-{dmap.round.pk}.pdf",
-    )
+    dmap = _map_download(request)
+    name, fallback = download_names(dmap, "pdf")
+    content = deficits.deficit_map_pdf(dmap, generated=timezone.localdate())
+    return attachment(content, "application/pdf", name=name, fallback=fallback)
 
 
 @login_required

@@ -183,9 +183,7 @@ def build_deficit_map(round_, *, schools, results, municipality=None) -> Deficit
     # Every query here drops the models' Meta.ordering (.order_by()): it would join the round,
     # school, municipality and direction only to sort rows that end up in dictionaries.
     overall = (
-        Submission.objects.scored()
-        .filter(round_id=round_.pk, school_id=OuterRef("pk"))
-        .order_by()
+        Submission.objects.scored().filter(round_id=round_.pk, school_id=OuterRef("pk")).order_by()
     )
     school_rows = (
         schools.annotate(overall_level=Subquery(overall.values("level")[:1]))
@@ -212,14 +210,18 @@ def build_deficit_map(round_, *, schools, results, municipality=None) -> Deficit
     # The one loop over every result: fill the cell and count it for its municipality. Written
     # out rather than through Tally.add: this runs for each school × direction of a region.
     column = {direction.code: index for index, direction in enumerate(directions)}
-    cells = results.filter(round_id=round_.pk).order_by().values_list(
-        "school_id",
-        "direction_code",
-        "level",
-        "points",
-        "max_points",
-        "share",
-        "capped_by_critical",
+    cells = (
+        results.filter(round_id=round_.pk)
+        .order_by()
+        .values_list(
+            "school_id",
+            "direction_code",
+            "level",
+            "points",
+            "max_points",
+            "share",
+            "capped_by_critical",
+        )
     )
     for school_id, code, level, points, max_points, share, capped in cells:
         row = rows.get(school_id)

@@ -1,0 +1,484 @@
+"""Serializers of the self-diagnosis API: the methodology as published, rounds, submissions with
+their answers and stored results, deficits, and the shape of the deficit map.
+
+Levels and statuses go out as codes with a Russian label beside them (`level`, `level_label`).
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from orgs.models import Organization
+from portal.api import VisiblePrimaryKeyField
+from selfdiag.access import can_review, can_write_school
+from selfdiag.forms import ReviewForm
+from selfdiag.models import (
+    Deficit,
+    DirectionResult,
+    Indicator,
+    Methodology,
+    MethodologyDirection,
+    Option,
+    Round,
+    Submission,
+    ThresholdMode,
+)
+
+LEVEL_HELP = (
+    "Уровень: below_base — ниже базового, base — базовый, medium — средний, high — высокий; "
+    "пустая строка — результата нет."
+)
+STATUS_HELP = (
+    "Статус анкеты: draft — заполняется, submitted — отправлена, returned — возвращена на "
+    "доработку, accepted — принята."
+)
+
+
+class LevelField(serializers.CharField):
+    """A level code. A plain string in the schema: «level» is already the name of the
+    organizations' level enum there, and a second choice set under that name would need an
+    override in the settings."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", LEVEL_HELP)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+
+def level_label_field():
+    return serializers.CharField(
+        source="get_level_display",
+        read_only=True,
+        help_text="Уровень по-русски: «ниже базового», «базовый», «средний», «высокий».",
+    )
+
+
+class ThresholdsSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(
+        source="threshold_mode",
+        choices=ThresholdMode.choices,
+        help_text="share — доли от максимума (0–1), points — баллы.",
+    )
+    base = serializers.FloatField(source="threshold_base", help_text="Порог «базовый».")
+    medium = serializers.FloatField(source="threshold_medium", help_text="Порог «средний».")
+    high = serializers.FloatField(source="threshold_high", help_text="Порог «высокий».")
+
+
+# Methodologies
+
+
+class OptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Option
+        fields = ["code", "label", "points"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    levels = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Уровни образования (НОО, ООО, СОО), для которых показатель задаётся; "
+        "пусто — для всех школ.",
+    )
+    applicability = serializers.CharField(
+        source="applicability_label", read_only=True, help_text="Кому задаётся, по-русски."
+    )
+    options = OptionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "code",
+            "wording",
+            "critical",
+            "levels",
+            "ovz_only",
+            "applicability",
+            "options",
+        ]
+
+
+class MethodologyDirectionSerializer(serializers.ModelSerializer):
+    thresholds = ThresholdsSerializer(source="*", read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MethodologyDirection
+        fields = ["id", "code", "name", "group", "position", "thresholds", "indicators"]
+
+
+class MethodologySerializer(serializers.ModelSerializer):
+    thresholds = ThresholdsSerializer(
+        source="*", read_only=True, help_text="Пороги общего уровня школы."
+    )
+    indicator_count = serializers.IntegerField(read_only=True, help_text="Число показателей.")
+
+    class Meta:
+        model = Methodology
+        fields = [
+            "id",
+            "version",
+            "name",
+            "description",
+            "is_demo",
+            "critical_caps_overall",
+            "thresholds",
+            "indicator_count",
+            "loaded_at",
+        ]
+
+
+class MethodologyDetailSerializer(MethodologySerializer):
+    directions = MethodologyDirectionSerializer(many=True, read_only=True)
+
+    class Meta(MethodologySerializer.Meta):
+        fields = [*MethodologySerializer.Meta.fields, "directions"]
+
+
+# Rounds
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    methodology_version = serializers.CharField(source="methodology.version", read_only=True)
+    school_count = serializers.IntegerField(
+        read_only=True, help_text="Школ раунда в области пользователя."
+    )
+    done_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Из них отправили анкету или она принята.",
+    )
+
+    class Meta:
+        model = Round
+        fields = [
+            "id",
+            "name",
+            "region",
+            "region_name",
+            "methodology",
+            "methodology_version",
+            "opens_on",
+            "closes_on",
+            "status",
+            "school_count",
+            "done_count",
+            "created",
+        ]
+
+
+# Submissions
+
+
+class AnswerValueSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="Код выбранного варианта ответа.")
+    label = serializers.CharField(help_text="Вариант ответа, как в анкете.")
+    points = serializers.FloatField(help_text="Баллы за этот вариант.")
+
+
+class SubmissionDirectionSerializer(serializers.ModelSerializer):
+    direction = serializers.CharField(source="direction_code", help_text="Код направления.")
+    direction_name = serializers.CharField(source="direction.name")
+    level = LevelField()
+    level_label = level_label_field()
+
+    class Meta:
+        model = DirectionResult
+        fields = [
+            "direction",
+            "direction_name",
+            "points",
+            "max_points",
+            "share",
+            "level",
+            "level_label",
+            "capped_by_critical",
+        ]
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    round_name = serializers.CharField(source="round.name", read_only=True)
+    school_name = serializers.CharField(source="school.short_name", read_only=True)
+    municipality = serializers.IntegerField(
+        source="school.municipality_id", read_only=True, help_text="Муниципальное образование."
+    )
+    municipality_name = serializers.CharField(
+        source="school.municipality.name", read_only=True, default=""
+    )
+    # A plain string, as LevelField: an enum shared by the list and the detail components under
+    # the name «status», which the plans' enums use too, would need an override in the settings.
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    level = LevelField(help_text="Общий уровень школы. " + LEVEL_HELP)
+    level_label = level_label_field()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "round",
+            "round_name",
+            "school",
+            "school_name",
+            "municipality",
+            "municipality_name",
+            "status",
+            "status_label",
+            "level",
+            "level_label",
+            "total_points",
+            "max_points",
+            "share",
+            "capped_by_critical",
+            "unanswered_count",
+            "deficit_count",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+            "scored_at",
+            "updated",
+        ]
+        read_only_fields = fields
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    answers = serializers.SerializerMethodField(
+        help_text="Сохранённые ответы по кодам показателей: код варианта, его текст и баллы."
+    )
+    direction_results = SubmissionDirectionSerializer(
+        many=True,
+        read_only=True,
+        help_text="Баллы и уровни по направлениям (после отправки; у черновика — пусто).",
+    )
+    can_edit = serializers.SerializerMethodField(
+        help_text="Может ли пользователь сейчас менять ответы и отправить анкету."
+    )
+    can_review = serializers.SerializerMethodField(
+        help_text="Может ли пользователь принять анкету или вернуть её на доработку."
+    )
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [
+            *SubmissionSerializer.Meta.fields,
+            "answers",
+            "direction_results",
+            "can_edit",
+            "can_review",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=AnswerValueSerializer()))
+    def get_answers(self, submission):
+        return {
+            answer.indicator.code: {
+                "value": answer.option.code,
+                "label": answer.option.label,
+                "points": answer.option.points,
+            }
+            for answer in submission.answers.all()
+        }
+
+    def get_can_edit(self, submission) -> bool:
+        user = self.context["request"].user
+        return can_write_school(user, submission.school) and submission.is_editable
+
+    def get_can_review(self, submission) -> bool:
+        return can_review(self.context["request"].user, submission.school)
+
+
+class SubmissionCreateSerializer(serializers.ModelSerializer):
+    round = VisiblePrimaryKeyField(Round, help_text="Раунд (идентификатор).")
+    school = VisiblePrimaryKeyField(Organization, help_text="Школа (идентификатор).")
+
+    class Meta:
+        model = Submission
+        fields = ["round", "school"]
+        # An existing questionnaire is returned, not refused (see the viewset's create).
+        validators = []
+
+    def validate(self, attrs):
+        round_, school = attrs["round"], attrs["school"]
+        if not round_.schools.filter(pk=school.pk).exists():
+            raise serializers.ValidationError({"school": "Школа не участвует в этом раунде."})
+        return attrs
+
+
+class AnswersSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.CharField(max_length=32),
+        allow_empty=False,
+        error_messages={
+            "empty": "Укажите хотя бы один ответ.",
+            "not_a_dict": "Ожидается объект: код показателя → код варианта ответа.",
+        },
+        help_text="Ответы: код показателя → код варианта ответа, например "
+        '{"Z1": "yes", "Z2": "partly"}. Сохраняются все сразу или ни один.',
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    """The review form of the result page (selfdiag.forms.ReviewForm), whose rules and words
+    it applies."""
+
+    action = serializers.CharField(
+        help_text="accept — принять анкету, return — вернуть на доработку.",
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Комментарий для школы: при возврате обязателен (что исправить), при "
+        "приёме — по желанию.",
+    )
+
+    def validate(self, attrs):
+        form = ReviewForm(attrs)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {field: list(errors) for field, errors in form.errors.items()}
+            )
+        return form.cleaned_data
+
+
+# Results and deficits
+
+
+class _SchoolResultSerializer(serializers.ModelSerializer):
+    school_name = serializers.CharField(source="school.short_name", read_only=True)
+    municipality = serializers.IntegerField(
+        source="school.municipality_id", read_only=True, help_text="Муниципальное образование."
+    )
+    municipality_name = serializers.CharField(
+        source="school.municipality.name", read_only=True, default=""
+    )
+
+
+class DirectionResultSerializer(_SchoolResultSerializer):
+    direction = serializers.CharField(
+        source="direction_code", read_only=True, help_text="Код направления методики."
+    )
+    direction_name = serializers.CharField(source="direction.name", read_only=True)
+    level = LevelField()
+    level_label = level_label_field()
+
+    class Meta:
+        model = DirectionResult
+        fields = [
+            "id",
+            "submission",
+            "round",
+            "school",
+            "school_name",
+            "municipality",
+            "municipality_name",
+            "direction",
+            "direction_name",
+            "points",
+            "max_points",
+            "share",
+            "level",
+            "level_label",
+            "capped_by_critical",
+        ]
+        read_only_fields = fields
+
+
+class DeficitSerializer(_SchoolResultSerializer):
+    direction = serializers.CharField(
+        source="direction_code", read_only=True, help_text="Код направления методики."
+    )
+    indicator = serializers.CharField(
+        source="indicator_code", read_only=True, help_text="Код показателя."
+    )
+    indicator_wording = serializers.CharField(source="indicator.wording", read_only=True)
+
+    class Meta:
+        model = Deficit
+        fields = [
+            "id",
+            "submission",
+            "round",
+            "school",
+            "school_name",
+            "municipality",
+            "municipality_name",
+            "direction",
+            "indicator",
+            "indicator_wording",
+            "points",
+            "max_points",
+            "critical",
+            "position",
+        ]
+        read_only_fields = fields
+
+
+# The deficit map: the schema of selfdiag.api.deficit_map_data's output (built without
+# serializers: a region's map has tens of thousands of cells).
+
+
+class MapRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MapDirectionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    group = serializers.CharField(help_text="direction — направление, condition — условие.")
+
+
+class MapCellSerializer(serializers.Serializer):
+    level = serializers.CharField(help_text=LEVEL_HELP)
+    points = serializers.FloatField()
+    max_points = serializers.FloatField()
+    share = serializers.FloatField(help_text="Доля от максимума, 0–1.")
+    capped = serializers.BooleanField(help_text="Уровень ограничен критическим показателем.")
+
+
+class MapSchoolSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    municipality = serializers.IntegerField()
+    municipality_name = serializers.CharField()
+    level = serializers.CharField(help_text="Общий уровень. " + LEVEL_HELP)
+    cells = serializers.DictField(
+        child=MapCellSerializer(allow_null=True),
+        help_text="Код направления → результат школы; null — результата нет.",
+    )
+
+
+class MapTallySerializer(serializers.Serializer):
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Код уровня → число школ."
+    )
+    total = serializers.IntegerField(help_text="Школ с результатом.")
+    below_base_share = serializers.FloatField(
+        allow_null=True, help_text="Доля школ ниже базового, 0–1; null — результатов нет."
+    )
+    mean_share = serializers.FloatField(
+        allow_null=True, help_text="Средняя доля баллов от максимума; null — нет данных."
+    )
+
+
+class MapAreaSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="null у строки «Итого».")
+    name = serializers.CharField()
+    schools = serializers.IntegerField(help_text="Школ в карте.")
+    reported = serializers.IntegerField(help_text="Из них с результатом.")
+    overall = MapTallySerializer(help_text="По общему уровню.")
+    directions = serializers.DictField(
+        child=MapTallySerializer(), help_text="Код направления → распределение по уровням."
+    )
+
+
+class DeficitMapSerializer(serializers.Serializer):
+    round = MapRefSerializer()
+    municipality = MapRefSerializer(allow_null=True, help_text="Выбранное МО или null.")
+    levels = serializers.DictField(
+        child=serializers.CharField(), help_text="Коды уровней по возрастанию → по-русски."
+    )
+    directions = MapDirectionSerializer(many=True)
+    schools = MapSchoolSerializer(many=True)
+    areas = MapAreaSerializer(many=True, help_text="Муниципальные образования.")
+    total = MapAreaSerializer(help_text="Итого по карте.")
