@@ -6,12 +6,16 @@ Each app keeps its serializers and viewsets in its own `api.py` and lists them i
 model's `for_user`: an object outside the user's scope is then a 404 by construction.
 """
 
+import re
+
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import mixins, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.viewsets import GenericViewSet
 
@@ -92,6 +96,20 @@ class TokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class AnyAccept(BaseContentNegotiation):
+    """For file downloads: the file goes out whatever the client accepts; an error still
+    comes as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
+
+
 class ScopedViewSetMixin:
     # The token comes first so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
@@ -99,6 +117,14 @@ class ScopedViewSetMixin:
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend, Search, Ordering]
     lookup_value_converter = "int"
+    # What a 404 says when the object does not exist or is outside the scope (get_object_or_404
+    # speaks English: «No Roadmap matches the given query.»); a viewset may say it better.
+    not_found_message = "Не найдено или недоступно."
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Http404) and not _CYRILLIC.search(str(exc)):
+            exc = NotFound(self.not_found_message)
+        return super().handle_exception(exc)
 
     def scoped_queryset(self, user):
         """What `user` may see, from the model's `for_user`; each viewset says it."""

@@ -12,7 +12,6 @@ is asked of selfdiag/access.py, with the words the pages use; a state the model 
 
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,14 +23,13 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from orgs.models import Municipality
 from orgs.scope import get_scope
-from portal.api import Conflict, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from reports.deficits import (
     DeficitMap,
     Tally,
@@ -42,6 +40,7 @@ from reports.deficits import (
 )
 from reports.downloads import attachment
 from selfdiag.access import can_review, can_write_school
+from selfdiag.answering import InvalidAnswers, save_answers
 from selfdiag.api_filters import (
     DeficitFilter,
     DirectionResultFilter,
@@ -76,10 +75,8 @@ from selfdiag.models import (
     Round,
     Submission,
     SubmissionError,
-    school_profile,
 )
 from selfdiag.querysets import count_of
-from selfdiag.scoring import compile_methodology
 
 TAG = "Самодиагностика"
 TAG_RESULTS = "Результаты и дефициты"
@@ -87,7 +84,6 @@ TAG_RESULTS = "Результаты и дефициты"
 # The pages' words (selfdiag/views.py).
 READ_ONLY_MESSAGE = "У вас есть доступ к этой анкете только для чтения."
 REVIEWERS_MESSAGE = "Проверяет анкету региональный оператор или муниципальный координатор."
-NOT_SAVED_MESSAGE = "Анкета отправлена или раунд закрыт: ответ не сохранён."
 
 FORBIDDEN = OpenApiResponse(
     description="Нет права на это действие (например, у наблюдателя); причина — в поле detail."
@@ -131,29 +127,6 @@ class ReviewsSchool(BasePermission):
         return can_review(request.user, obj.school)
 
 
-class _RussianNotFound:
-    """An object outside the scope is a 404 that says so in Russian (get_object_or_404 speaks
-    English: «No Round matches the given query.»)."""
-
-    not_found_message = "Не найдено или недоступно."
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise NotFound(self.not_found_message) from None
-
-
-class _AnyAccept(BaseContentNegotiation):
-    """The file goes out whatever the client accepts; an error still comes as JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 # Methodologies
 
 
@@ -172,7 +145,7 @@ class _AnyAccept(BaseContentNegotiation):
         "ответа с баллами.",
     ),
 )
-class MethodologyViewSet(_RussianNotFound, ScopedReadOnlyViewSet):
+class MethodologyViewSet(ScopedReadOnlyViewSet):
     not_found_message = "Методика не найдена."
     filterset_class = MethodologyFilter
     search_fields = ["name", "version"]
@@ -275,7 +248,7 @@ def deficit_map_data(dmap: DeficitMap) -> dict:
         "пользователя, — 404.",
     ),
 )
-class RoundViewSet(_RussianNotFound, ScopedReadOnlyViewSet):
+class RoundViewSet(ScopedReadOnlyViewSet):
     not_found_message = "Раунд не найден или недоступен."
     serializer_class = RoundSerializer
     filterset_class = RoundFilter
@@ -347,7 +320,7 @@ class RoundViewSet(_RussianNotFound, ScopedReadOnlyViewSet):
         url_path="deficit-map/xlsx",
         url_name="deficit-map-xlsx",
         filter_backends=[],
-        content_negotiation_class=_AnyAccept,
+        content_negotiation_class=AnyAccept,
     )
     def deficit_map_xlsx(self, request, pk=None):
         dmap = self._deficit_map()
@@ -369,7 +342,7 @@ class RoundViewSet(_RussianNotFound, ScopedReadOnlyViewSet):
         url_path="deficit-map/pdf",
         url_name="deficit-map-pdf",
         filter_backends=[],
-        content_negotiation_class=_AnyAccept,
+        content_negotiation_class=AnyAccept,
     )
     def deficit_map_pdf(self, request, pk=None):
         dmap = self._deficit_map()
@@ -394,48 +367,6 @@ def _workflow_step(step):
         return step()
     except SubmissionError as error:
         raise Conflict(str(error)) from None
-
-
-def _save_answers(submission: Submission, answers: dict[str, str], user) -> None:
-    """The questionnaire page's «save an answer» (selfdiag.views.answer), for several answers
-    at once: each is checked against the questions the school is asked, then all are saved
-    under the submission's lock, or none."""
-    round_ = submission.round
-    methodology = round_.methodology.as_plain()
-    profile = school_profile(submission.school)
-    applicable = {i.code for i in compile_methodology(methodology).plan(profile).indicators}
-    errors = {}
-    for code, option_code in answers.items():
-        try:
-            indicator = methodology.indicator(code)
-        except KeyError:
-            indicator = None
-        if indicator is None or code not in applicable:
-            errors[code] = "Такого вопроса в анкете школы нет."
-        elif indicator.option(option_code) is None:
-            errors[code] = f"Такого ответа в анкете нет: «{option_code}»."
-    if errors:
-        raise serializers.ValidationError({"answers": errors})
-
-    options = {
-        (indicator_code, code): (pk, indicator_id)
-        for indicator_code, code, pk, indicator_id in Option.objects.filter(
-            indicator__methodology_id=round_.methodology_id, indicator__code__in=list(answers)
-        ).values_list("indicator__code", "code", "pk", "indicator_id")
-    }
-    with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        locked.round = round_
-        if not locked.is_editable:
-            raise Conflict(NOT_SAVED_MESSAGE)
-        for code, option_code in answers.items():
-            option_id, indicator_id = options[(code, option_code)]
-            Answer.objects.update_or_create(
-                submission=locked,
-                indicator_id=indicator_id,
-                defaults={"option_id": option_id, "answered_by": user},
-            )
-        Submission.objects.filter(pk=locked.pk).update(updated=timezone.now())
 
 
 @extend_schema(tags=[TAG])
@@ -468,7 +399,7 @@ def _save_answers(submission: Submission, answers: dict[str, str], user) -> None
         },
     ),
 )
-class SubmissionViewSet(_RussianNotFound, ScopedReadOnlyViewSet):
+class SubmissionViewSet(ScopedReadOnlyViewSet):
     not_found_message = "Анкета не найдена или недоступна."
     filterset_class = SubmissionFilter
     search_fields = ["school__short_name", "school__name"]
@@ -523,7 +454,17 @@ class SubmissionViewSet(_RussianNotFound, ScopedReadOnlyViewSet):
         submission = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _save_answers(submission, serializer.validated_data["answers"], request.user)
+        try:
+            save_answers(
+                submission.round,
+                submission.school,
+                serializer.validated_data["answers"],
+                by=request.user,
+            )
+        except InvalidAnswers as error:
+            raise serializers.ValidationError({"answers": error.errors}) from None
+        except SubmissionError as error:
+            raise Conflict(str(error)) from None
         return self._detail(submission)
 
     @extend_schema(

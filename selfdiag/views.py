@@ -27,6 +27,7 @@ from selfdiag.access import (
     reviewed_schools,
     schools_in_scope,
 )
+from selfdiag.answering import InvalidAnswers, save_answers
 from selfdiag.charts import Bar, horizontal_bars, level_thresholds
 from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
 from selfdiag.methodology import LEVEL_RANK, LEVELS
@@ -35,7 +36,6 @@ from selfdiag.models import (
     Deficit,
     DirectionResult,
     Level,
-    Option,
     Round,
     Submission,
     SubmissionError,
@@ -308,38 +308,15 @@ def answer(request, pk, school_pk):
     school = get_school_for_user(request, round_, school_pk)
     if not can_write_school(request.user, school):
         raise PermissionDenied("У вас есть доступ к этой анкете только для чтения.")
-    methodology = round_.methodology.as_plain()
     code = request.POST.get("indicator", "")
     option_code = request.POST.get("option", "")
-    profile = school_profile(school)
-    applicable = {i.code for i in compile_methodology(methodology).plan(profile).indicators}
     try:
-        indicator = methodology.indicator(code)
-    except KeyError:
-        indicator = None
-    if indicator is None or code not in applicable or indicator.option(option_code) is None:
+        submission = save_answers(round_, school, {code: option_code}, by=request.user)
+    except InvalidAnswers:
         return HttpResponse("Такого ответа в анкете нет.", status=400, content_type="text/plain")
-    with transaction.atomic():
-        submission, _ = Submission.objects.get_or_create(round=round_, school=school)
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        submission.round = round_
-        if not submission.is_editable:
-            return HttpResponse(
-                "Анкета отправлена или раунд закрыт: ответ не сохранён.",
-                status=409,
-                content_type="text/plain",
-            )
-        option_id, indicator_id = Option.objects.filter(
-            indicator__methodology_id=round_.methodology_id,
-            indicator__code=code,
-            code=option_code,
-        ).values_list("pk", "indicator_id")[0]
-        Answer.objects.update_or_create(
-            submission=submission,
-            indicator_id=indicator_id,
-            defaults={"option_id": option_id, "answered_by": request.user},
-        )
-        Submission.objects.filter(pk=submission.pk).update(updated=timezone.now())
+    except SubmissionError as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain")
+    indicator = round_.methodology.as_plain().indicator(code)
     if not request.htmx:
         anchor = request.POST.get("anchor", "")
         fragment = f"#{anchor}" if ANCHOR.fullmatch(anchor) else ""

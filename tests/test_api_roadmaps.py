@@ -924,3 +924,11 @@ def test_items_across_plans_come_plan_by_plan_in_a_stable_order(api, plans):
     keys = [(row["roadmap"], row["id"]) for row in rows]
     assert keys == sorted(keys)
     assert len({row["roadmap"] for row in rows}) == 5
+
+
+def test_a_plan_outside_the_scope_is_a_404_that_speaks_russian(api, plans):
+    response = api("school").get(_plan_url(plans.sibling))
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Не найдено или недоступно."
+    items = reverse("api:roadmap-item-list", args=[plans.foreign.pk])
+    assert api("school").get(items).json()["detail"] == "Не найдено или недоступно."

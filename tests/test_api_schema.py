@@ -14,7 +14,15 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from portal.api_urls import router
-from tests.factories import make_item, make_roadmap, make_section, make_token
+from tests.factories import (
+    make_item,
+    make_methodology,
+    make_roadmap,
+    make_round,
+    make_section,
+    make_submission,
+    make_token,
+)
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 OPERATIONS = ("get", "post", "put", "patch", "delete")
@@ -216,10 +224,16 @@ def wsgi_requests_keep_the_test_transaction():
 
 def _real_ids(world):
     """Objects the fuzzer may hit by id: a throwaway draft plan of the school, its section and
-    item, and the school itself; other ids come from the generator and mostly miss."""
+    item, the school itself, a self-diagnosis round of the school with its methodology and the
+    school's questionnaire; other ids come from the generator and mostly miss. Keys are paths,
+    or path prefixes (every action under a plan or a round), or parameter names."""
     roadmap = make_roadmap(world.school)
     section = make_section(roadmap)
     item = make_item(section, deadline_text="Февраль-март")
+    methodology = make_methodology()
+    round_ = make_round(world.region, [world.school, world.sibling_school], methodology)
+    submission = make_submission(round_, world.school, {"Z1": "yes"})
+    make_submission(round_, world.sibling_school, {"Z1": "no"}, status="submitted")
     return {
         "/api/v1/roadmaps/{id}/": {"id": roadmap.pk},
         "/api/v1/roadmaps/{roadmap_pk}/sections/{id}/": {
@@ -233,12 +247,19 @@ def _real_ids(world):
         "/api/v1/organizations/{id}/": {"id": world.school.pk},
         "/api/v1/municipalities/{id}/": {"id": world.municipality.pk},
         "/api/v1/regions/{id}/": {"id": world.region.pk},
+        "/api/v1/methodologies/{id}/": {"id": methodology.pk},
+        "/api/v1/rounds/{id}/": {"id": round_.pk},
+        "/api/v1/submissions/{id}/": {"id": submission.pk},
     }
 
 
 def _aim(case, real_ids):
     """Point the case at a real object where the path names one."""
     known = real_ids.get(case.path)
+    if known is None:
+        prefixes = [key for key in real_ids if key.startswith("/") and case.path.startswith(key)]
+        if prefixes:
+            known = real_ids[max(prefixes, key=len)]
     if known is None:
         for name in ("item_pk", "roadmap_pk"):
             if name in case.path_parameters:

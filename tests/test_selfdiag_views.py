@@ -289,6 +289,18 @@ def test_answers_cannot_change_after_submitting(world, client_for, round_):
     assert "disabled" in page
 
 
+def test_answering_in_a_closed_round_starts_no_questionnaire(world, client_for, round_):
+    round_.close()
+    response = htmx_post(
+        client_for(world.school_user),
+        url("answer", round_, world.school),
+        {"indicator": "Z1", "option": "yes"},
+    )
+    assert response.status_code == 409
+    assert "раунд закрыт" in response.content.decode()
+    assert not Submission.objects.filter(round=round_, school=world.school).exists()
+
+
 def test_a_draft_cannot_change_once_the_round_is_closed(world, client_for, round_):
     make_submission(round_, world.school, {"Z1": "yes"})
     round_.close()

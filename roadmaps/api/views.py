@@ -12,13 +12,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from orgs.scope import get_scope
-from portal.api import Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
+from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
 from reports.downloads import XLSX_TYPE, ascii_name, attachment, download_name
 from reports.pdf import plan_pdf
 from reports.xlsx import plan_xlsx
@@ -71,16 +70,6 @@ CONFLICT = OpenApiResponse(
     "невозможен в текущем состоянии карты; причина — в поле detail."
 )
 WRITE_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
-
-
-class _AnyAccept(BaseContentNegotiation):
-    """The file goes out whatever the client accepts; an error still comes as JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def _with_contents(queryset):
@@ -285,7 +274,7 @@ class RoadmapViewSet(ScopedViewSet):
         detail=True,
         methods=["get"],
         permission_classes=[IsAuthenticated],
-        content_negotiation_class=_AnyAccept,
+        content_negotiation_class=AnyAccept,
     )
     def pdf(self, request, pk=None):
         roadmap = self.get_object()
@@ -307,7 +296,7 @@ class RoadmapViewSet(ScopedViewSet):
         detail=True,
         methods=["get"],
         permission_classes=[IsAuthenticated],
-        content_negotiation_class=_AnyAccept,
+        content_negotiation_class=AnyAccept,
     )
     def xlsx(self, request, pk=None):
         roadmap = self.get_object()
@@ -527,7 +516,7 @@ class ExecutionReportViewSet(
         data.setdefault("date", timezone.localdate())
         serializer.instance = add_report(self.parent_item(), author=self.request.user, **data)
 
-    @action(detail=True, methods=["get"], content_negotiation_class=_AnyAccept)
+    @action(detail=True, methods=["get"], content_negotiation_class=AnyAccept)
     def evidence(self, request, item_pk=None, pk=None):
         report = self.get_object()
         if not report.evidence_file:
