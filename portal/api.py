@@ -11,6 +11,8 @@ import re
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import APIException, NotFound
@@ -50,6 +52,7 @@ def visible(model):
     return queryset
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A related object written by its id and accepted only among those the user sees."""
 

@@ -10,7 +10,9 @@ Each plan of the cast has one section with two items:
 """
 
 import datetime
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from roadmaps.importers import parse_document
 from roadmaps.models import Direction, ExecutionReport, Item, Roadmap, RoadmapEvent
 from tests.factories import (
     add_responsible,
@@ -932,3 +935,89 @@ def test_a_plan_outside_the_scope_is_a_404_that_speaks_russian(api, plans):
     assert response.json()["detail"] == "Не найдено или недоступно."
     items = reverse("api:roadmap-item-list", args=[plans.foreign.pk])
     assert api("school").get(items).json()["detail"] == "Не найдено или недоступно."
+
+
+# Importing a plan's document through the API
+
+FIXTURES = Path(__file__).parent / "fixtures" / "roadmaps"
+
+
+def _upload(name):
+    return SimpleUploadedFile(name, (FIXTURES / name).read_bytes())
+
+
+def test_a_coordinator_imports_a_plans_document_whole(api, world):
+    expected = parse_document(FIXTURES / "spb-kirovsky-2024.docx", filename="x.docx")
+    response = api("municipal").post(
+        reverse("api:roadmap-import"),
+        {"file": _upload("spb-kirovsky-2024.docx"), "owner": world.omsu.pk},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    roadmap = Roadmap.objects.get(pk=response.json()["id"])
+    assert roadmap.owner == world.omsu
+    assert roadmap.status == "draft"
+    assert roadmap.items.count() == len(list(expected.all_items())) == 20
+    assert (roadmap.period_start, roadmap.period_end) == (
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 12, 31),
+    )
+    first = roadmap.items.order_by("section__position", "position").first()
+    assert (first.deadline_start, first.deadline_end) == (
+        datetime.date(2024, 2, 1),
+        datetime.date(2024, 3, 31),
+    )
+    assert roadmap.events.filter(action="imported").exists()
+
+
+def test_a_dry_run_shows_the_plan_and_saves_nothing(api, world):
+    response = api("municipal").post(
+        reverse("api:roadmap-import"),
+        {"file": _upload("school-plan-2023-2024.xlsx"), "owner": world.school.pk, "dry_run": True},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content
+    preview = response.json()
+    expected = parse_document(FIXTURES / "school-plan-2023-2024.xlsx", filename="x.xlsx")
+    assert preview["item_count"] == len(list(expected.all_items())) > 0
+    assert preview["period_start"] == str(expected.deadline_period().start)
+    assert not Roadmap.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "owner", "status"),
+    [
+        ("viewer", "omsu", 403),
+        ("school", "omsu", 400),  # not among the organizations it sees
+        ("school", "sibling_school", 400),
+        ("outsider", "school", 400),
+        ("anonymous", "omsu", 401),
+    ],
+)
+def test_importing_for_someone_else_is_refused_and_saves_nothing(role, owner, status, api, world):
+    response = api(role).post(
+        reverse("api:roadmap-import"),
+        {"file": _upload("spb-kirovsky-2024.txt"), "owner": getattr(world, owner).pk},
+        format="multipart",
+    )
+    assert response.status_code == status, response.content
+    assert not Roadmap.objects.exists()
+
+
+def test_a_document_that_cannot_be_read_is_a_russian_error_and_saves_nothing(api, world):
+    client = api("municipal")
+    response = client.post(
+        reverse("api:roadmap-import"),
+        {"file": _upload("encrypted.docx"), "owner": world.omsu.pk},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert re.search("[а-яё]", response.json()["file"][0], re.I)
+    response = client.post(
+        reverse("api:roadmap-import"),
+        {"file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4"), "owner": world.omsu.pk},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "Поддерживаются" in response.json()["file"][0]
+    assert not Roadmap.objects.exists()

@@ -20,6 +20,7 @@ from portal.api import Conflict, VisiblePrimaryKeyField
 from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.execution import validate_evidence_file
+from roadmaps.import_forms import ACCEPTED, MAX_BYTES
 from roadmaps.models import (
     Direction,
     ExecutionReport,
@@ -419,6 +420,63 @@ class RoadmapCreateSerializer(_PeriodMixin, serializers.ModelSerializer):
     class Meta:
         model = Roadmap
         fields = ["owner", "title", "period_start", "period_end"]
+
+
+class RoadmapImportSerializer(serializers.Serializer):
+    """A plan's document to import: the same checks as the upload page."""
+
+    file = serializers.FileField(
+        help_text="Документ плана: Word (.docx), Excel (.xlsx) или текст (.txt, .md, .tsv), "
+        "до 20 МБ."
+    )
+    owner = VisiblePrimaryKeyField(
+        Organization, help_text="Организация, чей это план (идентификатор)."
+    )
+    title = serializers.CharField(
+        max_length=1000,
+        required=False,
+        help_text="Наименование; по умолчанию — из документа.",
+    )
+    period = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="Период: год («2024»), учебный год («2023/2024») или даты "
+        "(«2024-01-01..2024-12-31»); по умолчанию — из документа.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="Только разобрать и показать, что будет загружено, ничего не сохраняя.",
+    )
+
+    def validate_file(self, uploaded):
+        if not uploaded.name.lower().endswith(ACCEPTED):
+            raise serializers.ValidationError(
+                "Поддерживаются документы Word (.docx), Excel (.xlsx) и текст (.txt, .md, .tsv)."
+            )
+        if uploaded.size > MAX_BYTES:
+            raise serializers.ValidationError("Файл больше 20 МБ.")
+        return uploaded
+
+    def validate_period(self, text):
+        try:
+            return Period.parse(text)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    """What an import would save (`dry_run`)."""
+
+    title = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    section_count = serializers.IntegerField()
+    item_count = serializers.IntegerField()
+    glossary_count = serializers.IntegerField(help_text="Обозначений и сокращений.")
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Замечания разбора: сроки, которые прочитаны с оговорками или не прочитаны.",
+    )
 
 
 class RoadmapUpdateSerializer(_PeriodMixin, serializers.ModelSerializer):

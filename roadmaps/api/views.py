@@ -11,7 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -33,18 +34,23 @@ from roadmaps.api.serializers import (
     ApproveSerializer,
     DirectionSerializer,
     ExecutionReportSerializer,
+    ImportPreviewSerializer,
     ItemAcrossPlansSerializer,
     ItemCreateSerializer,
     ItemSerializer,
     ReturnSerializer,
     RoadmapCreateSerializer,
     RoadmapDetailSerializer,
+    RoadmapImportSerializer,
     RoadmapSerializer,
     RoadmapUpdateSerializer,
     SectionCreateSerializer,
     SectionSerializer,
 )
+from roadmaps.deadlines import parse_deadline
 from roadmaps.execution import add_report, evidence_content_type, reports_of
+from roadmaps.importers import DocumentError, parse_document
+from roadmaps.importing import save_parsed_roadmap
 from roadmaps.models import (
     Direction,
     ExecutionReport,
@@ -82,6 +88,12 @@ def _with_contents(queryset):
         "parties",
         Prefetch("events", queryset=RoadmapEvent.objects.select_related("user")),
     )
+
+
+def _parsed_sections(sections):
+    for section in sections:
+        yield section
+        yield from _parsed_sections(section.sections)
 
 
 def _workflow_step(step):
@@ -260,6 +272,69 @@ class RoadmapViewSet(ScopedViewSet):
         roadmap = self.get_object()
         new = _workflow_step(lambda: roadmap.revise(by=request.user))
         return self._detail(new, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Загрузить дорожную карту из документа",
+        description="Документ плана (Word, Excel или текст, как на странице «Загрузить план») "
+        "разбирается и сохраняется черновиком организации `owner` со всеми разделами, "
+        "мероприятиями, сроками и обозначениями — целиком или никак. С `dry_run=true` ничего "
+        "не сохраняется: ответ показывает, что будет загружено, и замечания разбора. Документ, "
+        "который не прочитать, — 400 с причиной в поле `file`; организация, за которую "
+        "пользователь не пишет, — 403. Тело — multipart/form-data.",
+        request={"multipart/form-data": RoadmapImportSerializer},
+        responses={
+            201: RoadmapDetailSerializer,
+            200: ImportPreviewSerializer,
+            400: OpenApiResponse(description="Документ не прочитан или поля заполнены неверно."),
+            403: FORBIDDEN,
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        permission_classes=[IsAuthenticated],
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=RoadmapImportSerializer,
+    )
+    def import_document(self, request):
+        serializer = RoadmapImportSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not get_scope(request.user).covers(data["owner"], write=True):
+            raise PermissionDenied(READ_ONLY_MESSAGE)
+        uploaded = data["file"]
+        try:
+            parsed = parse_document(uploaded, filename=uploaded.name)
+        except DocumentError as error:
+            raise ValidationError({"file": [str(error)]}) from None
+        period = data.get("period") or parsed.deadline_period()
+        if data["dry_run"]:
+            items = list(parsed.all_items())
+            warnings = list(parsed.warnings)
+            for item in items:
+                for warning in parse_deadline(item.deadline_text, period).warnings:
+                    warnings.append(f"{item.number or '—'} «{item.deadline_text}»: {warning}")
+            preview = {
+                "title": data.get("title") or parsed.title,
+                "period_start": period.start,
+                "period_end": period.end,
+                "section_count": sum(1 for _ in _parsed_sections(parsed.sections)),
+                "item_count": len(items),
+                "glossary_count": len(parsed.glossary),
+                "warnings": warnings,
+            }
+            return Response(ImportPreviewSerializer(preview).data)
+        roadmap = save_parsed_roadmap(
+            parsed,
+            owner=data["owner"],
+            user=request.user,
+            period=period,
+            title=data.get("title"),
+            filename=uploaded.name,
+        )
+        return self._detail(roadmap, status.HTTP_201_CREATED)
 
     # The plan's documents: the same files as the download buttons of the plan's page.
 
