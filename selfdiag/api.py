@@ -39,7 +39,7 @@ from reports.deficits import (
     download_names,
 )
 from reports.downloads import attachment
-from selfdiag.access import can_review, can_write_school
+from selfdiag.access import can_manage_round, can_review, can_write_school
 from selfdiag.answering import InvalidAnswers, save_answers
 from selfdiag.api_filters import (
     DeficitFilter,
@@ -257,7 +257,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
 
     def scoped_queryset(self, user):
         rounds = Round.objects.for_user(user).select_related("region", "methodology")
-        if self.action not in ("list", "retrieve"):
+        if self.action not in ("list", "retrieve", "close", "reopen"):
             return rounds
         # As the page of rounds counts them: the schools of the user's scope only.
         included = Round.schools.through.objects.filter(round_id=OuterRef("pk")).filter(
@@ -269,6 +269,36 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         return rounds.annotate(
             school_count=count_of(included, "round_id"), done_count=count_of(done, "round_id")
         )
+
+    def _set_status(self, request, step):
+        round_ = self.get_object()
+        if not can_manage_round(request.user, round_):
+            raise PermissionDenied("Закрыть или открыть раунд может региональный оператор.")
+        step(round_)
+        return Response(self.get_serializer(self.get_queryset().get(pk=round_.pk)).data)
+
+    @extend_schema(
+        summary="Закрыть раунд",
+        description="Как кнопка «Закрыть раунд» на странице раунда: черновики анкет больше не "
+        "правятся, отправленные можно принять или вернуть. Закрывает и открывает раунд "
+        "региональный оператор его субъекта РФ; остальным — 403.",
+        request=None,
+        responses={200: RoundSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def close(self, request, pk=None):
+        return self._set_status(request, Round.close)
+
+    @extend_schema(
+        summary="Открыть раунд снова",
+        description="Закрытый раунд снова принимает ответы. Только региональный оператор его "
+        "субъекта РФ; остальным — 403.",
+        request=None,
+        responses={200: RoundSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reopen(self, request, pk=None):
+        return self._set_status(request, Round.reopen)
 
     def _municipality(self, round_: Round) -> Municipality | None:
         value = self.request.query_params.get("municipality", "")

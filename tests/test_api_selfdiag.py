@@ -1063,3 +1063,43 @@ def test_deficit_map_queries_do_not_grow_with_the_number_of_schools(
     with django_assert_max_num_queries(len(captured)):
         response = client.get(_url("round-deficit-map", large.pk))
     assert len(response.json()["schools"]) == 30
+
+
+# Closing and reopening a round
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("anonymous", 401),
+        ("operator", 200),
+        ("superuser", 200),
+        ("municipal", 403),
+        ("school", 403),
+        ("viewer", 403),
+        ("outsider", 404),
+    ],
+)
+def test_only_the_regional_operator_closes_a_round(role, status, api, data):
+    response = api(role).post(_url("round-close", data.round.pk))
+    assert response.status_code == status, response.content
+    data.round.refresh_from_db()
+    assert data.round.status == ("closed" if status == 200 else "open")
+    if status == 200:
+        assert response.json()["status"] == "closed"
+    if status == 403:
+        assert "региональный оператор" in _detail_text(response)
+
+
+def test_a_closed_round_takes_no_answers_until_it_is_reopened(api, data):
+    operator = api("operator")
+    assert operator.post(_url("round-close", data.round.pk)).status_code == 200
+    answers = {"answers": {"Z1": "no"}}
+    url = _submission_url(data.sibling, "answers")
+    assert api("school").post(url, answers, format="json").status_code == 404  # not its school
+    assert api("operator").post(url, answers, format="json").status_code == 409
+    reopened = operator.post(_url("round-reopen", data.round.pk))
+    assert reopened.status_code == 200
+    assert reopened.json()["status"] == "open"
+    assert api("operator").post(url, answers, format="json").status_code == 200
+    assert data.sibling.answers_by_code()["Z1"] == "no"
