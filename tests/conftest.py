@@ -11,6 +11,7 @@ import pytest
 
 from orgs.models import Membership, Organization
 from tests.factories import (
+    make_api_client,
     make_member,
     make_municipality,
     make_organization,
@@ -109,6 +110,21 @@ def client_for(client):
         return client
 
     return login
+
+
+# The API cast: a client per role, "anonymous" for none (tests list the roles as ROLES).
+@pytest.fixture
+def api(world, superuser):
+    """An API client logged in as a role of the cast: `api("viewer")`."""
+    users = {
+        "operator": world.operator,
+        "municipal": world.municipal,
+        "school": world.school_user,
+        "viewer": world.viewer,
+        "outsider": world.outsider,
+        "superuser": superuser,
+    }
+    return lambda role: make_api_client(users.get(role))
 
 
 # Browser tests: Playwright driving Debian's Chromium against the live test server.

@@ -4,23 +4,9 @@ import pytest
 from django.urls import reverse
 
 from orgs.models import Membership, Organization
-from tests.factories import make_api_client, make_school, make_user
+from tests.factories import make_school, make_user
 
 ROLES = ("anonymous", "operator", "municipal", "school", "viewer", "outsider", "superuser")
-
-
-@pytest.fixture
-def api(world, superuser):
-    """An API client logged in as a role of the cast: `api("viewer")`."""
-    users = {
-        "operator": world.operator,
-        "municipal": world.municipal,
-        "school": world.school_user,
-        "viewer": world.viewer,
-        "outsider": world.outsider,
-        "superuser": superuser,
-    }
-    return lambda role: make_api_client(users.get(role))
 
 
 def _count(response):

@@ -25,7 +25,6 @@ from roadmaps.importers import parse_document
 from roadmaps.models import Direction, ExecutionReport, Item, Roadmap, RoadmapEvent
 from tests.factories import (
     add_responsible,
-    make_api_client,
     make_item,
     make_party,
     make_roadmap,
@@ -63,20 +62,6 @@ def plans(world):
         other=_plan(world.other_school, "review"),
         foreign=_plan(world.foreign_school),
     )
-
-
-@pytest.fixture
-def api(world, superuser):
-    """An API client logged in as a role of the cast: `api("viewer")`."""
-    users = {
-        "operator": world.operator,
-        "municipal": world.municipal,
-        "school": world.school_user,
-        "viewer": world.viewer,
-        "outsider": world.outsider,
-        "superuser": superuser,
-    }
-    return lambda role: make_api_client(users.get(role))
 
 
 def _results(response):

@@ -78,20 +78,6 @@ def data(world):
     )
 
 
-@pytest.fixture
-def api(world, superuser):
-    """An API client logged in as a role of the cast: `api("viewer")`."""
-    users = {
-        "operator": world.operator,
-        "municipal": world.municipal,
-        "school": world.school_user,
-        "viewer": world.viewer,
-        "outsider": world.outsider,
-        "superuser": superuser,
-    }
-    return lambda role: make_api_client(users.get(role))
-
-
 def _results(response):
     assert response.status_code == 200, response.content
     return response.json()["results"]
