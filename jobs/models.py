@@ -20,6 +20,7 @@ class Job(models.Model):
         ROUND_EXPORT = "round_export", "выгрузка результатов раунда в Excel"
         PLAN_PDF = "plan_pdf", "план в PDF"
         DEFICIT_MAP_XLSX = "deficit_map_xlsx", "карта дефицитов в Excel"
+        DEFICIT_MAP_PDF = "deficit_map_pdf", "карта дефицитов в PDF"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "в очереди"

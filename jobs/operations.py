@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from roadmaps.models import Roadmap
-from selfdiag.models import DirectionResult, Round, Submission
+from selfdiag.models import Round, Submission
 
 Progress = Callable[..., None]
 
@@ -95,26 +95,50 @@ def plan_pdf(job, progress: Progress):
     return ContentFile(content), download_name(roadmap, "pdf")
 
 
-def deficit_map_xlsx(job, progress: Progress):
-    from reports.deficits import build_deficit_map
-    from reports.deficits import deficit_map_xlsx as render
-    from selfdiag.access import schools_in_scope
+def _deficit_map(job, progress: Progress):
+    from orgs.models import Municipality
+    from reports.deficits import deficit_map_for
 
     round_ = _round(job)
+    municipality = None
+    if job.params.get("municipality"):
+        municipality = (
+            Municipality.objects.for_user(job.user)
+            .filter(region_id=round_.region_id, pk=job.params["municipality"])
+            .first()
+        )
+        if municipality is None:
+            raise JobError("Муниципальное образование не найдено или больше вам не доступно.")
     progress(10, "Собираются результаты школ…")
-    dmap = build_deficit_map(
-        round_,
-        schools=schools_in_scope(job.user, round_),
-        results=DirectionResult.objects.for_user(job.user).counted(),
-    )
+    dmap = deficit_map_for(job.user, round_, municipality)
+    return dmap
+
+
+def deficit_map_xlsx(job, progress: Progress):
+    from reports.deficits import deficit_map_xlsx as render
+    from reports.deficits import download_names
+
+    dmap = _deficit_map(job, progress)
     progress(50, f"Школ: {len(dmap.schools)}. Заполняется таблица…")
     content = render(dmap, generated=timezone.localdate())
     progress(95, "Сохраняется файл…")
-    return ContentFile(content), f"karta-deficitov-{round_.pk}.xlsx"
+    return ContentFile(content), download_names(dmap, "xlsx")[0]
+
+
+def deficit_map_pdf(job, progress: Progress):
+    from reports.deficits import deficit_map_pdf as render
+    from reports.deficits import download_names
+
+    dmap = _deficit_map(job, progress)
+    progress(30, f"Школ: {len(dmap.schools)}. Вёрстка PDF — самая долгая часть…")
+    content = render(dmap, generated=timezone.localdate())
+    progress(95, "Сохраняется файл…")
+    return ContentFile(content), download_names(dmap, "pdf")[0]
 
 
 OPERATIONS = {
     "round_export": round_export,
     "plan_pdf": plan_pdf,
     "deficit_map_xlsx": deficit_map_xlsx,
+    "deficit_map_pdf": deficit_map_pdf,
 }

@@ -13,5 +13,6 @@ urlpatterns = [
     # /jobs/rounds/<pk>/, /jobs/roadmaps/<pk>/: start a job from a round's or a plan's page
     path("rounds/<int:pk>/export/", views.round_export, name="round-export"),
     path("rounds/<int:pk>/deficit-map/", views.deficit_map_xlsx, name="deficit-map-xlsx"),
+    path("rounds/<int:pk>/deficit-map/pdf/", views.deficit_map_pdf, name="deficit-map-pdf"),
     path("roadmaps/<int:pk>/pdf/", views.plan_pdf, name="plan-pdf"),
 ]

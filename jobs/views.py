@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from jobs.models import Job
+from orgs.models import Municipality
 from portal.tasks import run_job
 from roadmaps.access import get_roadmap_for_user
 from selfdiag.access import get_round_for_user
@@ -32,16 +33,33 @@ def round_export(request, pk):
     )
 
 
+def _map_job(request, pk, kind: str, what: str):
+    """A deficit map file of the round, for the municipality chosen on the map's page (POST
+    `municipality`) or the whole scope; a municipality the user does not see is a 404."""
+    round_ = get_round_for_user(request, pk)
+    params = {"round": round_.pk}
+    title = f"Карта дефицитов «{round_.name}»"
+    value = request.POST.get("municipality", "")
+    if value:
+        municipality = get_object_or_404(
+            Municipality.objects.for_user(request.user).filter(region_id=round_.region_id),
+            pk=int(value) if value.isdigit() else 0,
+        )
+        params["municipality"] = municipality.pk
+        title += f", {municipality.name}"
+    return _start(request, kind, f"{title} в {what}", **params)
+
+
 @login_required
 @require_POST
 def deficit_map_xlsx(request, pk):
-    round_ = get_round_for_user(request, pk)
-    return _start(
-        request,
-        Job.Kind.DEFICIT_MAP_XLSX,
-        f"Карта дефицитов «{round_.name}» в Excel",
-        round=round_.pk,
-    )
+    return _map_job(request, pk, Job.Kind.DEFICIT_MAP_XLSX, "Excel")
+
+
+@login_required
+@require_POST
+def deficit_map_pdf(request, pk):
+    return _map_job(request, pk, Job.Kind.DEFICIT_MAP_PDF, "PDF")
 
 
 @login_required

@@ -12,6 +12,10 @@ from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
+# Files about more schools than this are made by a background job, not in the request: the
+# pages of a round and of the deficit map then offer «сформировать» instead of «скачать».
+BACKGROUND_FROM_SCHOOLS = 300
+
 FAILED_MESSAGE = (
     "Не удалось выполнить задание из-за внутренней ошибки. Попробуйте ещё раз; если ошибка "
     "повторится, сообщите администратору портала."

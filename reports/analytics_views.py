@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
+from portal import tasks
 from reports import deficits
 from reports.analytics_pdf import render_pdf
 from reports.deficits import (
@@ -30,7 +31,7 @@ from reports.deficits import (
     group_by_municipality,
     map_body,
 )
-from reports.downloads import attachment
+from reports.downloads import XLSX_TYPE, attachment
 from reports.dynamics import build_dynamics, change_chart, delta_chart, school_rows
 from reports.monitoring import build_spravka
 from reports.svg import CHANGE_LABELS, level_legend_items
@@ -40,7 +41,6 @@ from selfdiag.access import get_round_for_user, get_school_for_user
 from selfdiag.methodology import LEVELS
 from selfdiag.models import Deficit, DirectionResult, Round, Submission
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCHOOLS_PER_PAGE = 100
 
 
@@ -138,6 +138,9 @@ def deficit_map(request):
             ),
             area_rows=area_rows(dmap) if len(dmap.areas) > 1 or dmap.total.schools > 1 else [],
             query=_query(round=round_.pk, municipality=municipality and municipality.pk),
+            # A big map's files are made in the background: the PDF of a 2,000-school region
+            # takes WeasyPrint a minute or more, longer than a request may wait.
+            in_background=dmap.total.schools > tasks.BACKGROUND_FROM_SCHOOLS,
         )
     return render(request, "reports/analytics/deficit_map.html", context)
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Municipality, Region
 from orgs.scope import get_scope
 from orgs.uploads import discard, stash_upload, stashed_path
+from portal import tasks
 from selfdiag import excel
 from selfdiag.access import (
     can_manage_round,
@@ -185,6 +186,7 @@ def round_detail(request, pk):
             "round": round_,
             "rows": rows,
             "counts": counts,
+            "export_in_background": counts["total"] > tasks.BACKGROUND_FROM_SCHOOLS,
             "by_municipality": by_municipality,
             "municipalities": municipalities,
             "filters": {

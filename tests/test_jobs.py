@@ -10,6 +10,7 @@ from django.urls import reverse
 from jobs.models import Job
 from jobs.operations import with_progress
 from orgs.models import Organization
+from portal import tasks
 from portal.tasks import Progress, run_job
 from selfdiag.models import Submission
 from tests.factories import make_round, make_small_plan, make_submission
@@ -83,6 +84,66 @@ def test_deficit_map_job_gives_a_workbook(immediate, world, round_, client_for):
     assert job.status == Job.Status.DONE
     workbook = openpyxl.load_workbook(io.BytesIO(_downloaded(client, job)))
     assert "Карта дефицитов" in workbook.sheetnames
+
+
+def test_deficit_map_pdf_job_keeps_the_municipality_chosen_on_the_map(
+    immediate, world, round_, client_for
+):
+    from pypdf import PdfReader
+
+    client = client_for(world.operator)
+    response = client.post(
+        reverse("jobs:deficit-map-pdf", args=[round_.pk]),
+        {"municipality": world.other_municipality.pk},
+    )
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:job-detail", args=[job.pk])
+    assert (job.kind, job.status, job.params["municipality"]) == (
+        Job.Kind.DEFICIT_MAP_PDF,
+        Job.Status.DONE,
+        world.other_municipality.pk,
+    )
+    assert job.result_name.endswith(".pdf")
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(_downloaded(client, job))).pages
+    )
+    assert "Лужская СОШ" in text
+    assert "Гатчинская СОШ" not in text
+
+
+def test_a_map_job_for_a_municipality_out_of_sight_is_a_404(immediate, world, round_, client_for):
+    response = client_for(world.municipal).post(
+        reverse("jobs:deficit-map-xlsx", args=[round_.pk]),
+        {"municipality": world.other_municipality.pk},
+    )
+    assert response.status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_a_big_maps_page_offers_its_files_as_background_jobs(
+    monkeypatch, world, round_, client_for
+):
+    client = client_for(world.operator)
+    url = reverse("reports:deficit-map") + f"?round={round_.pk}"
+    small = client.get(url).content.decode()
+    assert reverse("reports:deficit-map-pdf") in small
+    assert reverse("jobs:deficit-map-pdf", args=[round_.pk]) not in small
+    monkeypatch.setattr(tasks, "BACKGROUND_FROM_SCHOOLS", 2)
+    big = client.get(url).content.decode()
+    assert reverse("jobs:deficit-map-pdf", args=[round_.pk]) in big
+    assert reverse("jobs:deficit-map-xlsx", args=[round_.pk]) in big
+    assert "Сформировать PDF" in big
+
+
+def test_a_big_rounds_page_exports_its_results_in_the_background(
+    monkeypatch, world, round_, client_for
+):
+    client = client_for(world.operator)
+    url = reverse("selfdiag:round-detail", args=[round_.pk])
+    assert reverse("jobs:round-export", args=[round_.pk]) not in client.get(url).content.decode()
+    monkeypatch.setattr(tasks, "BACKGROUND_FROM_SCHOOLS", 2)
+    page = client.get(url).content.decode()
+    assert f'action="{reverse("jobs:round-export", args=[round_.pk])}"' in page
 
 
 def test_outsider_cannot_start_a_job_on_a_round_of_another_region(

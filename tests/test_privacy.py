@@ -586,6 +586,14 @@ ROUTES: dict[str, list[Route]] = {
             method="post",
         ),
     ],
+    "jobs:deficit-map-pdf": [
+        Route(lambda w: reverse("jobs:deficit-map-pdf", args=[_round(w).pk]), everyone(405)),
+        Route(
+            lambda w: reverse("jobs:deficit-map-pdf", args=[_round(w).pk]),
+            everyone(302, outsider=404),
+            method="post",
+        ),
+    ],
     "jobs:plan-pdf": [
         Route(lambda w: reverse("jobs:plan-pdf", args=[_plan(w).pk]), everyone(405)),
         Route(
