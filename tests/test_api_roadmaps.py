@@ -1006,3 +1006,53 @@ def test_a_document_that_cannot_be_read_is_a_russian_error_and_saves_nothing(api
     assert response.status_code == 400
     assert "Поддерживаются" in response.json()["file"][0]
     assert not Roadmap.objects.exists()
+
+
+def test_items_and_sections_move_as_with_the_editors_arrows(api, plans):
+    client = api("school")
+    first, second = plans.school.items.order_by("position", "pk")
+    url = reverse("api:roadmap-item-move", args=[plans.school.pk, first.pk])
+    response = client.post(url, {"direction": "down"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["moved"] is True
+    first.refresh_from_db(), second.refresh_from_db()
+    assert list(plans.school.items.order_by("position", "pk")) == [second, first]
+    assert (second.number, first.number) == ("1.1", "1.2")
+    again = client.post(url, {"direction": "down"}, format="json")
+    assert again.json()["moved"] is False
+    section = make_section(plans.school, title="Второй раздел")
+    up = client.post(
+        reverse("api:roadmap-section-move", args=[plans.school.pk, section.pk]),
+        {"direction": "up"},
+        format="json",
+    )
+    assert up.status_code == 200, up.content
+    assert plans.school.sections.order_by("position").first() == section
+
+
+@pytest.mark.parametrize(
+    ("role", "plan", "status"),
+    [("viewer", "school", 403), ("school", "sibling", 404), ("operator", "regional", 403)],
+)
+def test_moving_needs_the_right_to_edit_the_plan(role, plan, status, api, plans):
+    roadmap = getattr(plans, plan)
+    item = roadmap.items.order_by("position").first()
+    before = list(roadmap.items.order_by("position").values_list("pk", flat=True))
+    response = api(role).post(
+        reverse("api:roadmap-item-move", args=[roadmap.pk, item.pk]),
+        {"direction": "down"},
+        format="json",
+    )
+    assert response.status_code == status
+    assert list(roadmap.items.order_by("position").values_list("pk", flat=True)) == before
+
+
+def test_a_move_needs_a_direction(api, plans):
+    item = plans.school.items.first()
+    response = api("school").post(
+        reverse("api:roadmap-item-move", args=[plans.school.pk, item.pk]),
+        {"direction": "left"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "direction" in response.json()

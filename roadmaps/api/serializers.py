@@ -422,6 +422,13 @@ class RoadmapCreateSerializer(_PeriodMixin, serializers.ModelSerializer):
         fields = ["owner", "title", "period_start", "period_end"]
 
 
+class MoveSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=[("up", "выше"), ("down", "ниже")],
+        help_text="`up` — на место предыдущего, `down` — на место следующего.",
+    )
+
+
 class RoadmapImportSerializer(serializers.Serializer):
     """A plan's document to import: the same checks as the upload page."""
 

@@ -38,6 +38,7 @@ from roadmaps.api.serializers import (
     ItemAcrossPlansSerializer,
     ItemCreateSerializer,
     ItemSerializer,
+    MoveSerializer,
     ReturnSerializer,
     RoadmapCreateSerializer,
     RoadmapDetailSerializer,
@@ -408,6 +409,24 @@ class _PlanPartViewSet(ScopedViewSet):
     def perform_destroy(self, instance):
         # The sections or items after it move up a number, as in the editor.
         instance.delete_and_renumber()
+
+    @extend_schema(
+        summary="Переместить выше или ниже",
+        description="Как стрелки ↑ и ↓ в редакторе: раздел меняется местами с соседним "
+        "разделом того же уровня, мероприятие — с соседним мероприятием раздела; номера "
+        "остаются по порядку (соседи обмениваются номерами). Первый вверх и последний вниз "
+        "остаются на месте (`moved: false`). Правка — по тем же правилам, что изменение.",
+        request=MoveSerializer,
+        responses={200: OpenApiTypes.OBJECT, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], serializer_class=MoveSerializer)
+    def move(self, request, roadmap_pk=None, pk=None):
+        obj = self.get_object()
+        serializer = MoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = obj.move(-1 if serializer.validated_data["direction"] == "up" else 1)
+        obj.refresh_from_db()
+        return Response({"moved": moved, "number": obj.number, "position": obj.position})
 
 
 @extend_schema(tags=[TAG_PLANS])
