@@ -1056,3 +1056,81 @@ def test_a_move_needs_a_direction(api, plans):
     )
     assert response.status_code == 400
     assert "direction" in response.json()
+
+
+def test_two_versions_compare_field_by_field(api, plans):
+    client = api("municipal")
+    new = client.post(_plan_url(plans.sibling, "api:roadmap-revise")).json()
+    first = min(
+        (item for section in new["sections"] for item in section["items"]),
+        key=lambda item: item["id"],
+    )
+    edit = client.patch(
+        reverse("api:roadmap-item-detail", args=[new["id"], first["id"]]),
+        {"title": "Новое наименование мероприятия", "lock_version": first["lock_version"]},
+        format="json",
+    )
+    assert edit.status_code == 200, edit.content
+    response = client.get(reverse("api:roadmap-compare", args=[new["id"]]))
+    assert response.status_code == 200, response.content
+    diff = response.json()
+    assert (diff["old"]["id"], diff["new"]["id"]) == (plans.sibling.pk, new["id"])
+    assert (diff["items_changed"], diff["items_added"], diff["items_removed"]) == (1, 0, 0)
+    [changed] = diff["items"]
+    [title] = [f for f in changed["fields"] if f["name"] == "title"]
+    assert title["old"] == first["title"]
+    assert title["new"] == "Новое наименование мероприятия"
+    # Versions of another plan, or a plan out of sight, are not versions of this one.
+    other = client.get(reverse("api:roadmap-compare", args=[new["id"]]), {"old": plans.school.pk})
+    assert other.status_code == 404
+    assert api("school").get(reverse("api:roadmap-compare", args=[new["id"]])).status_code == 404
+
+
+def test_a_municipality_builds_its_plan_on_the_regional_one(api, plans, world):
+    response = api("municipal").post(
+        reverse("api:roadmap-from-template"),
+        {
+            "source": plans.regional.pk,
+            "owner": world.omsu.pk,
+            "title": "План Гатчинского района на 2025 год",
+            "period": "2025",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    roadmap = Roadmap.objects.get(pk=response.json()["id"])
+    assert (roadmap.owner, roadmap.status, roadmap.implements) == (
+        world.omsu,
+        "draft",
+        plans.regional,
+    )
+    copies = list(roadmap.items.order_by("position"))
+    assert len(copies) == plans.regional.items.count() == 2
+    assert {item.source_item.roadmap_id for item in copies} == {plans.regional.pk}
+
+
+@pytest.mark.parametrize(
+    ("role", "source", "owner", "status"),
+    [
+        ("viewer", "regional", "omsu", 403),
+        ("municipal", "sibling", "school", 400),  # a school's plan is nobody's template
+        ("school", "regional", "omsu", 400),  # the office is not the school's to write for
+        ("municipal", "municipal", "omsu", 400),  # a draft, and not above the office
+    ],
+)
+def test_a_plan_on_a_template_is_refused_when_the_rules_say_no(
+    role, source, owner, status, api, plans, world
+):
+    before = Roadmap.objects.count()
+    response = api(role).post(
+        reverse("api:roadmap-from-template"),
+        {
+            "source": getattr(plans, source).pk,
+            "owner": getattr(world, owner).pk,
+            "title": "План",
+            "period": "2025",
+        },
+        format="json",
+    )
+    assert response.status_code == status, response.content
+    assert Roadmap.objects.count() == before

@@ -429,6 +429,38 @@ class MoveSerializer(serializers.Serializer):
     )
 
 
+class FromTemplateSerializer(serializers.Serializer):
+    source = serializers.PrimaryKeyRelatedField(
+        queryset=Roadmap.objects.none(),
+        help_text="Утверждённая карта верхнего уровня, на основе которой строится новая "
+        "(идентификатор): региональная — для муниципалитета и школы, муниципальная — для "
+        "школы того же муниципалитета.",
+    )
+    owner = VisiblePrimaryKeyField(
+        Organization, help_text="Организация, чья будет новая карта (идентификатор)."
+    )
+    title = serializers.CharField(max_length=1000, help_text="Наименование новой карты.")
+    period = serializers.CharField(
+        max_length=40,
+        help_text="Период: год («2025»), учебный год («2025/2026») или даты "
+        "(«2025-01-01..2025-12-31»).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from roadmaps.templating import template_sources
+
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["source"].queryset = template_sources(request.user)
+
+    def validate_period(self, text):
+        try:
+            return Period.parse(text)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
 class RoadmapImportSerializer(serializers.Serializer):
     """A plan's document to import: the same checks as the upload page."""
 

@@ -8,10 +8,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -22,6 +27,7 @@ from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet
 from reports.downloads import XLSX_TYPE, ascii_name, attachment, download_name
 from reports.pdf import plan_pdf
 from reports.xlsx import plan_xlsx
+from roadmaps import versions
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
 from roadmaps.api.permissions import (
     READ_ONLY_MESSAGE,
@@ -34,6 +40,7 @@ from roadmaps.api.serializers import (
     ApproveSerializer,
     DirectionSerializer,
     ExecutionReportSerializer,
+    FromTemplateSerializer,
     ImportPreviewSerializer,
     ItemAcrossPlansSerializer,
     ItemCreateSerializer,
@@ -61,6 +68,7 @@ from roadmaps.models import (
     Section,
     WorkflowError,
 )
+from roadmaps.templating import create_from_template
 
 TAG_PLANS = "Дорожные карты"
 TAG_WORKFLOW = "Согласование дорожных карт"
@@ -335,6 +343,104 @@ class RoadmapViewSet(ScopedViewSet):
             title=data.get("title"),
             filename=uploaded.name,
         )
+        return self._detail(roadmap, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=[TAG_WORKFLOW],
+        summary="Сравнить версии",
+        description="Что изменилось между двумя версиями карты — как на странице «Сравнение "
+        "версий»: поля самой карты, разделы, мероприятия и обозначения, добавленные, "
+        "удалённые и изменённые, с прежним и новым значением каждого изменённого поля. "
+        "`old` — идентификатор другой версии той же карты (по умолчанию — предыдущая); "
+        "порядок версий не важен. Версия, которой нет среди версий этой карты или которая "
+        "вне области, — 404.",
+        parameters=[
+            OpenApiParameter("old", int, description="Идентификатор версии, с которой сравнить.")
+        ],
+        responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated], filter_backends=[])
+    def compare(self, request, pk=None):
+        roadmap = self.get_object()
+        value = request.query_params.get("old") or str(roadmap.previous_version_id or "")
+        other = (
+            Roadmap.objects.for_user(request.user)
+            .filter(lineage=roadmap.lineage, pk=int(value) if value.isdigit() else 0)
+            .first()
+        )
+        if other is None:
+            raise NotFound("Такой версии этой карты нет или она недоступна.")
+        old, new = sorted([other, roadmap], key=lambda plan: plan.version)
+        diff = versions.compare(versions.snapshot(old), versions.snapshot(new))
+
+        def change(item):
+            state = item.state
+            return {
+                "change": item.kind,
+                "label": state.label,
+                "fields": [
+                    {"name": f.name, "label": f.label, "old": f.old, "new": f.new}
+                    for f in item.fields
+                ],
+            }
+
+        return Response(
+            {
+                "old": {"id": old.pk, "version": old.version},
+                "new": {"id": new.pk, "version": new.version},
+                "items_added": diff.added,
+                "items_removed": diff.removed,
+                "items_changed": diff.changed,
+                "items_unchanged": diff.unchanged_items,
+                "plan": [
+                    {"name": f.name, "label": f.label, "old": f.old, "new": f.new}
+                    for f in diff.plan
+                ],
+                "sections": [change(item) for item in diff.sections],
+                "items": [change(item) for item in diff.items],
+                "glossary": [change(item) for item in diff.glossary],
+            }
+        )
+
+    @extend_schema(
+        summary="Создать карту на основе карты верхнего уровня",
+        description="Как страница «План на основе плана верхнего уровня»: новый черновик "
+        "организации `owner` со всеми разделами и мероприятиями утверждённой карты `source`; "
+        "каждое скопированное мероприятие помнит своё исходное (`source_item`), и сводка "
+        "исполнения по карте верхнего уровня видит копии. Основа — только утверждённая карта "
+        "уровнем выше того же региона (и муниципалитета — для школы); иначе — 400 с причиной. "
+        "Организация, за которую пользователь не пишет, — 403.",
+        request=FromTemplateSerializer,
+        responses={
+            201: RoadmapDetailSerializer,
+            400: OpenApiResponse(description="Основа не подходит или поля заполнены неверно."),
+            403: FORBIDDEN,
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="from-template",
+        url_name="from-template",
+        permission_classes=[IsAuthenticated],
+        serializer_class=FromTemplateSerializer,
+    )
+    def from_template(self, request):
+        serializer = FromTemplateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not get_scope(request.user).covers(data["owner"], write=True):
+            raise PermissionDenied(READ_ONLY_MESSAGE)
+        try:
+            roadmap = create_from_template(
+                data["source"],
+                owner=data["owner"],
+                title=data["title"],
+                period=data["period"],
+                user=request.user,
+            )
+        except ValueError as error:
+            raise ValidationError({"source": [str(error)]}) from None
         return self._detail(roadmap, status.HTTP_201_CREATED)
 
     # The plan's documents: the same files as the download buttons of the plan's page.
