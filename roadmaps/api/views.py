@@ -188,6 +188,12 @@ class RoadmapViewSet(ScopedViewSet):
     def roadmap_of(self, roadmap):
         return roadmap
 
+    def _require_writes_for(self, owner) -> None:
+        """A new plan (created, imported, built on a template) is for an organization the user
+        writes for; a viewer's request is refused with the reason."""
+        if not get_scope(self.request.user).covers(owner, write=True):
+            raise PermissionDenied(READ_ONLY_MESSAGE)
+
     def _detail(self, roadmap, status_code=status.HTTP_200_OK):
         fresh = _with_contents(Roadmap.objects.for_user(self.request.user)).get(pk=roadmap.pk)
         context = self.get_serializer_context()
@@ -196,8 +202,7 @@ class RoadmapViewSet(ScopedViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not get_scope(request.user).covers(serializer.validated_data["owner"], write=True):
-            raise PermissionDenied(READ_ONLY_MESSAGE)
+        self._require_writes_for(serializer.validated_data["owner"])
         roadmap = serializer.save(created_by=request.user, updated_by=request.user)
         RoadmapEvent.objects.create(
             roadmap=roadmap, action=RoadmapEvent.Action.CREATED, user=request.user
@@ -311,8 +316,7 @@ class RoadmapViewSet(ScopedViewSet):
         serializer = RoadmapImportSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if not get_scope(request.user).covers(data["owner"], write=True):
-            raise PermissionDenied(READ_ONLY_MESSAGE)
+        self._require_writes_for(data["owner"])
         uploaded = data["file"]
         try:
             parsed = parse_document(uploaded, filename=uploaded.name)
@@ -429,8 +433,7 @@ class RoadmapViewSet(ScopedViewSet):
         serializer = FromTemplateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if not get_scope(request.user).covers(data["owner"], write=True):
-            raise PermissionDenied(READ_ONLY_MESSAGE)
+        self._require_writes_for(data["owner"])
         try:
             roadmap = create_from_template(
                 data["source"],
