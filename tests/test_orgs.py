@@ -324,6 +324,10 @@ def test_seed_demo_is_idempotent_and_prints_logins(db):
 
 
 def _run_settings_check(env, *args):
+    # The browser fixtures allow async-unsafe ORM calls in this test process (conftest.py); a
+    # manage.py started from here is a deployment and must not inherit that switch, whichever
+    # tests ran before on this worker.
+    env = {name: value for name, value in env.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         env=env,
