@@ -27,11 +27,10 @@ from reports.deficits import (
     area_rows,
     cell_deficits,
     deficit_map_for,
-    download_names,
     group_by_municipality,
     map_body,
 )
-from reports.downloads import XLSX_TYPE, attachment
+from reports.downloads import attachment
 from reports.dynamics import build_dynamics, change_chart, delta_chart, school_rows
 from reports.monitoring import build_spravka
 from reports.svg import CHANGE_LABELS, level_legend_items
@@ -155,23 +154,13 @@ def _map_download(request):
 @login_required
 @require_safe
 def deficit_map_xlsx(request):
-    dmap = _map_download(request)
-    name, fallback = download_names(dmap, "xlsx")
-    return attachment(
-        deficits.deficit_map_xlsx(dmap, generated=timezone.localdate()),
-        XLSX_TYPE,
-        name=name,
-        fallback=fallback,
-    )
+    return deficits.deficit_map_file(_map_download(request), "xlsx")
 
 
 @login_required
 @require_safe
 def deficit_map_pdf(request):
-    dmap = _map_download(request)
-    name, fallback = download_names(dmap, "pdf")
-    content = deficits.deficit_map_pdf(dmap, generated=timezone.localdate())
-    return attachment(content, "application/pdf", name=name, fallback=fallback)
+    return deficits.deficit_map_file(_map_download(request), "pdf")
 
 
 @login_required

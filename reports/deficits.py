@@ -9,12 +9,13 @@ page, the Excel file and the PDF all read the same `DeficitMap`.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connections
 from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from openpyxl import Workbook
@@ -22,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from reports.analytics_pdf import render_pdf
+from reports.downloads import XLSX_TYPE, attachment, clean_stem
 from reports.svg import (
     LEVEL_FILL,
     LEVEL_INK,
@@ -391,18 +393,25 @@ def area_rows(dmap: DeficitMap) -> list[dict]:
     return rows
 
 
-# As reports/downloads.py cleans a plan's file name (its helper takes a roadmap).
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-
-
 def download_names(dmap: DeficitMap, extension: str) -> tuple[str, str]:
     """(«Карта дефицитов Весна 2025 Лужский район.xlsx», «deficit-map-7.xlsx»): the Russian
     name of a download and the ASCII one for clients that ignore filename*."""
     stem = f"Карта дефицитов {dmap.round.name}"
     if dmap.municipality is not None:
         stem += f" {dmap.municipality.name}"
-    stem = " ".join(_UNSAFE.sub(" ", stem).split())[:120].rstrip(" .")
-    return f"{stem}.{extension}", f"deficit-map-{dmap.round.pk}.{extension}"
+    return f"{clean_stem(stem)}.{extension}", f"deficit-map-{dmap.round.pk}.{extension}"
+
+
+def deficit_map_file(dmap: DeficitMap, extension: str) -> HttpResponse:
+    """The map as Excel («xlsx») or PDF («pdf»), named for download: the page and the API."""
+    generated = timezone.localdate()
+    content, content_type = (
+        (deficit_map_pdf(dmap, generated=generated), "application/pdf")
+        if extension == "pdf"
+        else (deficit_map_xlsx(dmap, generated=generated), XLSX_TYPE)
+    )
+    name, fallback = download_names(dmap, extension)
+    return attachment(content, content_type, name=name, fallback=fallback)
 
 
 # Excel -----------------------------------------------------------------------------------------

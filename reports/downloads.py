@@ -1,4 +1,5 @@
-"""Download names for a plan's files: readable in Russian, safe on every system."""
+"""Downloads: file names readable in Russian and safe on every system, the attachment
+response, and a plan's files as the page and the API give them."""
 
 from __future__ import annotations
 
@@ -24,8 +25,12 @@ def download_name(roadmap, extension: str) -> str:
     stem = " ".join(part.strip() for part in parts if part.strip())
     if not is_approved(roadmap):
         stem += " (проект)"
-    stem = " ".join(_UNSAFE.sub(" ", stem).split())[:_MAX_STEM].rstrip(" .")
-    return f"{stem}.{extension}"
+    return f"{clean_stem(stem)}.{extension}"
+
+
+def clean_stem(stem: str) -> str:
+    """A file name without its extension, rid of what Windows refuses, of bounded length."""
+    return " ".join(_UNSAFE.sub(" ", stem).split())[:_MAX_STEM].rstrip(" .")
 
 
 def ascii_name(roadmap, extension: str) -> str:
@@ -44,3 +49,21 @@ def attachment(content: bytes, content_type: str, *, name: str, fallback: str) -
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def plan_file(roadmap, extension: str) -> HttpResponse:
+    """A plan as the official PDF («pdf») or as Excel («xlsx»), named for download."""
+    from reports.pdf import plan_pdf
+    from reports.xlsx import plan_xlsx
+
+    content, content_type = (
+        (plan_pdf(roadmap), "application/pdf")
+        if extension == "pdf"
+        else (plan_xlsx(roadmap), XLSX_TYPE)
+    )
+    return attachment(
+        content,
+        content_type,
+        name=download_name(roadmap, extension),
+        fallback=ascii_name(roadmap, extension),
+    )

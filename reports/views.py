@@ -14,10 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from reports import ics
-from reports.downloads import XLSX_TYPE, ascii_name, attachment, download_name
+from reports.downloads import plan_file
 from reports.models import CalendarFeedToken
-from reports.pdf import plan_pdf
-from reports.xlsx import plan_xlsx
 from roadmaps.access import get_roadmap_for_user
 from roadmaps.models import Roadmap
 
@@ -29,24 +27,14 @@ FRESH_TOKEN_KEY = "reports:calendar-token"
 @require_safe
 def roadmap_pdf(request, pk):
     roadmap, _ = get_roadmap_for_user(request, pk)
-    return attachment(
-        plan_pdf(roadmap),
-        "application/pdf",
-        name=download_name(roadmap, "pdf"),
-        fallback=ascii_name(roadmap, "pdf"),
-    )
+    return plan_file(roadmap, "pdf")
 
 
 @login_required
 @require_safe
 def roadmap_xlsx(request, pk):
     roadmap, _ = get_roadmap_for_user(request, pk)
-    return attachment(
-        plan_xlsx(roadmap),
-        XLSX_TYPE,
-        name=download_name(roadmap, "xlsx"),
-        fallback=ascii_name(roadmap, "xlsx"),
-    )
+    return plan_file(roadmap, "xlsx")
 
 
 # Calendar ----------------------------------------------------------------------------------------

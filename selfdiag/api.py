@@ -12,7 +12,6 @@ is asked of selfdiag/access.py, with the words the pages use; a state the model 
 
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -33,12 +32,9 @@ from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet
 from reports.deficits import (
     DeficitMap,
     Tally,
+    deficit_map_file,
     deficit_map_for,
-    deficit_map_pdf,
-    deficit_map_xlsx,
-    download_names,
 )
-from reports.downloads import attachment
 from selfdiag.access import can_manage_round, can_review, can_write_school
 from selfdiag.answering import InvalidAnswers, save_answers
 from selfdiag.api_filters import (
@@ -353,10 +349,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         content_negotiation_class=AnyAccept,
     )
     def deficit_map_xlsx(self, request, pk=None):
-        dmap = self._deficit_map()
-        name, fallback = download_names(dmap, "xlsx")
-        content = deficit_map_xlsx(dmap, generated=timezone.localdate())
-        return attachment(content, XLSX, name=name, fallback=fallback)
+        return deficit_map_file(self._deficit_map(), "xlsx")
 
     @extend_schema(
         tags=[TAG_RESULTS],
@@ -375,10 +368,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         content_negotiation_class=AnyAccept,
     )
     def deficit_map_pdf(self, request, pk=None):
-        dmap = self._deficit_map()
-        name, fallback = download_names(dmap, "pdf")
-        content = deficit_map_pdf(dmap, generated=timezone.localdate())
-        return attachment(content, "application/pdf", name=name, fallback=fallback)
+        return deficit_map_file(self._deficit_map(), "pdf")
 
 
 # Submissions

@@ -24,9 +24,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from orgs.scope import get_scope
 from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
-from reports.downloads import XLSX_TYPE, ascii_name, attachment, download_name
-from reports.pdf import plan_pdf
-from reports.xlsx import plan_xlsx
+from reports.downloads import XLSX_TYPE, plan_file
 from roadmaps import versions
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
 from roadmaps.api.permissions import (
@@ -377,16 +375,11 @@ class RoadmapViewSet(ScopedViewSet):
         old, new = sorted([other, roadmap], key=lambda plan: plan.version)
         diff = versions.compare(versions.snapshot(old), versions.snapshot(new))
 
+        def fields(changes):
+            return [{"name": f.name, "label": f.label, "old": f.old, "new": f.new} for f in changes]
+
         def change(item):
-            state = item.state
-            return {
-                "change": item.kind,
-                "label": state.label,
-                "fields": [
-                    {"name": f.name, "label": f.label, "old": f.old, "new": f.new}
-                    for f in item.fields
-                ],
-            }
+            return {"change": item.kind, "label": item.state.label, "fields": fields(item.fields)}
 
         return Response(
             {
@@ -396,10 +389,7 @@ class RoadmapViewSet(ScopedViewSet):
                 "items_removed": diff.removed,
                 "items_changed": diff.changed,
                 "items_unchanged": diff.unchanged_items,
-                "plan": [
-                    {"name": f.name, "label": f.label, "old": f.old, "new": f.new}
-                    for f in diff.plan
-                ],
+                "plan": fields(diff.plan),
                 "sections": [change(item) for item in diff.sections],
                 "items": [change(item) for item in diff.items],
                 "glossary": [change(item) for item in diff.glossary],
@@ -462,13 +452,7 @@ class RoadmapViewSet(ScopedViewSet):
         content_negotiation_class=AnyAccept,
     )
     def pdf(self, request, pk=None):
-        roadmap = self.get_object()
-        return attachment(
-            plan_pdf(roadmap),
-            "application/pdf",
-            name=download_name(roadmap, "pdf"),
-            fallback=ascii_name(roadmap, "pdf"),
-        )
+        return plan_file(self.get_object(), "pdf")
 
     @extend_schema(
         summary="Дорожная карта в Excel",
@@ -484,13 +468,7 @@ class RoadmapViewSet(ScopedViewSet):
         content_negotiation_class=AnyAccept,
     )
     def xlsx(self, request, pk=None):
-        roadmap = self.get_object()
-        return attachment(
-            plan_xlsx(roadmap),
-            XLSX_TYPE,
-            name=download_name(roadmap, "xlsx"),
-            fallback=ascii_name(roadmap, "xlsx"),
-        )
+        return plan_file(self.get_object(), "xlsx")
 
 
 class _PlanPartViewSet(ScopedViewSet):
