@@ -573,7 +573,14 @@ def write_section(text: str, start: str, end: str) -> None:
 def run_measure(url: str) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         out = Path(handle.name)
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    # As in production (portal/settings.py): connections are kept between requests.
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DATABASE_CONN_MAX_AGE": "60",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+    }
     subprocess.run([sys.executable, __file__, "--measure", str(out)], env=env, check=True, cwd=ROOT)
     data = json.loads(out.read_text())
     out.unlink()
