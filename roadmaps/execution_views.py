@@ -35,6 +35,7 @@ from roadmaps.execution_forms import (
     RoadmapFromTemplateForm,
 )
 from roadmaps.models import ExecutionReport, Item, ItemResponsible, Roadmap
+from roadmaps.rollup import rollup_of
 from roadmaps.templating import create_from_template, template_sources
 
 PLANS_PER_PAGE = 25
@@ -181,19 +182,9 @@ def item_rollup(request, pk):
     """How one item of a higher-level plan goes in the plans made from it."""
     item = _get_item(request, pk)
     today = timezone.localdate()
-    copies = Item.objects.for_user(request.user).copies_of(item)
-    counts = copies.status_counts(today)
-    rows = (
-        copies.with_last_report()
-        .select_related("roadmap__owner__municipality")
-        .order_by(
-            F("roadmap__owner__municipality__name").asc(nulls_first=True),
-            "roadmap__owner__kind",
-            "roadmap__owner__short_name",
-            "pk",
-        )
-    )
-    page = Paginator(rows, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    found = rollup_of(request.user, item, today)
+    counts = found.counts
+    page = Paginator(found.copies, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     for copy in page:
         copy.overdue = copy.is_overdue(today)
     return render(

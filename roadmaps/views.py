@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import CharField, Count, Max, Prefetch, Q, Value
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +35,8 @@ from roadmaps.access import (
     get_section_for_user,
     read_only_reason,
 )
+from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
+from roadmaps.deadline_preview import preview_deadline
 from roadmaps.deadlines import parse_deadline
 from roadmaps.forms import (
     ApproveForm,
@@ -47,6 +49,15 @@ from roadmaps.forms import (
     SectionForm,
     roadmap_period,
 )
+from roadmaps.glossary import (
+    PartyInUse,
+    delete_party,
+    new_party,
+    parties_of,
+    responsible_directory,
+    save_party,
+)
+from roadmaps.history import log_entries, log_rows
 from roadmaps.models import (
     Item,
     ItemResponsible,
@@ -434,35 +445,6 @@ def section_delete(request, pk):
 # ---------------------------------------------------------------------------------------------
 
 
-def _directory(user, roadmap: Roadmap):
-    """Directory bodies a plan can name as responsible: the region's bodies, and the schools
-    of the owner's municipality, as far as the user sees them."""
-    owner = roadmap.owner
-    nearby = Q(region_id=owner.region_id) & ~Q(kind=Organization.Kind.SCHOOL)
-    if owner.municipality_id:
-        nearby |= Q(municipality_id=owner.municipality_id)
-    return (
-        Organization.objects.for_user(user)
-        .filter(nearby)
-        .only("id", "short_name", "name")
-        .order_by("short_name")
-    )
-
-
-def _deadline_context(text: str, roadmap: Roadmap) -> dict:
-    deadline = parse_deadline(text, roadmap_period(roadmap))
-    return {
-        "text": text,
-        "kind": str(deadline.kind),
-        "kind_label": Item.DeadlineKind(str(deadline.kind)).label,
-        "start": deadline.start,
-        "end": deadline.end,
-        "occurrences": deadline.occurrences,
-        "note": deadline.note,
-        "warnings": deadline.warnings,
-    }
-
-
 def _item_form_context(request, form, roadmap, *, item=None, section=None, conflict=None):
     names = list(form["responsible"].value() or [])
     form_id = f"item-{item.pk}" if item else f"new-item-{section.pk}"
@@ -473,14 +455,16 @@ def _item_form_context(request, form, roadmap, *, item=None, section=None, confl
         "item": item,
         "section": section or item.section,
         "conflict": conflict,
-        "deadline": _deadline_context(form["deadline_text"].value() or "", roadmap),
+        "deadline": preview_deadline(form["deadline_text"].value() or "", roadmap),
         # Two empty inputs after the chosen names: enough to add one without JavaScript.
         "responsible_names": [*names, "", ""],
         "party_names": list(
             roadmap.parties.order_by("position", "name").values_list("name", flat=True)
         ),
         "directory_names": list(
-            _directory(request.user, roadmap).values_list("short_name", flat=True)[:DIRECTORY_LIMIT]
+            responsible_directory(request.user, roadmap).values_list("short_name", flat=True)[
+                :DIRECTORY_LIMIT
+            ]
         ),
         "form_id": form_id,
     }
@@ -717,25 +701,17 @@ def item_delete(request, pk):
 def deadline_preview(request, pk):
     """The dates a deadline means, shown under the field as the user types."""
     roadmap, _ = get_roadmap_for_user(request, pk)
-    text = request.GET.get("deadline_text", "")[:500]
+    text = request.GET.get("deadline_text", "")[:DEADLINE_MAX_LENGTH]
     return render(
         request,
         "roadmaps/_deadline_preview.html",
-        {"deadline": _deadline_context(text, roadmap), "roadmap": roadmap},
+        {"deadline": preview_deadline(text, roadmap), "roadmap": roadmap},
     )
 
 
 # ---------------------------------------------------------------------------------------------
 # Glossary and parties
 # ---------------------------------------------------------------------------------------------
-
-
-def _parties(roadmap: Roadmap):
-    return (
-        roadmap.parties.select_related("organization")
-        .annotate(item_count=Count("items"))
-        .order_by("-in_glossary", "position", "name")
-    )
 
 
 @login_required
@@ -745,12 +721,12 @@ def glossary(request, pk):
     form = None
     if editable:
         form = PartyForm(
-            instance=Party(roadmap=roadmap), directory=_directory(request.user, roadmap)
+            instance=Party(roadmap=roadmap), directory=responsible_directory(request.user, roadmap)
         )
     return render(
         request,
         "roadmaps/glossary.html",
-        {"roadmap": roadmap, "parties": _parties(roadmap), "can_edit": editable, "form": form},
+        {"roadmap": roadmap, "parties": parties_of(roadmap), "can_edit": editable, "form": form},
     )
 
 
@@ -758,9 +734,8 @@ def glossary(request, pk):
 @require_POST
 def party_add(request, pk):
     roadmap = get_editable_roadmap(request, pk)
-    directory = _directory(request.user, roadmap)
-    last = roadmap.parties.aggregate(Max("position"))["position__max"]
-    party = Party(roadmap=roadmap, position=(last or 0) + 1)
+    directory = responsible_directory(request.user, roadmap)
+    party = new_party(roadmap)
     form = PartyForm(request.POST, instance=party, directory=directory)
     if form.is_valid():
         form.save()
@@ -769,12 +744,12 @@ def party_add(request, pk):
     return render(
         request,
         "roadmaps/glossary.html",
-        {"roadmap": roadmap, "parties": _parties(roadmap), "can_edit": True, "form": form},
+        {"roadmap": roadmap, "parties": parties_of(roadmap), "can_edit": True, "form": form},
     )
 
 
 def _party_row(request, party):
-    party = _parties(party.roadmap).get(pk=party.pk)
+    party = parties_of(party.roadmap).get(pk=party.pk)
     return render(
         request,
         "roadmaps/_party_row.html",
@@ -800,14 +775,11 @@ def party_edit(request, pk):
     form = PartyForm(
         request.POST or None,
         instance=party,
-        directory=_directory(request.user, roadmap),
+        directory=responsible_directory(request.user, roadmap),
         auto_id=f"party-{party.pk}-%s",
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            party.save(update_fields=["name", "full_name", "kind", "organization", "in_glossary"])
-            if party.name != old_name:
-                _rename_in_items(party, old_name, request.user)
+        save_party(party, old_name=old_name, user=request.user)
         if request.htmx:
             return _party_row(request, party)
         return redirect("roadmaps:glossary", roadmap.pk)
@@ -815,41 +787,16 @@ def party_edit(request, pk):
     return render(request, template, {"form": form, "party": party, "roadmap": roadmap})
 
 
-def _rename_in_items(party: Party, old_name: str, user) -> None:
-    """Items list their responsible parties as text too; keep that text in step."""
-    items = list(
-        Item.objects.filter(itemresponsible__party=party).prefetch_related(
-            Prefetch(
-                "itemresponsible_set",
-                queryset=ItemResponsible.objects.select_related("party").order_by("position"),
-            )
-        )
-    )
-    for item in items:
-        item.responsible_text = ", ".join(_responsible_names(item))
-    bulk_update_with_history(
-        items,
-        Item,
-        ["responsible_text"],
-        default_user=user,
-        default_change_reason=f"Ответственный «{old_name}» переименован в «{party.name}»",
-    )
-
-
 @login_required
 @require_POST
 def party_delete(request, pk):
     party = get_party_for_user(request, pk, write=True)
     roadmap = party.roadmap
-    used = party.items.count()
-    if used:
-        messages.error(
-            request,
-            f"«{party.name}» указан ответственным в мероприятиях ({used}); "
-            "сначала уберите его из них.",
-        )
+    try:
+        delete_party(party)
+    except PartyInUse as error:
+        messages.error(request, str(error))
     else:
-        party.delete()
         messages.success(request, f"«{party.name}» удалён из перечня.")
     return redirect("roadmaps:glossary", roadmap.pk)
 
@@ -981,111 +928,12 @@ def roadmap_compare(request, pk):
     )
 
 
-HISTORY_HIDDEN_FIELDS = {
-    "created",
-    "updated",
-    "created_by",
-    "updated_by",
-    "lineage",
-    "roadmap",
-    "key",
-    "deadline_warnings",
-    "deadline_occurrences",
-    "deadline_note",
-    "deadline_kind",
-}
-
-
-def _history_value(field, value, sections: dict[int, str]) -> str:
-    if value in (None, ""):
-        return "—"
-    if field.name in ("section", "parent"):
-        return sections.get(value, "удалённый раздел")
-    if field.choices:
-        return str(dict(field.choices).get(value, value))
-    if hasattr(value, "strftime"):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    return str(value)
-
-
-def _history_label(kind: str, record) -> str:
-    if kind == "roadmap":
-        return f"План (версия {record.version})"
-    if kind == "section":
-        return f"Раздел {record.number} {record.title}".strip()
-    return f"Мероприятие {record.number} {record.title[:120]}".strip()
-
-
 @login_required
 @require_GET
 def roadmap_history(request, pk):
     roadmap, _ = get_roadmap_for_user(request, pk)
-    models = {"roadmap": Roadmap, "section": Section, "item": Item}
-    histories = {
-        "roadmap": Roadmap.history.filter(id=roadmap.pk),
-        "section": Section.history.filter(roadmap_id=roadmap.pk),
-        "item": Item.history.filter(roadmap_id=roadmap.pk),
-    }
-    entries = [
-        queryset.order_by()
-        .annotate(kind=Value(kind, output_field=CharField()))
-        .values_list("history_date", "history_id", "kind")
-        for kind, queryset in histories.items()
-    ]
-    combined = entries[0].union(*entries[1:], all=True).order_by("-history_date", "-history_id")
-    page = Paginator(combined, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-
-    sections = {
-        section.pk: f"{section.number} {section.title}".strip()
-        for section in roadmap.sections.only("pk", "number", "title")
-    }
-    records = {}
-    for kind, queryset in histories.items():
-        ids = [history_id for _, history_id, k in page.object_list if k == kind]
-        if not ids:
-            continue
-        page_records = list(queryset.filter(history_id__in=ids).select_related("history_user"))
-        # The record before each one of the same object: all records of these objects, oldest
-        # first, in one query.
-        chain = defaultdict(list)
-        for record in queryset.filter(id__in={r.id for r in page_records}).order_by(
-            "history_date", "history_id"
-        ):
-            chain[record.id].append(record)
-        for record in page_records:
-            older = [r for r in chain[record.id] if r.history_id < record.history_id]
-            records[(kind, record.history_id)] = (record, older[-1] if older else None)
-
-    rows = []
-    for _, history_id, kind in page.object_list:
-        record, previous = records[(kind, history_id)]
-        model = models[kind]
-        changes = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
-            for change in delta.changes:
-                field = model._meta.get_field(change.field)
-                changes.append(
-                    {
-                        "label": str(field.verbose_name),
-                        "old": _history_value(field, change.old, sections),
-                        "new": _history_value(field, change.new, sections),
-                    }
-                )
-        user = record.history_user
-        rows.append(
-            {
-                "when": record.history_date,
-                "user": (user.get_full_name() or user.username) if user else "система",
-                "kind": kind,
-                "action": {"+": "создано", "~": "изменено", "-": "удалено"}[record.history_type],
-                "label": _history_label(kind, record),
-                "changes": changes,
-                "reason": record.history_change_reason or "",
-            }
-        )
+    page = Paginator(log_entries(roadmap), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = log_rows(roadmap, page.object_list)
     return render(
         request,
         "roadmaps/history.html",

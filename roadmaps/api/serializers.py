@@ -7,12 +7,16 @@ against the plan's period (the parsed fields are read-only), reports through
 roadmaps/execution.py.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.settings import api_settings
 from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Organization
@@ -20,6 +24,8 @@ from portal.api import Conflict, VisiblePrimaryKeyField
 from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.execution import validate_evidence_file
+from roadmaps.forms import PartyForm
+from roadmaps.glossary import PARTY_FIELDS, new_party, responsible_directory, save_party
 from roadmaps.import_forms import ACCEPTED, MAX_BYTES
 from roadmaps.models import (
     Direction,
@@ -624,3 +630,230 @@ class ExecutionReportSerializer(serializers.ModelSerializer):
         if date > timezone.localdate():
             raise serializers.ValidationError("Отчёт не может быть датирован будущим днём.")
         return date
+
+
+# The glossary: the plan's responsible parties
+
+
+def _form_errors(form) -> dict:
+    """A Django form's errors under the API's names (`non_field_errors` for the whole form)."""
+    return {
+        api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: list(errors)
+        for name, errors in form.errors.items()
+    }
+
+
+# A string in the schema: the same choices as an enum in a second component would clash there
+# with the other fields named `kind` (an ENUM_NAME_OVERRIDES entry would be needed).
+@extend_schema_field(OpenApiTypes.STR)
+class _PartyKindField(serializers.ChoiceField):
+    pass
+
+
+# A party of the plan as the page «Обозначения и ответственные» lists it. Written through the
+# page's own form (PartyForm), so that the API accepts and refuses exactly what the page does:
+# the name's spaces collapsed, no second party of the plan with the same name whatever the
+# case, an organization only from the directory the page offers. (Comments, not docstrings:
+# a serializer's docstring becomes its description in the Russian documentation.)
+class GlossaryPartySerializer(serializers.ModelSerializer):
+    kind = _PartyKindField(
+        choices=Party.Kind.choices,
+        required=False,
+        help_text="Вид: `organization` — организация (по умолчанию), `category` — категория "
+        "организаций, `role` — должность / роль, `person` — сотрудник.",
+    )
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Организация справочника (идентификатор) или null: органы региона и школы "
+        "муниципалитета владельца карты, которые видит пользователь.",
+    )
+    organization_name = serializers.SerializerMethodField(
+        help_text="Краткое наименование связанной организации справочника."
+    )
+    item_count = serializers.IntegerField(
+        read_only=True, help_text="В скольких мероприятиях карты указан ответственным."
+    )
+
+    class Meta:
+        model = Party
+        fields = [
+            "id",
+            "roadmap",
+            "name",
+            "full_name",
+            "kind",
+            "organization",
+            "organization_name",
+            "in_glossary",
+            "position",
+            "item_count",
+        ]
+        read_only_fields = ["roadmap", "position"]
+        extra_kwargs = {
+            "name": {"help_text": "Обозначение (сокращение), как в плане: «ИМЦ», «ОО»."},
+            "in_glossary": {
+                "help_text": "Печатается в разделе «Обозначения и сокращения»; у нового "
+                "обозначения по умолчанию — да, как на странице."
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roadmap, request = self.context.get("roadmap"), self.context.get("request")
+        if roadmap is not None and request is not None:
+            self.fields["organization"].queryset = responsible_directory(request.user, roadmap)
+
+    def get_organization_name(self, party) -> str | None:
+        return party.organization.short_name if party.organization_id else None
+
+    def validate(self, attrs):
+        party = self.instance if self.instance is not None else new_party(self.context["roadmap"])
+        self._old_name = party.name
+        # What the page's form would receive: fields left out keep their values (PATCH) or
+        # start as on the page's empty form, where «в перечне сокращений» is checked.
+        values = {name: getattr(party, name) for name in PARTY_FIELDS}
+        if self.instance is None:
+            values["in_glossary"] = True
+        values.update(attrs)
+        organization = values["organization"]
+        values["organization"] = organization.pk if organization else ""
+        form = PartyForm(values, instance=party, directory=self.fields["organization"].queryset)
+        if not form.is_valid():
+            raise serializers.ValidationError(_form_errors(form))
+        self._form = form
+        return form.cleaned_data
+
+    def create(self, validated_data):
+        return self._form.save()
+
+    def update(self, party, validated_data):
+        for name in PARTY_FIELDS:
+            setattr(party, name, validated_data[name])
+        save_party(party, old_name=self._old_name, user=self.context["request"].user)
+        return party
+
+
+# The history log
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="Поле: «мероприятие», «сроки (как написано)»…")
+    old = serializers.CharField(help_text="Прежнее значение, как на странице («—» — пусто).")
+    new = serializers.CharField(help_text="Новое значение.")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    when = serializers.DateTimeField(help_text="Когда сделано изменение.")
+    user = serializers.CharField(
+        help_text="Кто: имя пользователя или логин; «система» — изменение без пользователя."
+    )
+    kind = serializers.CharField(
+        help_text="Что изменено: `roadmap` — сама карта, `section` — раздел, `item` — мероприятие."
+    )
+    object_id = serializers.IntegerField(help_text="Идентификатор карты, раздела или мероприятия.")
+    action = serializers.CharField(help_text="«создано», «изменено» или «удалено».")
+    label = serializers.CharField(help_text="Что это: «План (версия 2)», «Раздел 1 …».")
+    changes = HistoryChangeSerializer(
+        many=True, help_text="Изменённые поля с прежним и новым значением (у правки)."
+    )
+    reason = serializers.CharField(
+        help_text="Причина, записанная с изменением («Период плана изменён на …»), или пусто."
+    )
+
+
+# The deadline preview
+
+
+class DeadlinePreviewSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="Разобранный текст (не длиннее 500 знаков).")
+    # A plain string: an enum here would clash in the schema with the parties' `kind`.
+    kind = serializers.CharField(
+        help_text="Вид срока, как `deadline_kind` мероприятия: `dates` — даты, `until` — до "
+        "даты, `continuous` — в течение периода, `recurring` — периодически, `unscheduled` — "
+        "без срока."
+    )
+    kind_label = serializers.CharField(help_text="Вид срока по-русски: «даты», «до даты»…")
+    start = serializers.DateField(allow_null=True, help_text="Первый день срока или null.")
+    end = serializers.DateField(allow_null=True, help_text="Последний день срока или null.")
+    occurrences = serializers.IntegerField(
+        allow_null=True, help_text="Сколько раз проводится (у периодических) или null."
+    )
+    note = serializers.CharField(help_text="Примечание в скобках из текста («(5 групп)»).")
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Замечания: дата вне периода карты, непонятые слова.",
+    )
+
+
+# The roll-up of an item to the plans made from it
+
+
+class RollupCountsSerializer(serializers.Serializer):
+    item_count = serializers.IntegerField(help_text="Планов с этим мероприятием.")
+    done_count = serializers.IntegerField(help_text="Выполнено.")
+    in_progress_count = serializers.IntegerField(help_text="Выполняется.")
+    not_started_count = serializers.IntegerField(help_text="Не начато.")
+    cancelled_count = serializers.IntegerField(help_text="Отменено.")
+    overdue_count = serializers.IntegerField(help_text="Просрочено.")
+
+
+# One copy of the item in a plan made from its plan: a row of the roll-up page.
+class RollupCopySerializer(serializers.ModelSerializer):
+    roadmap_title = serializers.CharField(source="roadmap.title")
+    roadmap_status = serializers.ChoiceField(
+        source="roadmap.status", choices=Roadmap.Status.choices, help_text="Статус плана."
+    )
+    roadmap_period_label = serializers.CharField(
+        source="roadmap.period_label", help_text="Период плана: «2024 год», «2023/2024 …»."
+    )
+    owner = serializers.IntegerField(source="roadmap.owner_id", help_text="Организация плана.")
+    owner_name = serializers.CharField(source="roadmap.owner.short_name")
+    municipality = serializers.IntegerField(source="roadmap.owner.municipality_id", allow_null=True)
+    municipality_name = serializers.SerializerMethodField()
+    is_overdue = serializers.SerializerMethodField(
+        help_text="Срок окончания прошёл, а мероприятие не выполнено и не отменено."
+    )
+    last_report_date = serializers.DateField(
+        allow_null=True, help_text="Дата последнего отчёта (по любой версии плана) или null."
+    )
+    last_report_comment = serializers.CharField(
+        allow_null=True, help_text="Что сделано — из последнего отчёта."
+    )
+
+    class Meta:
+        model = Item
+        fields = [
+            "id",
+            "number",
+            "status",
+            "is_overdue",
+            "roadmap",
+            "roadmap_title",
+            "roadmap_status",
+            "roadmap_period_label",
+            "owner",
+            "owner_name",
+            "municipality",
+            "municipality_name",
+            "last_report_date",
+            "last_report_comment",
+        ]
+        read_only_fields = fields
+
+    def get_municipality_name(self, item) -> str | None:
+        municipality = item.roadmap.owner.municipality
+        return municipality.name if municipality else None
+
+    def get_is_overdue(self, item) -> bool:
+        return item.is_overdue(self.context["today"])
+
+
+# The roll-up page as data: the counts, then one page of copies.
+class RollupSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Копий всего.")
+    next = serializers.URLField(allow_null=True, help_text="Следующая страница или null.")
+    previous = serializers.URLField(allow_null=True, help_text="Предыдущая страница или null.")
+    summary = RollupCountsSerializer(help_text="Копии по исполнению — по всем страницам.")
+    results = RollupCopySerializer(many=True)

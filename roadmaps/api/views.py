@@ -1,5 +1,6 @@
-"""Viewsets of the roadmaps API: plans and their workflow, sections and items of a plan, items
-across plans, execution reports and the directions of the federal project."""
+"""Viewsets of the roadmaps API: plans and their workflow, history and deadline preview;
+sections, items and parties (the glossary) of a plan; items across plans with their roll-up,
+execution reports and the directions of the federal project."""
 
 from pathlib import PurePath
 
@@ -24,6 +25,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from orgs.scope import get_scope
 from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
+from portal.pagination import Pagination, UncountedPagination
 from reports.downloads import XLSX_TYPE, plan_file
 from roadmaps import versions
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
@@ -36,9 +38,12 @@ from roadmaps.api.permissions import (
 )
 from roadmaps.api.serializers import (
     ApproveSerializer,
+    DeadlinePreviewSerializer,
     DirectionSerializer,
     ExecutionReportSerializer,
     FromTemplateSerializer,
+    GlossaryPartySerializer,
+    HistoryEntrySerializer,
     ImportPreviewSerializer,
     ItemAcrossPlansSerializer,
     ItemCreateSerializer,
@@ -50,22 +55,30 @@ from roadmaps.api.serializers import (
     RoadmapImportSerializer,
     RoadmapSerializer,
     RoadmapUpdateSerializer,
+    RollupCopySerializer,
+    RollupSerializer,
     SectionCreateSerializer,
     SectionSerializer,
 )
+from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
+from roadmaps.deadline_preview import preview_deadline
 from roadmaps.deadlines import parse_deadline
 from roadmaps.execution import add_report, evidence_content_type, reports_of
+from roadmaps.glossary import PartyInUse, delete_party, parties_of
+from roadmaps.history import log_entries, log_rows
 from roadmaps.importers import DocumentError, parse_document
 from roadmaps.importing import save_parsed_roadmap
 from roadmaps.models import (
     Direction,
     ExecutionReport,
     Item,
+    Party,
     Roadmap,
     RoadmapEvent,
     Section,
     WorkflowError,
 )
+from roadmaps.rollup import rollup_of
 from roadmaps.templating import create_from_template
 
 TAG_PLANS = "Дорожные карты"
@@ -470,9 +483,64 @@ class RoadmapViewSet(ScopedViewSet):
     def xlsx(self, request, pk=None):
         return plan_file(self.get_object(), "xlsx")
 
+    # What the editor shows beside the plan.
 
-class _PlanPartViewSet(ScopedViewSet):
-    """Sections and items of one plan: /api/v1/roadmaps/<roadmap_pk>/…/."""
+    @extend_schema(
+        summary="История изменений карты",
+        description="Как страница «История изменений»: каждое изменение самой карты, её "
+        "разделов и мероприятий — создание, правка, удаление, — сначала новые; кто и когда "
+        "изменил, прежнее и новое значение каждого изменённого поля и записанная причина. "
+        "Доступна всем, кто видит карту; карта вне области — 404.",
+        responses={200: HistoryEntrySerializer(many=True), 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[IsAuthenticated],
+        filter_backends=[],
+        serializer_class=HistoryEntrySerializer,
+    )
+    def history(self, request, pk=None):
+        roadmap = self.get_object()
+        entries = self.paginate_queryset(log_entries(roadmap))
+        rows = log_rows(roadmap, entries)
+        return self.get_paginated_response(HistoryEntrySerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Разобрать срок",
+        description="Как подсказка под полем «Сроки» в редакторе: что значит срок, написанный "
+        "текстом («Февраль-март», «до 15 октября 2024», «2 раза в год»), в периоде этой карты "
+        "— вид срока, первый и последний день, число проведений, примечание и замечания "
+        "(например, дата вне периода карты). Ничего не сохраняет; доступно всем, кто видит "
+        "карту.",
+        parameters=[
+            OpenApiParameter(
+                "text",
+                str,
+                description="Срок, как написано; длиннее 500 знаков — обрезается. Пусто — "
+                "мероприятие без срока.",
+            )
+        ],
+        responses={200: DeadlinePreviewSerializer, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="deadline-preview",
+        url_name="deadline-preview",
+        permission_classes=[IsAuthenticated],
+        filter_backends=[],
+        serializer_class=DeadlinePreviewSerializer,
+    )
+    def deadline_preview(self, request, pk=None):
+        roadmap = self.get_object()
+        text = request.query_params.get("text", "")[:DEADLINE_MAX_LENGTH]
+        return Response(DeadlinePreviewSerializer(preview_deadline(text, roadmap)).data)
+
+
+class _PlanChildViewSet(ScopedViewSet):
+    """What belongs to one plan: /api/v1/roadmaps/<roadmap_pk>/…/. Read by everyone who sees
+    the plan, written by those who write for its owner while the plan is editable."""
 
     permission_classes = [IsAuthenticated, WritesOwner, PlanIsEditable]
 
@@ -492,6 +560,10 @@ class _PlanPartViewSet(ScopedViewSet):
         if not getattr(self, "swagger_fake_view", False):
             context["roadmap"] = self.parent_roadmap()
         return context
+
+
+class _PlanPartViewSet(_PlanChildViewSet):
+    """Sections and items of one plan: numbered, moved with the editor's arrows."""
 
     def perform_destroy(self, instance):
         # The sections or items after it move up a number, as in the editor.
@@ -610,6 +682,80 @@ class PlanItemViewSet(_PlanPartViewSet):
         return items.select_related("roadmap").with_links()
 
 
+@extend_schema(tags=[TAG_PLANS])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Обозначения и ответственные карты",
+        description="Как страница «Обозначения и ответственные»: все, кто назван ответственным "
+        "в мероприятиях карты, — сначала входящие в перечень сокращений, — с полным "
+        "наименованием, видом, связанной организацией справочника и числом мероприятий, где "
+        "каждый указан.",
+    ),
+    retrieve=extend_schema(
+        summary="Обозначение карты", description="Одно обозначение (ответственный) карты."
+    ),
+    create=extend_schema(
+        summary="Добавить обозначение",
+        description="Новое обозначение в конце перечня карты — по тем же правилам, что на "
+        "странице: лишние пробелы в обозначении убираются, второе такое же обозначение в карте "
+        "(без учёта регистра) — 400; организация — только из справочника, который предлагает "
+        "страница. Только для черновика или возвращённой карты: утверждённую, на согласовании "
+        "или в архиве — 403 с причиной; наблюдателю — 403.",
+        responses={201: GlossaryPartySerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Изменить обозначение",
+        description="Обозначение, полное наименование, вид, организация справочника, "
+        "включение в перечень сокращений. Новое обозначение переносится в текст "
+        "«Ответственные» мероприятий, где оно указано (с записью в историю изменений).",
+        responses={200: GlossaryPartySerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Изменить обозначение частично",
+        description="Как PUT, но только переданные поля.",
+        responses={200: GlossaryPartySerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Удалить обозначение",
+        description="Удаляет обозначение из перечня карты. Обозначение, указанное "
+        "ответственным в мероприятиях, не удаляется — 409 с числом таких мероприятий: сначала "
+        "уберите его из них.",
+        responses={204: None, **WRITE_ERRORS},
+    ),
+)
+class PartyViewSet(_PlanChildViewSet):
+    serializer_class = GlossaryPartySerializer
+    filter_backends = []
+
+    def scoped_queryset(self, user):
+        if getattr(self, "swagger_fake_view", False):
+            return Party.objects.none()
+        return parties_of(self.parent_roadmap())
+
+    def _fresh(self, party, status_code):
+        """The party as the list shows it, with its item count."""
+        fresh = parties_of(self.parent_roadmap()).get(pk=party.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._fresh(serializer.save(), status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        serializer = self.get_serializer(
+            self.get_object(), data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        return self._fresh(serializer.save(), status.HTTP_200_OK)
+
+    def perform_destroy(self, party):
+        try:
+            delete_party(party)
+        except PartyInUse as error:
+            raise Conflict(str(error)) from None
+
+
 # Across plans
 
 
@@ -623,7 +769,9 @@ class PlanItemViewSet(_PlanPartViewSet):
         "(`direction`), ответственный (`responsible`, часть обозначения), муниципальное "
         "образование, уровень, владелец, карта; поиск по тексту, номеру и результату. "
         "По умолчанию мероприятия идут картами (по идентификатору карты), внутри карты — "
-        "в порядке добавления; порядок документа — в списке мероприятий самой карты.",
+        "в порядке добавления; порядок документа — в списке мероприятий самой карты. "
+        "Общее число мероприятий не считается (в стране их сотни тысяч): следующая страница — "
+        "по ссылке `next`, число по отборам — с `count=true`.",
     ),
     retrieve=extend_schema(
         summary="Мероприятие",
@@ -639,9 +787,44 @@ class ItemViewSet(ScopedReadOnlyViewSet):
     # every item in the scope through three joins to show fifty. (roadmap, id) comes from the
     # index item_roadmap_id and stays stable between pages.
     ordering = ["roadmap_id", "id"]
+    pagination_class = UncountedPagination
 
     def scoped_queryset(self, user):
         return Item.objects.for_user(user).select_related("roadmap__owner").with_links()
+
+    @extend_schema(
+        summary="Исполнение мероприятия в планах, созданных на основе карты",
+        description="Как страница «Мероприятие в планах муниципалитетов и школ»: копии "
+        "мероприятия в действующих версиях планов, созданных на основе его карты (и на основе "
+        "таких планов — до школ), в пределах области пользователя. `summary` — копии по "
+        "исполнению и просрочке (по всем страницам); `results` — страница копий по "
+        "муниципалитетам и организациям: план, его статус и период, организация, номер, "
+        "исполнение и последний отчёт (по любой версии плана). Мероприятие вне области — 404.",
+        parameters=[
+            OpenApiParameter("page", int, description="Номер страницы, с 1."),
+            OpenApiParameter(
+                "page_size", int, description="Копий на странице: по умолчанию 50, не более 200."
+            ),
+        ],
+        responses={200: RollupSerializer, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], serializer_class=RollupSerializer)
+    def rollup(self, request, pk=None):
+        item = self.get_object()
+        today = timezone.localdate()
+        found = rollup_of(request.user, item, today)
+        # The API's own page size, whatever pagination the list of items uses.
+        paginator = Pagination()
+        page = paginator.paginate_queryset(found.copies, request, view=self)
+        return Response(
+            {
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "summary": found.counts,
+                "results": RollupCopySerializer(page, many=True, context={"today": today}).data,
+            }
+        )
 
 
 @extend_schema(tags=[TAG_EXECUTION])

@@ -1,0 +1,94 @@
+"""A plan's responsible parties and its glossary («Обозначения и сокращения»): who a plan may
+link a party to, adding, renaming and deleting parties.
+
+The glossary pages (roadmaps/views.py) and the API (roadmaps/api/) both call here; the rules of
+a party's fields themselves (the name's spaces collapsed, no two parties of a plan with the same
+name, an organization only from the directory) are `roadmaps.forms.PartyForm`'s.
+"""
+
+from django.db import transaction
+from django.db.models import Count, Max, Prefetch, Q
+from simple_history.utils import bulk_update_with_history
+
+from orgs.models import Organization
+from roadmaps.models import Item, ItemResponsible, Party, Roadmap
+
+# The fields a party is edited by, on the page and through the API.
+PARTY_FIELDS = ["name", "full_name", "kind", "organization", "in_glossary"]
+
+
+class PartyInUse(Exception):
+    """The party answers for items: it cannot leave the plan before they stop naming it."""
+
+
+def responsible_directory(user, roadmap: Roadmap):
+    """Directory bodies a plan can name as responsible: the region's bodies, and the schools
+    of the owner's municipality, as far as the user sees them."""
+    owner = roadmap.owner
+    nearby = Q(region_id=owner.region_id) & ~Q(kind=Organization.Kind.SCHOOL)
+    if owner.municipality_id:
+        nearby |= Q(municipality_id=owner.municipality_id)
+    return (
+        Organization.objects.for_user(user)
+        .filter(nearby)
+        .only("id", "short_name", "name")
+        .order_by("short_name")
+    )
+
+
+def parties_of(roadmap: Roadmap):
+    """The plan's parties as the glossary lists them: those in the glossary first, each with
+    `item_count`, the number of items it answers for."""
+    return (
+        roadmap.parties.select_related("organization")
+        .annotate(item_count=Count("items"))
+        .order_by("-in_glossary", "position", "name")
+    )
+
+
+def new_party(roadmap: Roadmap) -> Party:
+    """An unsaved party placed after the plan's last one."""
+    last = roadmap.parties.aggregate(Max("position"))["position__max"]
+    return Party(roadmap=roadmap, position=(last or 0) + 1)
+
+
+@transaction.atomic
+def save_party(party: Party, *, old_name: str, user) -> None:
+    """Save an edited party; a new name is carried into the items that name it."""
+    party.save(update_fields=PARTY_FIELDS)
+    if party.name != old_name:
+        rename_in_items(party, old_name, user)
+
+
+def rename_in_items(party: Party, old_name: str, user) -> None:
+    """Items list their responsible parties as text too; keep that text in step."""
+    items = list(
+        Item.objects.filter(itemresponsible__party=party).prefetch_related(
+            Prefetch(
+                "itemresponsible_set",
+                queryset=ItemResponsible.objects.select_related("party").order_by("position"),
+            )
+        )
+    )
+    for item in items:
+        item.responsible_text = ", ".join(
+            link.party.name for link in item.itemresponsible_set.all()
+        )
+    bulk_update_with_history(
+        items,
+        Item,
+        ["responsible_text"],
+        default_user=user,
+        default_change_reason=f"Ответственный «{old_name}» переименован в «{party.name}»",
+    )
+
+
+def delete_party(party: Party) -> None:
+    """Delete a party no item names; raises PartyInUse, with the words to show, otherwise."""
+    used = party.items.count()
+    if used:
+        raise PartyInUse(
+            f"«{party.name}» указан ответственным в мероприятиях ({used}); "
+            "сначала уберите его из них."
+        )
+    party.delete()
