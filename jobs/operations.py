@@ -4,6 +4,10 @@ read what the user no longer sees.
 
 An operation takes the job and a `progress(percent, message="")` callback and returns the file
 (a django File) and its download name. `JobError` carries a message for the user.
+
+A job is started by `start_job` and the starters of each kind below: the pages (jobs/views.py)
+and the API (jobs/api.py) call them once they have found the round or the plan in the user's
+scope.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from jobs.models import Job
+from orgs.models import Municipality
+from portal.tasks import run_job
 from roadmaps.models import Roadmap
 from selfdiag.models import Round, Submission
 
@@ -95,17 +102,20 @@ def plan_pdf(job, progress: Progress):
     return ContentFile(content), download_name(roadmap, "pdf")
 
 
+def map_municipalities(user, round_):
+    """What a deficit map of the round may be narrowed to: the user's municipalities of the
+    round's region."""
+    return Municipality.objects.for_user(user).filter(region_id=round_.region_id)
+
+
 def _deficit_map(job, progress: Progress):
-    from orgs.models import Municipality
     from reports.deficits import deficit_map_for
 
     round_ = _round(job)
     municipality = None
     if job.params.get("municipality"):
         municipality = (
-            Municipality.objects.for_user(job.user)
-            .filter(region_id=round_.region_id, pk=job.params["municipality"])
-            .first()
+            map_municipalities(job.user, round_).filter(pk=job.params["municipality"]).first()
         )
         if municipality is None:
             raise JobError("Муниципальное образование не найдено или больше вам не доступно.")
@@ -142,3 +152,41 @@ OPERATIONS = {
     "deficit_map_xlsx": deficit_map_xlsx,
     "deficit_map_pdf": deficit_map_pdf,
 }
+
+
+# Starting a job
+
+
+def start_job(user, kind: str, title: str, **params) -> Job:
+    """The job, created and enqueued for the task worker (with the immediate backend of the
+    tests it has already run when this returns; the object is then stale)."""
+    job = Job.objects.create(user=user, kind=kind, title=title[:500], params=params)
+    result = run_job.enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return job
+
+
+def start_round_export(user, round_: Round) -> Job:
+    return start_job(
+        user, Job.Kind.ROUND_EXPORT, f"Результаты раунда «{round_.name}» в Excel", round=round_.pk
+    )
+
+
+MAP_FORMATS = {Job.Kind.DEFICIT_MAP_XLSX: "Excel", Job.Kind.DEFICIT_MAP_PDF: "PDF"}
+
+
+def start_deficit_map(user, round_: Round, kind: str, municipality=None) -> Job:
+    """A deficit map file of the round, for one municipality (of `map_municipalities`) or the
+    whole scope of the user."""
+    params = {"round": round_.pk}
+    title = f"Карта дефицитов «{round_.name}»"
+    if municipality is not None:
+        params["municipality"] = municipality.pk
+        title += f", {municipality.name}"
+    return start_job(user, kind, f"{title} в {MAP_FORMATS[kind]}", **params)
+
+
+def start_plan_pdf(user, roadmap: Roadmap) -> Job:
+    return start_job(
+        user, Job.Kind.PLAN_PDF, f"PDF плана «{roadmap.title[:300]}»", roadmap=roadmap.pk
+    )

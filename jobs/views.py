@@ -8,67 +8,55 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from jobs.models import Job
-from orgs.models import Municipality
-from portal.tasks import run_job
+from jobs.operations import (
+    map_municipalities,
+    start_deficit_map,
+    start_plan_pdf,
+    start_round_export,
+)
 from roadmaps.access import get_roadmap_for_user
 from selfdiag.access import get_round_for_user
-
-
-def _start(request, kind: str, title: str, **params):
-    job = Job.objects.create(user=request.user, kind=kind, title=title[:500], params=params)
-    result = run_job.enqueue(job.pk)
-    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
-    return redirect("jobs:job-detail", job.pk)
 
 
 @login_required
 @require_POST
 def round_export(request, pk):
-    round_ = get_round_for_user(request, pk)
-    return _start(
-        request,
-        Job.Kind.ROUND_EXPORT,
-        f"Результаты раунда «{round_.name}» в Excel",
-        round=round_.pk,
-    )
+    job = start_round_export(request.user, get_round_for_user(request, pk))
+    return redirect("jobs:job-detail", job.pk)
 
 
-def _map_job(request, pk, kind: str, what: str):
+def _map_job(request, pk, kind: str):
     """A deficit map file of the round, for the municipality chosen on the map's page (POST
     `municipality`) or the whole scope; a municipality the user does not see is a 404."""
     round_ = get_round_for_user(request, pk)
-    params = {"round": round_.pk}
-    title = f"Карта дефицитов «{round_.name}»"
+    municipality = None
     value = request.POST.get("municipality", "")
     if value:
         municipality = get_object_or_404(
-            Municipality.objects.for_user(request.user).filter(region_id=round_.region_id),
-            pk=int(value) if value.isdigit() else 0,
+            map_municipalities(request.user, round_), pk=int(value) if value.isdigit() else 0
         )
-        params["municipality"] = municipality.pk
-        title += f", {municipality.name}"
-    return _start(request, kind, f"{title} в {what}", **params)
+    job = start_deficit_map(request.user, round_, kind, municipality)
+    return redirect("jobs:job-detail", job.pk)
 
 
 @login_required
 @require_POST
 def deficit_map_xlsx(request, pk):
-    return _map_job(request, pk, Job.Kind.DEFICIT_MAP_XLSX, "Excel")
+    return _map_job(request, pk, Job.Kind.DEFICIT_MAP_XLSX)
 
 
 @login_required
 @require_POST
 def deficit_map_pdf(request, pk):
-    return _map_job(request, pk, Job.Kind.DEFICIT_MAP_PDF, "PDF")
+    return _map_job(request, pk, Job.Kind.DEFICIT_MAP_PDF)
 
 
 @login_required
 @require_POST
 def plan_pdf(request, pk):
     roadmap, _ = get_roadmap_for_user(request, pk)
-    return _start(
-        request, Job.Kind.PLAN_PDF, f"PDF плана «{roadmap.title[:300]}»", roadmap=roadmap.pk
-    )
+    job = start_plan_pdf(request.user, roadmap)
+    return redirect("jobs:job-detail", job.pk)
 
 
 def _job_for_user(request, pk) -> Job:
@@ -103,6 +91,11 @@ def job_download(request, pk):
     job = _job_for_user(request, pk)
     if not job.has_file:
         raise Http404("Файл задания ещё не готов.")
+    return file_response(job)
+
+
+def file_response(job: Job) -> FileResponse:
+    """The job's file as a download for its user only: the page and the API send it so."""
     response = FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
     response["Cache-Control"] = "private, no-store"
     return response

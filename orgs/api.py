@@ -1,13 +1,26 @@
-"""The directory through the API: regions, municipalities, organizations (read-only for all)
-and memberships (administrators only)."""
+"""The directory through the API: regions, municipalities, organizations (read-only for all,
+loaded from a file by regional operators, as on the page «Загрузка справочника») and
+memberships (administrators only)."""
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
 
+from orgs.importers import (
+    IMPORT_FORBIDDEN,
+    DirectoryError,
+    import_regions,
+    parse_directory,
+    read_upload,
+    save_directory,
+)
 from orgs.models import Membership, Municipality, Organization, Region
 from portal.api import (
     IsSuperuser,
@@ -87,6 +100,65 @@ class MembershipSerializer(serializers.ModelSerializer):
         return attrs
 
 
+# A region's list of participants to load: the same file as on the page.
+class DirectoryImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="Список участников (.xlsx или .csv, до 10 МБ), по школе в строке. Столбцы "
+        "находятся по заголовку: муниципальное образование и полное наименование обязательны; "
+        "краткое наименование, ИНН, адрес, уровни (НОО, ООО, СОО), ОВЗ (да/нет), год "
+        "вступления в проект — по желанию."
+    )
+    region = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Субъект РФ (идентификатор), в справочник которого загрузить список. "
+        "Можно не указывать, если пользователь загружает справочник одного региона.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="Только проверить файл и показать, что будет добавлено и обновлено, "
+        "ничего не сохраняя.",
+    )
+
+
+class DirectoryRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Номер строки в файле.")
+    municipality = serializers.CharField(help_text="Муниципальное образование.")
+    kind = serializers.ChoiceField(choices=Organization.Kind.choices)
+    short_name = serializers.CharField()
+    name = serializers.CharField()
+    inn = serializers.CharField(help_text="ИНН; пустая строка, если не указан.")
+    address = serializers.CharField()
+    levels = serializers.ListField(
+        child=serializers.CharField(), help_text="Уровни образования: НОО, ООО, СОО."
+    )
+    has_ovz_pupils = serializers.BooleanField()
+    in_project_since = serializers.IntegerField(allow_null=True)
+    exists = serializers.BooleanField(
+        help_text="Организация уже есть в справочнике (найдена по ИНН или по муниципальному "
+        "образованию и наименованию) и будет обновлена; иначе — добавлена."
+    )
+
+
+class DirectoryImportResultSerializer(serializers.Serializer):
+    region = serializers.IntegerField(help_text="Субъект РФ (идентификатор).")
+    dry_run = serializers.BooleanField(help_text="Только проверка: ничего не сохранено.")
+    organizations = serializers.IntegerField(help_text="Организаций в файле.")
+    created = serializers.IntegerField(
+        help_text="Добавлено организаций (при проверке — будет добавлено)."
+    )
+    updated = serializers.IntegerField(
+        help_text="Обновлено организаций (при проверке — будет обновлено)."
+    )
+    new_municipalities = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Муниципальные образования, которых не было в справочнике региона: они "
+        "добавлены (при проверке — будут добавлены).",
+    )
+    rows = DirectoryRowSerializer(many=True, help_text="Организации файла по строкам.")
+
+
 # Filters
 
 
@@ -134,6 +206,46 @@ class MembershipFilter(django_filters.FilterSet):
 
 
 # Viewsets
+
+
+class ImportsDirectory(BasePermission):
+    message = IMPORT_FORBIDDEN
+
+    def has_permission(self, request, view):
+        return import_regions(request.user).exists()
+
+
+def _import_region(user, value) -> Region:
+    """The region to load into: the one asked for, or the user's only one."""
+    if value is None:
+        regions = list(import_regions(user)[:2])
+        if len(regions) != 1:
+            raise ValidationError(
+                {"region": ["Укажите субъект РФ: вы загружаете справочник нескольких регионов."]}
+            )
+        return regions[0]
+    region = Region.objects.for_user(user).filter(pk=value).first()
+    if region is None:
+        raise NotFound("Субъект РФ не найден или недоступен.")
+    if not import_regions(user).filter(pk=region.pk).exists():
+        raise PermissionDenied(IMPORT_FORBIDDEN)
+    return region
+
+
+def _row(row) -> dict:
+    return {
+        "line": row.line,
+        "municipality": row.municipality,
+        "kind": row.kind,
+        "short_name": row.short_name,
+        "name": row.name,
+        "inn": row.inn,
+        "address": row.address,
+        "levels": list(row.levels),
+        "has_ovz_pupils": row.has_ovz,
+        "in_project_since": row.since,
+        "exists": row.exists,
+    }
 
 
 @extend_schema(tags=["Справочник организаций"])
@@ -202,6 +314,68 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
 
     def scoped_queryset(self, user):
         return Organization.objects.for_user(user)
+
+    @extend_schema(
+        summary="Загрузить справочник региона из файла",
+        description="То же, что страница «Загрузка справочника школ»: список участников проекта "
+        "(.xlsx или .csv) добавляет в справочник региона недостающие муниципальные "
+        "образования и школы и обновляет уже известные (по ИНН, а без ИНН — по "
+        "муниципальному образованию и наименованию). Загружает региональный оператор в "
+        "свой регион (администратор — в любой); остальным — 403. Всё или ничего: каждая "
+        "строка проверяется до сохранения, и одна ошибка в файле — 400 со списком ошибок по "
+        "строкам в поле `file`, ничего не сохраняется. С `dry_run` файл только проверяется: "
+        "ответ показывает, что будет добавлено и обновлено.",
+        request={"multipart/form-data": DirectoryImportSerializer},
+        responses={
+            200: DirectoryImportResultSerializer,
+            400: OpenApiResponse(
+                description="Файл не прочитан или в нём есть ошибки (по строкам, в поле "
+                "`file`); ничего не сохранено."
+            ),
+            403: OpenApiResponse(description="Загружать справочник может региональный оператор."),
+            404: OpenApiResponse(description="Субъект РФ вне области пользователя."),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        permission_classes=[IsAuthenticated, ImportsDirectory],
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=DirectoryImportSerializer,
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def import_directory(self, request):
+        serializer = DirectoryImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        region = _import_region(request.user, data.get("region"))
+        uploaded = data["file"]
+        try:
+            parsed = parse_directory(read_upload(uploaded), uploaded.name or "", region)
+        except DirectoryError as error:
+            raise ValidationError({"file": [str(error)]}) from None
+        if not parsed.ok:
+            raise ValidationError({"file": parsed.errors})
+        existing = sum(row.exists for row in parsed.rows)
+        created, updated = len(parsed.rows) - existing, existing
+        if not data["dry_run"]:
+            try:
+                created, updated = save_directory(parsed, region)
+            except DirectoryError as error:
+                raise ValidationError({"file": [str(error)]}) from None
+        result = {
+            "region": region.pk,
+            "dry_run": data["dry_run"],
+            "organizations": len(parsed.rows),
+            "created": created,
+            "updated": updated,
+            "new_municipalities": parsed.new_municipalities,
+            "rows": [_row(row) for row in parsed.rows],
+        }
+        return Response(DirectoryImportResultSerializer(result).data)
 
 
 @extend_schema(tags=["Членства (администрирование)"])

@@ -15,14 +15,33 @@ from pathlib import Path
 from django.db import transaction
 
 from orgs.models import EDUCATION_LEVELS, Municipality, Organization, Region
+from orgs.scope import get_scope
 from orgs.validators import inn_is_valid
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
+TOO_BIG = "Файл больше 10 МБ; разделите список на части."
+IMPORT_FORBIDDEN = "Загрузка справочника доступна региональному оператору."
 
 
 class DirectoryError(Exception):
     """The file as a whole cannot be read; the message is for the user."""
+
+
+def import_regions(user):
+    """Regions where the user may load the directory: regional operators only (and superusers).
+    The import page and the API ask here; no region at all means the user may not import."""
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return Region.objects.all()
+    return Region.objects.filter(pk__in=scope.write_regions)
+
+
+def read_upload(uploaded) -> bytes:
+    """The bytes of an uploaded file, refused by its size before it is read into memory."""
+    if uploaded.size is not None and uploaded.size > MAX_BYTES:
+        raise DirectoryError(TOO_BIG)
+    return uploaded.read()
 
 
 # Header words that identify each column; the first matching rule wins.
@@ -126,7 +145,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
     if len(data) > MAX_BYTES:
-        raise DirectoryError("Файл больше 10 МБ; разделите список на части.")
+        raise DirectoryError(TOO_BIG)
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
         return _read_xlsx(data)

@@ -6,7 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from orgs.forms import DirectoryUploadForm
-from orgs.importers import DirectoryError, parse_directory, save_directory
+from orgs.importers import (
+    IMPORT_FORBIDDEN,
+    DirectoryError,
+    import_regions,
+    parse_directory,
+    read_upload,
+    save_directory,
+)
 from orgs.models import Membership, Municipality, Organization, Region
 from orgs.scope import get_scope
 from orgs.uploads import discard, stash_upload, stashed_path
@@ -86,25 +93,17 @@ def organization_detail(request, pk):
     return render(request, "orgs/organization_detail.html", {"organization": organization})
 
 
-def _import_regions(user):
-    """Regions where the user may load the directory: regional operators only."""
-    scope = get_scope(user)
-    if scope.is_superuser:
-        return Region.objects.all()
-    return Region.objects.filter(pk__in=scope.write_regions)
-
-
 @login_required
 def directory_import(request):
-    regions = _import_regions(request.user)
+    regions = import_regions(request.user)
     if not regions.exists():
-        raise PermissionDenied("Загрузка справочника доступна региональному оператору.")
+        raise PermissionDenied(IMPORT_FORBIDDEN)
     form = DirectoryUploadForm(request.POST or None, request.FILES or None, regions=regions)
     if request.method == "POST" and form.is_valid():
         region = form.cleaned_data["region"]
         uploaded = form.cleaned_data["file"]
         try:
-            parsed = parse_directory(uploaded.read(), uploaded.name, region)
+            parsed = parse_directory(read_upload(uploaded), uploaded.name, region)
         except DirectoryError as error:
             form.add_error("file", str(error))
         else:
@@ -121,7 +120,7 @@ def directory_import(request):
 @login_required
 @require_POST
 def directory_import_confirm(request):
-    region = get_object_or_404(_import_regions(request.user), pk=request.POST.get("region"))
+    region = get_object_or_404(import_regions(request.user), pk=request.POST.get("region"))
     token = request.POST.get("token", "")
     path = stashed_path(request.user, token)
     if path is None:

@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from jobs import api as jobs_api
 from orgs import api as orgs_api
 from portal import api_views
 from roadmaps import api as roadmaps_api
@@ -16,6 +17,7 @@ from selfdiag import api as selfdiag_api
 app_name = "api"
 
 APPS_ROUTES = [
+    *jobs_api.ROUTES,
     *orgs_api.ROUTES,
     *roadmaps_api.ROUTES,
     *selfdiag_api.ROUTES,
