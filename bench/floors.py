@@ -76,31 +76,25 @@ def level_distribution(round_name: str) -> int:
 
 
 def items_page(region_id: int | None, size: int = 50) -> int:
-    """What one page of /api/v1/items/ shows: the count, 50 items with plan and owner, their
-    responsible parties and directions. In the API's order: by plan, then by id (the index
-    item_roadmap_id)."""
+    """What one page of /api/v1/items/ shows: 50 items with plan and owner (and one more row, to
+    know whether a next page exists; the list does not count the total), their responsible
+    parties and directions. In the API's order: by plan, then by id (the index item_roadmap_id)."""
     where, params = ("WHERE o.region_id = %s", [region_id]) if region_id else ("", [])
-    joins = f"""
-        FROM {_t(Item)} i
-        JOIN {_t(Roadmap)} p ON p.id = i.roadmap_id
-        JOIN {_t(Organization)} o ON o.id = p.owner_id
-    """
-    if region_id:
-        _fetch(f"SELECT COUNT(*) {joins} {where}", params)
-    else:  # every item: no join needed to count them
-        _fetch(f"SELECT COUNT(*) FROM {_t(Item)}", [])
     rows = _fetch(
         f"""
         SELECT i.id, i.key, i.roadmap_id, i.section_id, i.number, i.title, i.deadline_text,
                i.deadline_kind, i.deadline_start, i.deadline_end, i.deadline_occurrences,
                i.deadline_note, i.deadline_warnings, i.responsible_text, i.result, i.status,
                i.source_item_id, i.position, i.lock_version, p.title, o.short_name
-        {joins} {where}
+        FROM {_t(Item)} i
+        JOIN {_t(Roadmap)} p ON p.id = i.roadmap_id
+        JOIN {_t(Organization)} o ON o.id = p.owner_id
+        {where}
         ORDER BY i.roadmap_id, i.id
-        LIMIT {size}
+        LIMIT {size + 1}
         """,
         params,
-    )
+    )[:size]
     ids = [row[0] for row in rows]
     if ids:
         marks = ", ".join(["%s"] * len(ids))

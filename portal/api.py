@@ -73,6 +73,15 @@ class Ordering(OrderingFilter):
         "Сортировка: имя поля, «-» перед ним — по убыванию, через запятую — несколько."
     )
 
+    def get_ordering(self, request, queryset, view):
+        """The client's order, then the id: rows equal in the chosen fields keep one order
+        from request to request, so pages neither repeat nor skip them."""
+        ordering = super().get_ordering(request, queryset, view)
+        chosen = request.query_params.get(self.ordering_param) and ordering
+        if chosen and not {"id", "-id", "pk", "-pk"} & set(ordering):
+            ordering = [*ordering, "pk"]
+        return ordering
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         fields = getattr(view, "ordering_fields", None)

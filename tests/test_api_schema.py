@@ -13,10 +13,12 @@ from django.db import close_old_connections
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from jobs.models import Job
 from portal.api_urls import router
 from tests.factories import (
     make_item,
     make_methodology,
+    make_party,
     make_roadmap,
     make_round,
     make_section,
@@ -222,14 +224,19 @@ def wsgi_requests_keep_the_test_transaction():
     request_finished.connect(close_old_connections)
 
 
-def _real_ids(world):
-    """Objects the fuzzer may hit by id: a throwaway draft plan of the school, its section and
-    item, the school itself, a self-diagnosis round of the school with its methodology and the
-    school's questionnaire; other ids come from the generator and mostly miss. Keys are paths,
-    or path prefixes (every action under a plan or a round), or parameter names."""
+def _real_ids(world, user):
+    """Objects the fuzzer may hit by id: a throwaway draft plan of the school, its section,
+    item and party, the school itself, a self-diagnosis round of the school with its methodology
+    and the school's questionnaire, a finished job of the user; other ids come from the
+    generator and mostly miss. Keys are paths, or path prefixes (every action under a plan or a
+    round), or parameter names."""
     roadmap = make_roadmap(world.school)
     section = make_section(roadmap)
     item = make_item(section, deadline_text="Февраль-март")
+    party = make_party(roadmap, "ИМЦ")
+    job = Job.objects.create(
+        user=user, kind=Job.Kind.PLAN_PDF, title="PDF плана", params={"roadmap": roadmap.pk}
+    )
     methodology = make_methodology()
     round_ = make_round(world.region, [world.school, world.sibling_school], methodology)
     submission = make_submission(round_, world.school, {"Z1": "yes"})
@@ -241,6 +248,7 @@ def _real_ids(world):
             "id": section.pk,
         },
         "/api/v1/roadmaps/{roadmap_pk}/items/{id}/": {"roadmap_pk": roadmap.pk, "id": item.pk},
+        "/api/v1/roadmaps/{roadmap_pk}/parties/{id}/": {"roadmap_pk": roadmap.pk, "id": party.pk},
         "roadmap_pk": {"roadmap_pk": roadmap.pk},
         "item_pk": {"item_pk": item.pk},
         "/api/v1/items/{id}/": {"id": item.pk},
@@ -250,6 +258,7 @@ def _real_ids(world):
         "/api/v1/methodologies/{id}/": {"id": methodology.pk},
         "/api/v1/rounds/{id}/": {"id": round_.pk},
         "/api/v1/submissions/{id}/": {"id": submission.pk},
+        "/api/v1/jobs/{id}/": {"id": job.pk},
     }
 
 
@@ -305,7 +314,7 @@ def test_fuzzed_requests_never_get_a_server_error(
 
     user = {"superuser": superuser, "school": world.school_user}[role]
     auth = {"Authorization": f"Token {make_token(user).key}"}
-    real_ids = _real_ids(world)
+    real_ids = _real_ids(world, user)
     api = schemathesis.openapi.from_wsgi(reverse("api:schema"), application, headers=auth)
     # DELETE would only remove the throwaway objects the other operations need; the
     # delete rules have their own tests.
