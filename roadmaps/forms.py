@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from roadmaps.deadlines import Period
+from roadmaps.glossary import name_taken
 from roadmaps.models import Direction, Item, Party, Roadmap, Section
 
 
@@ -195,10 +196,7 @@ class PartyForm(forms.ModelForm):
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
-        clash = Party.objects.filter(roadmap=self.instance.roadmap, name__iexact=name)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if name and clash.exists():
+        if name and name_taken(self.instance.roadmap, name, but=self.instance):
             raise forms.ValidationError(f"Обозначение «{name}» уже есть в этом плане.")
         return name
 

@@ -36,6 +36,39 @@ def responsible_directory(user, roadmap: Roadmap):
     )
 
 
+def parties_named(roadmap: Roadmap, names: list[str], user) -> list[Party]:
+    """The plan's parties with these names (matched regardless of case), creating those it does
+    not have yet; a name that is a directory organization's short name links the new party to
+    it. The item editor and the API's items both name their responsible parties this way."""
+    existing = {party.name.casefold(): party for party in roadmap.parties.all()}
+    missing = [name for name in names if name.casefold() not in existing]
+    if missing:
+        directory = {
+            org.short_name: org
+            for org in Organization.objects.for_user(user).filter(short_name__in=missing)
+        }
+        position = max((party.position for party in existing.values()), default=-1)
+        for offset, name in enumerate(missing, start=1):
+            organization = directory.get(name)
+            existing[name.casefold()] = Party.objects.create(
+                roadmap=roadmap,
+                name=name,
+                full_name=organization.name if organization else "",
+                kind=Party.Kind.ORGANIZATION,
+                organization=organization,
+                position=position + offset,
+            )
+    return [existing[name.casefold()] for name in names]
+
+
+def name_taken(roadmap: Roadmap, name: str, *, but: Party | None = None) -> bool:
+    """Whether another party of the plan has this name, regardless of case. Compared in Python:
+    SQLite's LIKE and iexact fold the case of Latin letters only, and «имц» is «ИМЦ»."""
+    others = roadmap.parties.exclude(pk=but.pk) if but and but.pk else roadmap.parties.all()
+    folded = name.casefold()
+    return any(other.casefold() == folded for other in others.values_list("name", flat=True))
+
+
 def parties_of(roadmap: Roadmap):
     """The plan's parties as the glossary lists them: those in the glossary first, each with
     `item_count`, the number of items it answers for."""

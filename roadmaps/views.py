@@ -53,6 +53,7 @@ from roadmaps.glossary import (
     PartyInUse,
     delete_party,
     new_party,
+    parties_named,
     parties_of,
     responsible_directory,
     save_party,
@@ -481,31 +482,6 @@ def _responsible_names(item: Item) -> list[str]:
     return [link.party.name for link in item.itemresponsible_set.all()]
 
 
-def _parties_for(roadmap: Roadmap, names: list[str], user) -> list[Party]:
-    """The plan's parties with these names, creating those it does not have yet; a name that
-    is a directory organization's short name links the new party to it."""
-    existing = {party.name.casefold(): party for party in roadmap.parties.all()}
-    missing = [name for name in names if name.casefold() not in existing]
-    if missing:
-        directory = {
-            org.short_name: org
-            for org in Organization.objects.for_user(user).filter(short_name__in=missing)
-        }
-        position = max((party.position for party in existing.values()), default=-1)
-        for offset, name in enumerate(missing, start=1):
-            organization = directory.get(name)
-            party = Party.objects.create(
-                roadmap=roadmap,
-                name=name,
-                full_name=organization.name if organization else "",
-                kind=Party.Kind.ORGANIZATION,
-                organization=organization,
-                position=position + offset,
-            )
-            existing[name.casefold()] = party
-    return [existing[name.casefold()] for name in names]
-
-
 def _change_reason(label: str, before: list[str], after: list[str]) -> str:
     if before == after:
         return ""
@@ -542,7 +518,7 @@ def _save_item(request, form, item: Item, loaded_version: int | None) -> bool:
         elif not item.save_if_unchanged(loaded_version, ITEM_FIELDS):
             return False
         if names != before_names:
-            parties = _parties_for(roadmap, names, request.user)
+            parties = parties_named(roadmap, names, request.user)
             ItemResponsible.objects.filter(item=item).delete()
             ItemResponsible.objects.bulk_create(
                 ItemResponsible(item=item, party=party, position=position)

@@ -266,6 +266,26 @@ def test_put_replaces_the_party_and_keeps_the_items_text_when_the_name_stays(api
     assert item.responsible_text == "ИМЦ (методисты)"
 
 
+@pytest.mark.parametrize("name", ["имц", "Имц", " иМЦ "])
+def test_a_duplicate_in_another_case_is_refused_on_every_database(api, plans, name):
+    # SQLite folds the case of Latin letters only; the rule must hold for Cyrillic there too.
+    before = Party.objects.count()
+    response = api("school").post(_parties_url(plans.school), {"name": name}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": [f"Обозначение «{name.strip()}» уже есть в этом плане."]}
+    assert Party.objects.count() == before
+
+
+def test_a_party_keeps_its_own_name_in_another_case(api, plans):
+    party = plans.school.parties.get(name="ИМЦ")
+    response = api("school").patch(
+        _parties_url(plans.school, party), {"name": "Имц"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    party.refresh_from_db()
+    assert party.name == "Имц"
+
+
 def test_renaming_to_another_partys_name_is_refused(api, plans):
     make_party(plans.school, "ОО")
     party = plans.school.parties.get(name="ИМЦ")

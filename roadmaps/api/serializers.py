@@ -25,7 +25,13 @@ from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.execution import validate_evidence_file
 from roadmaps.forms import PartyForm
-from roadmaps.glossary import PARTY_FIELDS, new_party, responsible_directory, save_party
+from roadmaps.glossary import (
+    PARTY_FIELDS,
+    new_party,
+    parties_named,
+    responsible_directory,
+    save_party,
+)
 from roadmaps.import_forms import ACCEPTED, MAX_BYTES
 from roadmaps.models import (
     Direction,
@@ -94,31 +100,6 @@ class DirectionCodesField(serializers.ManyRelatedField):
     def get_attribute(self, instance):
         tags = getattr(instance, "direction_tags", None)
         return tags if tags is not None else super().get_attribute(instance)
-
-
-def _parties_for(roadmap: Roadmap, names: list[str], user) -> list[Party]:
-    """The plan's parties with these names (matched regardless of case), creating the missing
-    ones; a name that is a directory organization's short name links the party to it. The
-    editor does the same."""
-    existing = {party.name.casefold(): party for party in roadmap.parties.all()}
-    missing = [name for name in names if name.casefold() not in existing]
-    if missing:
-        directory = {
-            org.short_name: org
-            for org in Organization.objects.for_user(user).filter(short_name__in=missing)
-        }
-        position = max((party.position for party in existing.values()), default=-1)
-        for offset, name in enumerate(missing, start=1):
-            organization = directory.get(name)
-            existing[name.casefold()] = Party.objects.create(
-                roadmap=roadmap,
-                name=name,
-                full_name=organization.name if organization else "",
-                kind=Party.Kind.ORGANIZATION,
-                organization=organization,
-                position=position + offset,
-            )
-    return [existing[name.casefold()] for name in names]
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -197,7 +178,7 @@ class ItemSerializer(serializers.ModelSerializer):
     def _write_links(self, item, names, directions) -> None:
         if names is not None:
             names = list(dict.fromkeys(names))
-            parties = _parties_for(item.roadmap, names, self._user())
+            parties = parties_named(item.roadmap, names, self._user())
             ItemResponsible.objects.filter(item=item).delete()
             ItemResponsible.objects.bulk_create(
                 ItemResponsible(item=item, party=party, position=position)
