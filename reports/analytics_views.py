@@ -6,6 +6,7 @@ scope is a 404, whatever the parameter that named it. A user with no role at all
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -31,7 +32,7 @@ from reports.deficits import (
     map_body,
 )
 from reports.downloads import attachment
-from reports.dynamics import build_dynamics, change_chart, delta_chart, school_rows
+from reports.dynamics import Dynamics, build_dynamics, change_chart, delta_chart, school_rows
 from reports.monitoring import build_spravka
 from reports.svg import CHANGE_LABELS, level_legend_items
 from roadmaps.execution_forms import MonitoringFilterForm
@@ -205,21 +206,35 @@ def _earlier_with_results(rounds: list[Round], after: Round | None) -> Round | N
     )
 
 
-@login_required
-@require_safe
-def dynamics(request):
+SAME_ROUND_PROBLEM = "Выберите два разных раунда."
+NO_ROUNDS_PROBLEM = "Для динамики нужны два раунда самодиагностики с результатами."
+
+
+class DynamicsChoice(NamedTuple):
+    """The rounds and municipality chosen by the query (?before, ?after, ?municipality) and the
+    dynamics between them; without two different rounds, `problem` says why and there is none."""
+
+    rounds: list[Round]
+    before: Round | None
+    after: Round | None
+    problem: str
+    municipalities: list[Municipality]
+    municipality: Municipality | None
+    dynamics: Dynamics | None
+
+
+def choose_dynamics(request) -> DynamicsChoice:
+    """What the dynamics page shows (the API's dynamics too): 403 without a role, 404 for a
+    round or municipality the user does not see."""
     _require_role(request.user)
     rounds = _rounds(request.user)
     after = _round_from(request, rounds, "after", _latest_with_results(rounds))
     before = _round_from(request, rounds, "before", _earlier_with_results(rounds, after))
-    context = {"rounds": rounds, "before": before, "after": after}
     if before is None or after is None or before == after:
-        context["problem"] = (
-            "Выберите два разных раунда."
-            if before is not None and before == after
-            else "Для динамики нужны два раунда самодиагностики с результатами."
+        problem = (
+            SAME_ROUND_PROBLEM if before is not None and before == after else NO_ROUNDS_PROBLEM
         )
-        return render(request, "reports/analytics/dynamics.html", context)
+        return DynamicsChoice(rounds, before, after, problem, [], None, None)
 
     municipalities, municipality = _municipalities(request, after.region_id)
     result = build_dynamics(
@@ -229,6 +244,18 @@ def dynamics(request):
         results=DirectionResult.objects.for_user(request.user).counted(),
         municipality=municipality,
     )
+    return DynamicsChoice(rounds, before, after, "", municipalities, municipality, result)
+
+
+@login_required
+@require_safe
+def dynamics(request):
+    rounds, before, after, problem, municipalities, municipality, result = choose_dynamics(request)
+    context = {"rounds": rounds, "before": before, "after": after}
+    if problem:
+        context["problem"] = problem
+        return render(request, "reports/analytics/dynamics.html", context)
+
     change = request.GET.get("change", "")
     shown = result.schools
     if change in CHANGE_LABELS:

@@ -1,5 +1,5 @@
 """The self-diagnosis API: methodologies, rounds, submissions with their answers, stored results
-and deficits, and the deficit map of a round (JSON, Excel, PDF).
+and deficits, the deficit map of a round (JSON, Excel, PDF) and the dynamics between two rounds.
 
 Reading follows the models' `for_user` querysets: outside the scope is a 404. Writing mirrors
 the pages of selfdiag/views.py and nothing more: whoever writes for a school starts its
@@ -7,11 +7,15 @@ questionnaire, saves answers and sends it (`Submission.submit`); the school's mu
 region accepts it or returns it with a comment through one review action, as the result page
 does (`ReviewForm`, `Submission.accept`, `Submission.return_for_correction`). Who may do that
 is asked of selfdiag/access.py, with the words the pages use; a state the model refuses is a
-409.
+409. The region's operator opens a round with the page's form (`RoundForm`); the Excel template,
+loading it back and the results workbook, the plan from deficits and the dynamics call the same
+functions as their pages (selfdiag/views.py, reports/analytics_views.py).
 """
 
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch
+from django.urls import reverse
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,21 +25,33 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.viewsets import GenericViewSet
+from rest_framework.viewsets import GenericViewSet, ViewSet
 
 from orgs.models import Municipality
 from orgs.scope import get_scope
+from portal import tasks
 from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from reports.analytics_views import SAME_ROUND_PROBLEM, choose_dynamics
 from reports.deficits import (
     DeficitMap,
     Tally,
     deficit_map_file,
     deficit_map_for,
 )
-from selfdiag.access import can_manage_round, can_review, can_write_school
+from reports.dynamics import Dynamics
+from reports.svg import CHANGE_LABELS
+from selfdiag import excel
+from selfdiag.access import (
+    can_manage_round,
+    can_review,
+    can_write_school,
+    require_reviewer,
+    schools_in_scope,
+)
 from selfdiag.answering import InvalidAnswers, save_answers
 from selfdiag.api_filters import (
     DeficitFilter,
@@ -49,15 +65,22 @@ from selfdiag.api_serializers import (
     DeficitMapSerializer,
     DeficitSerializer,
     DirectionResultSerializer,
+    DynamicsSerializer,
     MethodologyDetailSerializer,
     MethodologySerializer,
+    PlanDeficitsSerializer,
+    PlanFromDeficitsSerializer,
+    PlanOutcomeSerializer,
     ReviewSerializer,
+    RoundCreateSerializer,
+    RoundImportPreviewSerializer,
+    RoundImportResultSerializer,
+    RoundImportSerializer,
     RoundSerializer,
     SubmissionCreateSerializer,
     SubmissionDetailSerializer,
     SubmissionSerializer,
 )
-from selfdiag.excel import XLSX
 from selfdiag.forms import ReviewForm
 from selfdiag.methodology import LEVELS
 from selfdiag.models import (
@@ -72,7 +95,22 @@ from selfdiag.models import (
     Submission,
     SubmissionError,
 )
+from selfdiag.plans import (
+    add_deficits_to_plan,
+    item_title,
+    plan_deficits,
+    plan_outcome_message,
+)
 from selfdiag.querysets import count_of
+from selfdiag.rounds import (
+    CANNOT_CREATE_MESSAGE,
+    creatable_regions,
+    import_message,
+    open_round,
+    parse_upload,
+    results_file,
+    template_file,
+)
 
 TAG = "Самодиагностика"
 TAG_RESULTS = "Результаты и дефициты"
@@ -80,6 +118,7 @@ TAG_RESULTS = "Результаты и дефициты"
 # The pages' words (selfdiag/views.py).
 READ_ONLY_MESSAGE = "У вас есть доступ к этой анкете только для чтения."
 REVIEWERS_MESSAGE = "Проверяет анкету региональный оператор или муниципальный координатор."
+PLAN_WRITERS_MESSAGE = "Составлять план школы может только тот, кто его ведёт."
 
 FORBIDDEN = OpenApiResponse(
     description="Нет права на это действие (например, у наблюдателя); причина — в поле detail."
@@ -243,17 +282,33 @@ def deficit_map_data(dmap: DeficitMap) -> dict:
         description="Один раунд. Раунд другого региона, в котором нет школ области "
         "пользователя, — 404.",
     ),
+    create=extend_schema(
+        summary="Открыть раунд",
+        description="Как страница «Новый раунд»: раунд субъекта РФ по методике, со сроками и "
+        "школами — отмеченными, всеми школами муниципального образования или всего субъекта. "
+        "Поля, которые не указаны, получают значения, которые предлагает страница. Открывает "
+        "раунд региональный оператор своего субъекта РФ (администратор — любого); остальным — "
+        "403. Ошибки — по полям, по-русски (400), и тогда ничего не создаётся. Изменить раунд "
+        "после открытия нельзя (как и на страницах): только закрыть и открыть снова.",
+        request=RoundCreateSerializer,
+        responses={201: RoundSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    ),
 )
 class RoundViewSet(ScopedReadOnlyViewSet):
     not_found_message = "Раунд не найден или недоступен."
-    serializer_class = RoundSerializer
     filterset_class = RoundFilter
     search_fields = ["name"]
     ordering_fields = ["opens_on", "closes_on", "name", "status", "created"]
 
+    def get_serializer_class(self):
+        return {
+            "create": RoundCreateSerializer,
+            "import_results": RoundImportSerializer,
+        }.get(self.action, RoundSerializer)
+
     def scoped_queryset(self, user):
         rounds = Round.objects.for_user(user).select_related("region", "methodology")
-        if self.action not in ("list", "retrieve", "close", "reopen"):
+        if self.action not in ("list", "retrieve", "create", "close", "reopen"):
             return rounds
         # As the page of rounds counts them: the schools of the user's scope only.
         included = Round.schools.through.objects.filter(round_id=OuterRef("pk")).filter(
@@ -266,12 +321,27 @@ class RoundViewSet(ScopedReadOnlyViewSet):
             school_count=count_of(included, "round_id"), done_count=count_of(done, "round_id")
         )
 
+    def _round_data(self, round_, status_code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=round_.pk)
+        context = self.get_serializer_context()
+        return Response(RoundSerializer(fresh, context=context).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        regions = creatable_regions(request.user)
+        if not regions:
+            raise PermissionDenied(CANNOT_CREATE_MESSAGE)
+        context = {**self.get_serializer_context(), "regions": regions}
+        serializer = RoundCreateSerializer(data=request.data, context=context)
+        serializer.is_valid(raise_exception=True)
+        round_ = open_round(serializer.validated_data["form"], request.user)
+        return self._round_data(round_, status.HTTP_201_CREATED)
+
     def _set_status(self, request, step):
         round_ = self.get_object()
         if not can_manage_round(request.user, round_):
             raise PermissionDenied("Закрыть или открыть раунд может региональный оператор.")
         step(round_)
-        return Response(self.get_serializer(self.get_queryset().get(pk=round_.pk)).data)
+        return self._round_data(round_)
 
     @extend_schema(
         summary="Закрыть раунд",
@@ -295,6 +365,116 @@ class RoundViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def reopen(self, request, pk=None):
         return self._set_status(request, Round.reopen)
+
+    # The Excel template, loading it back, the results workbook: the round page's buttons.
+
+    @extend_schema(
+        summary="Шаблон для загрузки ответов (Excel)",
+        description="Тот же файл, что кнопка «Шаблон для загрузки (Excel)» на странице раунда: "
+        "строка на каждую школу раунда, которую проверяет пользователь, столбец на каждый "
+        "показатель, ответы — из выпадающих списков; уже сохранённые ответы вписаны. "
+        "Региональный оператор и муниципальный координатор; остальным — 403.",
+        responses={(200, excel.XLSX): OpenApiTypes.BINARY, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], content_negotiation_class=AnyAccept)
+    def template(self, request, pk=None):
+        round_ = self.get_object()
+        require_reviewer(request.user, round_)
+        return template_file(request.user, round_)
+
+    @extend_schema(
+        summary="Результаты раунда (Excel)",
+        description="Тот же файл, что кнопка «Выгрузить результаты (Excel)» на странице "
+        "раунда: строка на каждую подсчитанную анкету школ области пользователя — уровни, "
+        "баллы по направлениям, дефициты. Если школ раунда в области пользователя больше "
+        f"{tasks.BACKGROUND_FROM_SCHOOLS}, страница готовит файл в фоне: тогда и здесь "
+        "файла нет — 409 с указанием, где его сформировать (раздел «Задания»).",
+        responses={
+            (200, excel.XLSX): OpenApiTypes.BINARY,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="Раунд слишком велик для выгрузки в запросе: файл готовится в "
+                "фоне со страницы раунда; причина — в поле detail."
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], content_negotiation_class=AnyAccept)
+    def results(self, request, pk=None):
+        round_ = self.get_object()
+        if schools_in_scope(request.user, round_).count() > tasks.BACKGROUND_FROM_SCHOOLS:
+            raise Conflict(
+                f"Школ раунда в вашей области больше {tasks.BACKGROUND_FROM_SCHOOLS}: такой файл "
+                "готовится в фоне. Сформируйте его кнопкой «Выгрузить результаты (Excel)» на "
+                f"странице раунда ({reverse('selfdiag:round-detail', args=[round_.pk])}) и "
+                f"скачайте в разделе «Задания» ({reverse('jobs:job-list')})."
+            )
+        return results_file(request.user, round_)
+
+    @extend_schema(
+        summary="Загрузить ответы из заполненного шаблона",
+        description="Как страница «Загрузить результаты из Excel»: файл проверяется целиком; "
+        "если хоть в одной строке ошибка (школа не из раунда или не ваша, ответа нет в списке, "
+        "анкета уже принята), — 400 с ошибками по строкам в `errors`, и не сохраняется ничего. "
+        "Иначе анкеты школ из файла сохраняются отправленными и подсчитываются. С "
+        "`dry_run=true` ничего не сохраняется: ответ показывает, что будет загружено. "
+        "Загружают региональный оператор и муниципальный координатор (свои школы); "
+        "остальным — 403. Тело — multipart/form-data.",
+        request={"multipart/form-data": RoundImportSerializer},
+        responses={
+            200: RoundImportResultSerializer,
+            400: OpenApiResponse(
+                description="Файл не прочитан (причина в `file`) или в строках ошибки "
+                "(`errors`, и замечания в `warnings`). Ничего не сохранено."
+            ),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        filter_backends=[],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_results(self, request, pk=None):
+        round_ = self.get_object()
+        require_reviewer(request.user, round_)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        uploaded = serializer.validated_data["file"]
+        try:
+            parsed = parse_upload(request.user, round_, uploaded.read(), uploaded.name)
+        except excel.ResultsFileError as error:
+            raise ValidationError({"file": [str(error)]}) from None
+        if not parsed.ok:
+            raise ValidationError(
+                {
+                    "file": ["Исправьте ошибки в файле: ничего не сохранено."],
+                    "errors": parsed.errors,
+                    "warnings": parsed.warnings,
+                }
+            )
+        preview = {
+            "school_count": len(parsed.rows),
+            "answer_count": sum(len(row.answers) for row in parsed.rows),
+            "rows": parsed.rows,
+            "warnings": parsed.warnings,
+        }
+        if serializer.validated_data["dry_run"]:
+            return Response(RoundImportPreviewSerializer(preview).data)
+        try:
+            created, updated = excel.save_results(parsed, round_, request.user)
+        except excel.ResultsFileError as error:
+            raise ValidationError({"file": [str(error)]}) from None
+        outcome = {
+            **preview,
+            "created": created,
+            "updated": updated,
+            "detail": import_message(created, updated),
+        }
+        return Response(RoundImportResultSerializer(outcome).data)
 
     def _municipality(self, round_: Round) -> Municipality | None:
         value = self.request.query_params.get("municipality", "")
@@ -338,7 +518,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         "с уровнями школ по направлениям, раскрашенными по уровню, и лист «Муниципалитеты» "
         "со сводками.",
         parameters=[MUNICIPALITY_PARAMETER],
-        responses={(200, XLSX): OpenApiTypes.BINARY, 404: NOT_FOUND},
+        responses={(200, excel.XLSX): OpenApiTypes.BINARY, 404: NOT_FOUND},
     )
     @action(
         detail=True,
@@ -537,6 +717,75 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
                 )
         return self._detail(submission)
 
+    # From deficits to the school's plan: the result page's «План из дефицитов».
+
+    def _plan_submission(self):
+        submission = self.get_object()
+        if not can_write_school(self.request.user, submission.school):
+            raise PermissionDenied(PLAN_WRITERS_MESSAGE)
+        if not submission.is_scored:
+            raise Conflict("Анкета ещё не подсчитана: дефициты появятся после её отправки.")
+        return submission
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Дефициты для плана",
+        description="Что показывает страница «План из дефицитов»: дефициты анкеты по порядку "
+        "(сначала критические), у каждого — есть ли мероприятие по нему в плане школы, и сам "
+        "план на год окончания раунда, который будет дополнен (null — его создадут "
+        "черновиком). Составляет план тот, кто ведёт школу; наблюдателю — 403. Анкета ещё не "
+        "отправлена — 409.",
+        responses={200: PlanDeficitsSerializer, **WRITE_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Добавить дефициты в план",
+        description="Как кнопка на странице «План из дефицитов»: по каждому выбранному "
+        "дефициту в план школы на год окончания раунда добавляется мероприятие в раздел "
+        "«Устранение дефицитов по результатам самодиагностики», с указанными сроками и "
+        "направлением дефицита. Плана нет — он создаётся черновиком. Мероприятие, которое в "
+        "плане уже есть, второй раз не добавляется: такие дефициты перечислены в "
+        "`already_in_plan`. Код не из дефицитов анкеты — 400, ничего не добавлено. Составляет "
+        "план тот, кто ведёт школу; наблюдателю — 403. Анкета ещё не отправлена — 409.",
+        request=PlanFromDeficitsSerializer,
+        responses={200: PlanOutcomeSerializer, 400: BAD_REQUEST, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="plan-from-deficits",
+        url_name="plan-from-deficits",
+        filter_backends=[],
+    )
+    def plan_from_deficits(self, request, pk=None):
+        submission = self._plan_submission()
+        deficits, plan = plan_deficits(submission)
+        if request.method == "GET":
+            state = {"plan": plan, "year": submission.round.closes_on.year, "deficits": deficits}
+            return Response(PlanDeficitsSerializer(state).data)
+        codes = [deficit.indicator_code for deficit in deficits]
+        serializer = PlanFromDeficitsSerializer(data=request.data, context={"codes": codes})
+        serializer.is_valid(raise_exception=True)
+        chosen = set(serializer.validated_data["deficits"])
+        picked = [deficit for deficit in deficits if deficit.indicator_code in chosen]
+        outcome = add_deficits_to_plan(
+            submission,
+            picked,
+            user=request.user,
+            deadline_text=serializer.validated_data["deadline_text"],
+        )
+        indicators = {item_title(deficit): deficit.indicator_code for deficit in picked}
+        for item in outcome.created:
+            item.indicator = indicators[item.title]
+        data = {
+            "plan": outcome.roadmap,
+            "plan_created": outcome.roadmap_created,
+            "added": outcome.created,
+            "already_in_plan": [d.indicator_code for d in picked if d.in_plan],
+            "detail": plan_outcome_message(outcome),
+        }
+        return Response(PlanOutcomeSerializer(data).data)
+
 
 # Results and deficits: lists only. A row is read among its round's or school's rows, or in
 # its submission (`direction_results` of /api/v1/submissions/{id}/).
@@ -590,6 +839,149 @@ class DeficitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, GenericViewSet):
         )
 
 
+# Dynamics between two rounds
+
+
+def _change_tally(tally, mean_delta: float | None) -> dict:
+    return {"counts": dict(tally.counts), "total": tally.total, "mean_delta": mean_delta}
+
+
+def _shift(shift) -> dict | None:
+    if shift is None:
+        return None
+    return {
+        "before": shift.before,
+        "after": shift.after,
+        "delta": shift.delta,
+        "change": shift.change,
+    }
+
+
+def dynamics_data(dynamics: Dynamics, change: str = "") -> dict:
+    """The dynamics as JSON (DynamicsSerializer describes it): the numbers of the page; `change`
+    keeps the schools whose overall level changed so, as the page's filter does."""
+    codes = [summary.direction.code for summary in dynamics.directions]
+    schools = dynamics.schools
+    if change:
+        schools = [row for row in schools if row.change == change]
+    municipality = dynamics.municipality
+
+    def area(row):
+        return {"id": row.pk, "name": row.name, **_change_tally(row.tally, row.mean_delta)}
+
+    return {
+        "before": {"id": dynamics.before.pk, "name": dynamics.before.name},
+        "after": {"id": dynamics.after.pk, "name": dynamics.after.name},
+        "municipality": municipality and {"id": municipality.pk, "name": municipality.name},
+        "change": change,
+        "levels": dict(LEVELS),
+        "changes": dict(CHANGE_LABELS),
+        "directions": [
+            {
+                "code": summary.direction.code,
+                "name": summary.direction.name,
+                "group": summary.direction.group,
+                **_change_tally(summary.tally, summary.mean_delta),
+            }
+            for summary in dynamics.directions
+        ],
+        "schools": [
+            {
+                "id": row.pk,
+                "name": row.name,
+                "municipality": row.municipality_id,
+                "municipality_name": row.municipality_name,
+                "overall": _shift(row.overall),
+                "directions": {
+                    code: _shift(shift) for code, shift in zip(codes, row.directions, strict=True)
+                },
+            }
+            for row in schools
+        ],
+        "areas": [area(row) for row in dynamics.areas],
+        "total": area(dynamics.total),
+        "only_before": dynamics.only_before,
+        "only_after": dynamics.only_after,
+    }
+
+
+class OneObjectSchema(AutoSchema):
+    """A `list` route that answers one object, not a page of them."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
+@extend_schema(tags=[TAG_RESULTS])
+class DynamicsViewSet(ScopedViewSetMixin, ViewSet):
+    """One report at /api/v1/dynamics/: a list route without a list, pages or filters."""
+
+    not_found_message = "Раунд или муниципальное образование не найдены или недоступны."
+    schema = OneObjectSchema()
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        summary="Динамика между раундами",
+        description="Те же данные, что на странице «Динамика»: как изменились общий уровень "
+        "и баллы школ области пользователя от раунда `before` к раунду `after` (вырос, не "
+        "изменился, снизился), по направлениям, по муниципальным образованиям и итог. "
+        "Учитываются школы с отправленной или принятой анкетой в обоих раундах; сколько "
+        "школ есть только в одном — `only_before`, `only_after`. По умолчанию — два "
+        "последних раунда с результатами одного субъекта РФ. Раунд или МО вне области — "
+        "404; один и тот же раунд дважды — 400; двух раундов с результатами нет — 409. "
+        "Без роли в проекте — 403.",
+        parameters=[
+            OpenApiParameter(
+                "before",
+                OpenApiTypes.INT,
+                description="Первый раунд (идентификатор); по умолчанию — предыдущий раунд с "
+                "результатами того же субъекта РФ.",
+            ),
+            OpenApiParameter(
+                "after",
+                OpenApiTypes.INT,
+                description="Второй раунд (идентификатор); по умолчанию — последний раунд с "
+                "результатами.",
+            ),
+            OpenApiParameter(
+                "municipality",
+                OpenApiTypes.INT,
+                description="Муниципальное образование (идентификатор) субъекта РФ второго "
+                "раунда: только его школы.",
+            ),
+            OpenApiParameter(
+                "change",
+                OpenApiTypes.STR,
+                enum=list(CHANGE_LABELS),
+                description="Только школы, у которых общий уровень: up — вырос, same — не "
+                "изменился, down — снизился (сводки — по всем школам).",
+            ),
+        ],
+        responses={
+            200: DynamicsSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="Нет двух раундов с результатами; причина — в поле detail."
+            ),
+        },
+    )
+    def list(self, request):
+        change = request.query_params.get("change", "")
+        if change and change not in CHANGE_LABELS:
+            raise ValidationError(
+                {"change": ["Укажите up (вырос), same (не изменился) или down (снизился)."]}
+            )
+        choice = choose_dynamics(request)
+        if choice.problem == SAME_ROUND_PROBLEM:
+            raise ValidationError({"before": [choice.problem]})
+        if choice.problem:
+            raise Conflict(choice.problem)
+        return Response(dynamics_data(choice.dynamics, change))
+
+
 # /api/v1/…: (prefix, viewset, basename) registered by portal/api_urls.py.
 ROUTES = [
     ("methodologies", MethodologyViewSet, "methodology"),
@@ -597,4 +989,5 @@ ROUTES = [
     ("submissions", SubmissionViewSet, "submission"),
     ("direction-results", DirectionResultViewSet, "direction-result"),
     ("deficits", DeficitViewSet, "deficit"),
+    ("dynamics", DynamicsViewSet, "dynamics"),
 ]

@@ -6,11 +6,12 @@ Levels and statuses go out as codes with a Russian label beside them (`level`, `
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from orgs.models import Organization
 from portal.api import VisiblePrimaryKeyField
 from selfdiag.access import can_review, can_write_school
-from selfdiag.forms import ReviewForm
+from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
 from selfdiag.models import (
     Deficit,
     DirectionResult,
@@ -27,6 +28,7 @@ LEVEL_HELP = (
     "Уровень: below_base — ниже базового, base — базовый, medium — средний, high — высокий; "
     "пустая строка — результата нет."
 )
+CHANGE_HELP = "Изменение уровня: up — вырос, same — не изменился, down — снизился."
 STATUS_HELP = (
     "Статус анкеты: draft — заполняется, submitted — отправлена, returned — возвращена на "
     "доработку, accepted — принята."
@@ -482,3 +484,259 @@ class DeficitMapSerializer(serializers.Serializer):
     schools = MapSchoolSerializer(many=True)
     areas = MapAreaSerializer(many=True, help_text="Муниципальные образования.")
     total = MapAreaSerializer(help_text="Итого по карте.")
+
+
+# Opening a round: the page's form (selfdiag.forms.RoundForm) decides, with its words.
+
+MAX_ID = 2**31 - 1
+
+
+def _form_errors(form) -> dict:
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): list(errors)
+        for field, errors in form.errors.items()
+    }
+
+
+class RoundCreateSerializer(serializers.Serializer):
+    """A new round, checked by the form of the page «Новый раунд»; what is left out takes the
+    value the page offers. `context["regions"]`: the regions the user may open rounds in."""
+
+    region = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Субъект РФ (идентификатор). Можно не указывать, если пользователь открывает "
+        "раунды в одном субъекте.",
+    )
+    name = serializers.CharField(
+        required=False,
+        max_length=300,
+        help_text="Наименование, в субъекте РФ — своё у каждого раунда; по умолчанию — "
+        "«Самодиагностика — весна 2025» по текущей дате.",
+    )
+    opens_on = serializers.DateField(required=False, help_text="Начало; по умолчанию — сегодня.")
+    closes_on = serializers.DateField(
+        required=False, help_text="Окончание, не раньше начала; по умолчанию — через 30 дней."
+    )
+    methodology = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Методика (идентификатор); по умолчанию — последняя загруженная настоящая.",
+    )
+    municipality = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Только школы этого муниципального образования (идентификатор); без него — "
+        "школы всего субъекта РФ.",
+    )
+    schools = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=100_000,
+        help_text="Школы раунда (идентификаторы). Пусто — все школы субъекта РФ или "
+        "выбранного муниципального образования.",
+    )
+
+    def validate(self, attrs):
+        regions = self.context["regions"]
+        offered = RoundForm(regions=regions).initial
+        data = {**offered, **{key: value for key, value in attrs.items() if value is not None}}
+        form = RoundForm(data, regions=regions)
+        if not form.is_valid():
+            raise serializers.ValidationError(_form_errors(form))
+        return {"form": form}
+
+
+# Loading answers from the filled template: the page's checks (selfdiag.forms.ResultsUploadForm,
+# selfdiag.excel.parse_results).
+
+
+class RoundImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="Заполненный шаблон раунда (.xlsx, до 10 МБ) — тот, что отдаёт "
+        "/api/v1/rounds/{id}/template/."
+    )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="Только проверить файл и показать, что будет загружено, ничего не сохраняя.",
+    )
+
+    def validate_file(self, uploaded):
+        form = ResultsUploadForm(data={}, files={"file": uploaded})
+        if not form.is_valid():
+            raise serializers.ValidationError(list(form.errors["file"]))
+        return form.cleaned_data["file"]
+
+
+class ImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Номер строки в файле.")
+    school = serializers.IntegerField(source="school.pk", help_text="Школа (идентификатор).")
+    school_name = serializers.CharField(source="school.short_name")
+    municipality_name = serializers.CharField(source="school.municipality.name", default="")
+    answer_count = serializers.SerializerMethodField(help_text="Ответов, которые будут учтены.")
+    ignored = serializers.IntegerField(
+        help_text="Ответов на показатели, которые к школе не относятся: не учитываются."
+    )
+    existing_status = serializers.CharField(
+        help_text="Статус анкеты школы до загрузки; пустая строка — анкеты не было. " + STATUS_HELP
+    )
+    existing_status_label = serializers.CharField(help_text="Он же по-русски.")
+
+    def get_answer_count(self, row) -> int:
+        return len(row.answers)
+
+
+class RoundImportPreviewSerializer(serializers.Serializer):
+    """What loading the file would save (`dry_run`)."""
+
+    school_count = serializers.IntegerField(help_text="Школ с ответами в файле.")
+    answer_count = serializers.IntegerField(help_text="Ответов, всего.")
+    rows = ImportRowSerializer(many=True)
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Замечания: пропущенные столбцы и строки, ответы не к школе.",
+    )
+
+
+class RoundImportResultSerializer(RoundImportPreviewSerializer):
+    created = serializers.IntegerField(help_text="Новых анкет.")
+    updated = serializers.IntegerField(help_text="Обновлено анкет (ответы заменены).")
+    detail = serializers.CharField(help_text="Итог по-русски, как на странице.")
+
+
+# From deficits to the school's plan: the page's form (selfdiag.forms.DeficitPlanForm).
+
+
+class PlanFromDeficitsSerializer(serializers.Serializer):
+    """`context["codes"]`: the codes of the submission's deficits."""
+
+    deficits = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        help_text="Коды показателей-дефицитов, по которым нужны мероприятия, например "
+        '["Z1", "S2"]. Те, что уже есть в плане, не добавляются второй раз.',
+    )
+    deadline_text = serializers.CharField(
+        required=False,
+        default="в течение года",
+        help_text="Сроки, как в плане: «в течение года», «до 1 сентября», «2 квартал».",
+    )
+
+    def validate(self, attrs):
+        codes = self.context["codes"]
+        form = DeficitPlanForm(attrs, choices=[(code, code) for code in codes])
+        if not form.is_valid():
+            raise serializers.ValidationError(_form_errors(form))
+        return form.cleaned_data
+
+
+class PlanRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    status = serializers.CharField(help_text="Статус плана (draft — черновик и т. д.).")
+    version = serializers.IntegerField()
+
+
+class PlanDeficitSerializer(serializers.Serializer):
+    indicator = serializers.CharField(source="indicator_code", help_text="Код показателя.")
+    wording = serializers.CharField(source="indicator.wording")
+    direction = serializers.CharField(source="direction_code", help_text="Код направления.")
+    direction_name = serializers.CharField(source="indicator.direction.name")
+    critical = serializers.BooleanField()
+    points = serializers.FloatField()
+    max_points = serializers.FloatField()
+    in_plan = serializers.BooleanField(help_text="Мероприятие по нему уже есть в плане.")
+
+
+class PlanDeficitsSerializer(serializers.Serializer):
+    plan = PlanRefSerializer(
+        allow_null=True,
+        help_text="План школы на год окончания раунда, который можно дополнить; null — его "
+        "нет, он будет создан черновиком.",
+    )
+    year = serializers.IntegerField(help_text="Год плана.")
+    deficits = PlanDeficitSerializer(many=True)
+
+
+class AddedItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+    title = serializers.CharField()
+    indicator = serializers.CharField(help_text="Код показателя-дефицита.")
+    deadline_text = serializers.CharField()
+    deadline_start = serializers.DateField(allow_null=True)
+    deadline_end = serializers.DateField(allow_null=True)
+
+
+class PlanOutcomeSerializer(serializers.Serializer):
+    plan = PlanRefSerializer(help_text="План, в который добавлены мероприятия.")
+    plan_created = serializers.BooleanField(help_text="План создан сейчас черновиком.")
+    added = AddedItemSerializer(many=True, help_text="Добавленные мероприятия.")
+    already_in_plan = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Коды выбранных дефицитов, мероприятия по которым в плане уже были.",
+    )
+    detail = serializers.CharField(help_text="Итог по-русски, как на странице.")
+
+
+# Dynamics between two rounds: the schema of selfdiag.api.dynamics_data's output.
+
+
+class ShiftSerializer(serializers.Serializer):
+    before = serializers.CharField(help_text="Уровень в первом раунде. " + LEVEL_HELP)
+    after = serializers.CharField(help_text="Уровень во втором раунде.")
+    delta = serializers.FloatField(help_text="Изменение баллов.")
+    change = serializers.CharField(help_text=CHANGE_HELP)
+
+
+class ChangeTallySerializer(serializers.Serializer):
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="up / same / down → число школ."
+    )
+    total = serializers.IntegerField(help_text="Школ с результатом в обоих раундах.")
+    mean_delta = serializers.FloatField(
+        allow_null=True, help_text="Среднее изменение баллов; null — школ нет."
+    )
+
+
+class DynamicsDirectionSerializer(ChangeTallySerializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    group = serializers.CharField(help_text="direction — направление, condition — условие.")
+
+
+class DynamicsAreaSerializer(ChangeTallySerializer):
+    id = serializers.IntegerField(allow_null=True, help_text="null у строки «Итого».")
+    name = serializers.CharField()
+
+
+class DynamicsSchoolSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    municipality = serializers.IntegerField()
+    municipality_name = serializers.CharField()
+    overall = ShiftSerializer(help_text="Общий уровень и баллы.")
+    directions = serializers.DictField(
+        child=ShiftSerializer(allow_null=True),
+        help_text="Код направления → изменение; null — нет результата в одном из раундов.",
+    )
+
+
+class DynamicsSerializer(serializers.Serializer):
+    before = MapRefSerializer(help_text="Первый (более ранний) раунд.")
+    after = MapRefSerializer(help_text="Второй раунд.")
+    municipality = MapRefSerializer(allow_null=True, help_text="Выбранное МО или null.")
+    change = serializers.CharField(help_text="Фильтр списка школ (up, same, down) или пусто.")
+    levels = serializers.DictField(child=serializers.CharField(), help_text="Коды уровней.")
+    changes = serializers.DictField(
+        child=serializers.CharField(), help_text="up / same / down → по-русски."
+    )
+    directions = DynamicsDirectionSerializer(many=True)
+    schools = DynamicsSchoolSerializer(many=True, help_text="Школы с результатом в обоих.")
+    areas = DynamicsAreaSerializer(many=True, help_text="Муниципальные образования.")
+    total = DynamicsAreaSerializer(help_text="Итого.")
+    only_before = serializers.IntegerField(help_text="Школ с результатом только в первом.")
+    only_after = serializers.IntegerField(help_text="Школ с результатом только во втором.")

@@ -139,3 +139,26 @@ def add_deficits_to_plan(
     return PlanOutcome(
         roadmap=roadmap, created=items, skipped=skipped, roadmap_created=roadmap_created
     )
+
+
+def plan_deficits(submission: Submission) -> tuple[list[Deficit], Roadmap | None]:
+    """The submission's deficits in order, each marked `in_plan` when the school's plan for the
+    round's year already has its item, and that plan (None if there is none yet)."""
+    deficits = list(
+        Deficit.objects.filter(submission=submission)
+        .select_related("indicator__direction")
+        .order_by("position")
+    )
+    plan = find_plan(submission)
+    in_plan = titles_in_plan(plan)
+    for deficit in deficits:
+        deficit.in_plan = item_title(deficit) in in_plan
+    return deficits, plan
+
+
+def plan_outcome_message(outcome: PlanOutcome) -> str:
+    created = "создан черновик плана" if outcome.roadmap_created else "план дополнен"
+    return (
+        f"{created.capitalize()} «{outcome.roadmap.title}»: добавлено мероприятий — "
+        f"{len(outcome.created)}."
+    )

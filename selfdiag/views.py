@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.models import Municipality, Region
+from orgs.models import Municipality
 from orgs.scope import get_scope
 from orgs.uploads import discard, stash_upload, stashed_path
 from portal import tasks
@@ -42,20 +42,26 @@ from selfdiag.models import (
     SubmissionError,
     school_profile,
 )
-from selfdiag.plans import add_deficits_to_plan, find_plan, item_title, titles_in_plan
+from selfdiag.plans import (
+    add_deficits_to_plan,
+    plan_deficits,
+    plan_outcome_message,
+)
 from selfdiag.querysets import count_of
+from selfdiag.rounds import (
+    CANNOT_CREATE_MESSAGE,
+    creatable_regions,
+    import_message,
+    open_round,
+    parse_upload,
+    results_file,
+    template_file,
+)
 from selfdiag.scoring import compile_methodology
 
 ANCHOR = re.compile(r"q-\d{1,4}")
 DONE_STATUSES = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
 NOT_STARTED = "none"
-
-
-def _creatable_regions(user) -> list[Region]:
-    scope = get_scope(user)
-    if scope.is_superuser:
-        return list(Region.objects.filter(municipalities__isnull=False).distinct())
-    return list(Region.objects.filter(pk__in=scope.write_regions))
 
 
 # Rounds -----------------------------------------------------------------------------------------
@@ -78,22 +84,18 @@ def round_list(request):
     return render(
         request,
         "selfdiag/round_list.html",
-        {"rounds": rounds, "can_create": bool(_creatable_regions(request.user))},
+        {"rounds": rounds, "can_create": bool(creatable_regions(request.user))},
     )
 
 
 @login_required
 def round_create(request):
-    regions = _creatable_regions(request.user)
+    regions = creatable_regions(request.user)
     if not regions:
-        raise PermissionDenied("Открыть раунд может региональный оператор.")
+        raise PermissionDenied(CANNOT_CREATE_MESSAGE)
     form = RoundForm(request.POST or None, regions=regions)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            round_ = form.save(commit=False)
-            round_.created_by = request.user
-            round_.save()
-            round_.schools.set(form.cleaned_data["school_list"])
+        round_ = open_round(form, request.user)
         messages.success(
             request,
             f"Раунд «{round_.name}» открыт: школ — {len(form.cleaned_data['school_list'])}.",
@@ -513,15 +515,7 @@ def plan_from_deficits(request, pk, school_pk):
         scored_at__isnull=False,
     )
     submission.round = round_
-    deficits = list(
-        Deficit.objects.filter(submission=submission)
-        .select_related("indicator__direction")
-        .order_by("position")
-    )
-    plan = find_plan(submission)
-    in_plan = titles_in_plan(plan)
-    for deficit in deficits:
-        deficit.in_plan = item_title(deficit) in in_plan
+    deficits, plan = plan_deficits(submission)
     available = [d for d in deficits if not d.in_plan]
     form = DeficitPlanForm(
         request.POST or None,
@@ -536,12 +530,7 @@ def plan_from_deficits(request, pk, school_pk):
             user=request.user,
             deadline_text=form.cleaned_data["deadline_text"],
         )
-        created = "создан черновик плана" if outcome.roadmap_created else "план дополнен"
-        messages.success(
-            request,
-            f"{created.capitalize()} «{outcome.roadmap.title}»: добавлено мероприятий — "
-            f"{len(outcome.created)}.",
-        )
+        messages.success(request, plan_outcome_message(outcome))
         return redirect("roadmaps:roadmap-detail", outcome.roadmap.pk)
     chosen = set(form["deficits"].value() or [])
     return render(
@@ -563,23 +552,11 @@ def plan_from_deficits(request, pk, school_pk):
 # Excel ----------------------------------------------------------------------------------------
 
 
-def _xlsx_response(handle, filename):
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=excel.XLSX)
-
-
 @login_required
 def round_template(request, pk):
     round_ = get_round_for_user(request, pk)
     require_reviewer(request.user, round_)
-    schools = (
-        reviewed_schools(request.user, round_)
-        .select_related("municipality")
-        .order_by("municipality__name", "short_name")
-    )
-    handle = excel.temporary_file()
-    excel.build_template(round_, schools, round_.methodology.as_plain(), handle)
-    return _xlsx_response(handle, f"samodiagnostika-shablon-{round_.pk}.xlsx")
+    return template_file(request.user, round_)
 
 
 @login_required
@@ -590,13 +567,7 @@ def round_import(request, pk):
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            parsed = excel.parse_results(
-                uploaded.read(),
-                uploaded.name,
-                round_,
-                reviewed_schools(request.user, round_).select_related("municipality"),
-                round_.methodology.as_plain(),
-            )
+            parsed = parse_upload(request.user, round_, uploaded.read(), uploaded.name)
         except excel.ResultsFileError as error:
             form.add_error("file", str(error))
         else:
@@ -627,34 +598,17 @@ def round_import_confirm(request, pk):
         messages.error(request, "Файл для загрузки не найден; загрузите его ещё раз.")
         return redirect("selfdiag:round-import", round_.pk)
     try:
-        parsed = excel.parse_results(
-            path.read_bytes(),
-            path.name,
-            round_,
-            reviewed_schools(request.user, round_).select_related("municipality"),
-            round_.methodology.as_plain(),
-        )
+        parsed = parse_upload(request.user, round_, path.read_bytes(), path.name)
         created, updated = excel.save_results(parsed, round_, request.user)
     except excel.ResultsFileError as error:
         messages.error(request, str(error))
         return redirect("selfdiag:round-import", round_.pk)
     discard(request.user, token)
-    messages.success(
-        request,
-        f"Результаты загружены и подсчитаны: новых анкет {created}, обновлено {updated}.",
-    )
+    messages.success(request, import_message(created, updated))
     return redirect("selfdiag:round-detail", round_.pk)
 
 
 @login_required
 def round_export(request, pk):
     round_ = get_round_for_user(request, pk)
-    submissions = Submission.objects.for_user(request.user).filter(
-        round=round_, scored_at__isnull=False
-    )
-    directions = list(
-        round_.methodology.directions.order_by("position").values_list("code", "name")
-    )
-    handle = excel.temporary_file()
-    excel.write_export(round_, submissions, directions, handle)
-    return _xlsx_response(handle, f"samodiagnostika-rezultaty-{round_.pk}.xlsx")
+    return results_file(request.user, round_)

@@ -505,7 +505,7 @@ def test_the_list_is_read_only_past_starting_a_questionnaire(api, data):
     client = api("superuser")
     assert client.delete(_submission_url(data.sibling)).status_code == 405
     assert client.patch(_submission_url(data.sibling), {"status": "accepted"}).status_code == 405
-    assert client.post(_url("round-list"), {"name": "Новый"}).status_code == 405
+    assert client.patch(_url("round-detail", data.round.pk), {"name": "Новый"}).status_code == 405
     assert client.post(_url("deficit-list"), {}).status_code == 405
     data.sibling.refresh_from_db()
     assert data.sibling.status == "draft"
