@@ -2,6 +2,7 @@
 documentation pages that work offline under the site's CSP, and a fuzzer that finds no server
 error anywhere in the schema."""
 
+import datetime
 import re
 from collections import Counter
 
@@ -241,6 +242,16 @@ def _real_ids(world, user):
     round_ = make_round(world.region, [world.school, world.sibling_school], methodology)
     submission = make_submission(round_, world.school, {"Z1": "yes"})
     make_submission(round_, world.sibling_school, {"Z1": "no"}, status="submitted")
+    # Two earlier rounds the school has sent: a plan from deficits and the dynamics to read.
+    for year in (2023, 2024):
+        earlier = make_round(
+            world.region,
+            [world.school],
+            methodology,
+            opens_on=datetime.date(year, 3, 1),
+            closes_on=datetime.date(year, 4, 30),
+        )
+        sent = make_submission(earlier, world.school, {"Z1": "no"}, status="submitted")
     return {
         "/api/v1/roadmaps/{id}/": {"id": roadmap.pk},
         "/api/v1/roadmaps/{roadmap_pk}/sections/{id}/": {
@@ -258,6 +269,7 @@ def _real_ids(world, user):
         "/api/v1/methodologies/{id}/": {"id": methodology.pk},
         "/api/v1/rounds/{id}/": {"id": round_.pk},
         "/api/v1/submissions/{id}/": {"id": submission.pk},
+        "/api/v1/submissions/{id}/plan-from-deficits/": {"id": sent.pk},
         "/api/v1/jobs/{id}/": {"id": job.pk},
     }
 
@@ -333,3 +345,8 @@ def test_fuzzed_requests_never_get_a_server_error(
     assert not [label for (label, code) in statuses if code == 401]
     succeeded = {label for (label, code) in statuses if 200 <= code < 300}
     assert len(succeeded) >= len(operations) // 2, sorted(succeeded)
+    # Every top-level list answered the role at least once, but those it may not read at all.
+    lists = {op.label for op in operations if op.method.upper() == "GET" and "{" not in op.path}
+    closed = {"GET /api/v1/memberships/"} if role == "school" else set()
+    assert len(lists) > 10
+    assert sorted(lists - closed - succeeded) == []

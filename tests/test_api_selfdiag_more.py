@@ -33,7 +33,7 @@ from tests.factories import (
     make_submission,
     make_user,
 )
-from tests.test_dynamics import AUTUMN, EVERYTHING, SPRING
+from tests.test_dynamics import EVERYTHING, SPRING, spring_and_autumn
 
 ROLES = ("anonymous", "operator", "municipal", "school", "viewer", "outsider", "superuser")
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -741,26 +741,7 @@ def test_a_questionnaire_not_sent_yet_has_no_deficits_for_a_plan(api, world, rou
 @pytest.fixture
 def rounds(world):
     """The spring and autumn rounds of tests/test_dynamics.py (see the hand counts there)."""
-    schools = {
-        "school": world.school,
-        "sibling_school": world.sibling_school,
-        "other_school": world.other_school,
-        "luga_five": make_school(world.other_municipality, short_name="МОУ «Лужская СОШ № 5»"),
-        "basic": make_school(world.municipality, short_name="МБОУ «Гатчинская ООШ № 4»"),
-    }
-    methodology = make_methodology()
-    spring = make_round(world.region, schools.values(), methodology, name="Весна 2025")
-    autumn = make_round(
-        world.region,
-        schools.values(),
-        methodology,
-        name="Осень 2025",
-        opens_on=datetime.date(2025, 10, 1),
-        closes_on=datetime.date(2025, 11, 30),
-    )
-    make_scored_submissions(spring, {schools[key]: answers for key, answers in SPRING.items()})
-    make_scored_submissions(autumn, {schools[key]: answers for key, answers in AUTUMN.items()})
-    return {"spring": spring, "autumn": autumn}
+    return spring_and_autumn(world)
 
 
 def _dynamics(client, **params):
