@@ -142,10 +142,11 @@ class ItemQuerySet(models.QuerySet):
         )
 
     def with_links(self):
-        """Items with their responsible parties (in order, party joined) and directions as
-        plain lists: `item.responsible_links`, `item.direction_tags`. Lists, not the related
-        managers' cache: Django then builds no queryset per item, which on a plan's page or a
-        page of the API costs more than the two prefetch queries themselves."""
+        """Items with their responsible parties (in order, each link with the party's name as
+        `party_name`) and directions as plain lists: `item.responsible_links`,
+        `item.direction_tags`. Lists, not the related managers' cache: Django then builds no
+        queryset per item, which on a plan's page or a page of the API costs more than the two
+        prefetch queries themselves; the name comes joined, not as a Party object per link."""
         from roadmaps.models import Direction, ItemResponsible
 
         return self.prefetch_related(
@@ -153,9 +154,9 @@ class ItemQuerySet(models.QuerySet):
                 "itemresponsible_set",
                 # By item id, not ItemResponsible.Meta.ordering: "item" would expand to
                 # Item.Meta.ordering and join every row with its plan, section and owner.
-                queryset=ItemResponsible.objects.select_related("party").order_by(
-                    "item_id", "position"
-                ),
+                queryset=ItemResponsible.objects.annotate(party_name=F("party__name"))
+                .only("item", "position")
+                .order_by("item_id", "position"),
                 to_attr="responsible_links",
             ),
             Prefetch("directions", queryset=Direction.objects.all(), to_attr="direction_tags"),
