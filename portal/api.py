@@ -8,9 +8,11 @@ model's `for_user`: an object outside the user's scope is then a 404 by construc
 
 import re
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
@@ -19,6 +21,7 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.settings import api_settings
 from rest_framework.viewsets import GenericViewSet
 
 from portal.pagination import Pagination
@@ -106,6 +109,22 @@ class TokenScheme(OpenApiAuthenticationExtension):
             "description": "Личный токен со страницы «API-токен» (/api/token/), с префиксом "
             "«Token»: `Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b`.",
         }
+
+
+def form_errors(form) -> dict:
+    """A Django form's errors under the API's names (`non_field_errors` for the whole form):
+    an endpoint that validates with a page's form answers in the page's words."""
+    return {
+        api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: list(errors)
+        for name, errors in form.errors.items()
+    }
+
+
+class OneObjectSchema(AutoSchema):
+    """The schema of a `list` route that answers one object (a report), not a page of them."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
 
 
 class AnyAccept(BaseContentNegotiation):

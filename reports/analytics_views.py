@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,8 +35,8 @@ from reports.downloads import attachment
 from reports.dynamics import Dynamics, build_dynamics, change_chart, delta_chart, school_rows
 from reports.monitoring import build_spravka
 from reports.svg import CHANGE_LABELS, level_legend_items
-from roadmaps.execution_forms import MonitoringFilterForm
 from roadmaps.models import Item, Roadmap
+from roadmaps.monitoring import MonitoredPlans, monitored_plans
 from selfdiag.access import get_round_for_user, get_school_for_user
 from selfdiag.methodology import LEVELS
 from selfdiag.models import Deficit, DirectionResult, Round, Submission
@@ -322,26 +322,15 @@ def _filter_caption(form) -> str:
     return "; ".join(parts)
 
 
-@login_required
-@require_safe
-def monitoring_pdf(request):
-    """The справка over the plans the monitoring page shows, with the same filters."""
-    _require_role(request.user)
+def spravka_file(user, selected: MonitoredPlans) -> HttpResponse:
+    """The справка PDF over the plans the monitoring filters selected, as the page and the API
+    download it."""
     today = timezone.localdate()
-    form = MonitoringFilterForm(
-        request.GET, municipalities=Municipality.objects.for_user(request.user)
-    )
-    plans = Roadmap.objects.monitored_by(request.user).in_force()
-    if form.is_valid():
-        plans = form.filter(plans)
-        status = form.cleaned_data.get("status") or ""
-        municipality = form.cleaned_data.get("municipality")
-    else:
-        plans, status, municipality = plans.approved(), Roadmap.Status.APPROVED, None
-    territory, place = _territory(request.user, municipality)
+    status = selected.status
+    territory, place = _territory(user, selected.municipality)
     spravka = build_spravka(
-        plans,
-        Item.objects.for_user(request.user),
+        selected.plans,
+        Item.objects.for_user(user),
         today=today,
         territory=territory,
         place=place,
@@ -350,7 +339,7 @@ def monitoring_pdf(request):
     )
     content = render_pdf(
         "reports/analytics/monitoring_pdf.html",
-        {"spravka": spravka, "filters": _filter_caption(form), "generated": today},
+        {"spravka": spravka, "filters": _filter_caption(selected.form), "generated": today},
     )
     return attachment(
         content,
@@ -358,3 +347,11 @@ def monitoring_pdf(request):
         name=f"Справка о ходе реализации дорожных карт на {today:%d.%m.%Y}.pdf",
         fallback=f"monitoring-{today:%Y-%m-%d}.pdf",
     )
+
+
+@login_required
+@require_safe
+def monitoring_pdf(request):
+    """The справка over the plans the monitoring page shows, with the same filters."""
+    _require_role(request.user)
+    return spravka_file(request.user, monitored_plans(request.user, request.GET))

@@ -6,15 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.models import Municipality, Organization
-from orgs.scope import get_scope
+from orgs.models import Organization
 from roadmaps import access
 from roadmaps.deadlines import Period
 from roadmaps.execution import (
@@ -29,12 +28,10 @@ from roadmaps.execution import (
     reports_of,
     status_bar,
 )
-from roadmaps.execution_forms import (
-    ExecutionReportForm,
-    MonitoringFilterForm,
-    RoadmapFromTemplateForm,
-)
+from roadmaps.execution_forms import ExecutionReportForm, RoadmapFromTemplateForm
 from roadmaps.models import ExecutionReport, Item, ItemResponsible, Roadmap
+from roadmaps.monitoring import FORBIDDEN_MESSAGE as MONITORING_FORBIDDEN
+from roadmaps.monitoring import can_monitor, monitored_plans, plans_with_progress
 from roadmaps.rollup import rollup_of
 from roadmaps.templating import create_from_template, template_sources
 
@@ -110,35 +107,22 @@ def report_evidence(request, pk):
     )
 
 
-def _owner_order():
-    return [
-        F("owner__municipality__name").asc(nulls_first=True),
-        "owner__kind",
-        "owner__short_name",
-        "-period_start",
-    ]
-
-
 @login_required
 def monitoring(request):
-    if get_scope(request.user).is_empty:
-        raise PermissionDenied("Мониторинг доступен участникам проекта.")
+    if not can_monitor(request.user):
+        raise PermissionDenied(MONITORING_FORBIDDEN)
     today = timezone.localdate()
-    form = MonitoringFilterForm(
-        request.GET, municipalities=Municipality.objects.for_user(request.user)
-    )
-    plans = Roadmap.objects.monitored_by(request.user).in_force()
-    plans = form.filter(plans) if form.is_valid() else plans.approved()
+    selected = monitored_plans(request.user, request.GET)
+    form, plans = selected.form, selected.plans
 
     totals = plans.progress_totals(today)
     municipalities = list(plans.progress_by_municipality(today))
     for row in municipalities:
         row["bar"] = progress_bar(row)
 
-    plan_page = Paginator(
-        plans.with_progress(today).select_related("owner__municipality").order_by(*_owner_order()),
-        PLANS_PER_PAGE,
-    ).get_page(request.GET.get("plans_page"))
+    plan_page = Paginator(plans_with_progress(plans, today), PLANS_PER_PAGE).get_page(
+        request.GET.get("plans_page")
+    )
     for plan in plan_page:
         plan.bar = progress_bar(plan)
 

@@ -15,7 +15,6 @@ functions as their pages (selfdiag/views.py, reports/analytics_views.py).
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch
 from django.urls import reverse
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -34,7 +33,13 @@ from rest_framework.viewsets import GenericViewSet, ViewSet
 from orgs.models import Municipality
 from orgs.scope import get_scope
 from portal import tasks
-from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.api import (
+    AnyAccept,
+    Conflict,
+    OneObjectSchema,
+    ScopedReadOnlyViewSet,
+    ScopedViewSetMixin,
+)
 from reports.analytics_views import SAME_ROUND_PROBLEM, choose_dynamics
 from reports.deficits import (
     DeficitMap,
@@ -903,13 +908,6 @@ def dynamics_data(dynamics: Dynamics, change: str = "") -> dict:
         "only_before": dynamics.only_before,
         "only_after": dynamics.only_after,
     }
-
-
-class OneObjectSchema(AutoSchema):
-    """A `list` route that answers one object, not a page of them."""
-
-    def _is_list_view(self, serializer=None) -> bool:
-        return False
 
 
 @extend_schema(tags=[TAG_RESULTS])

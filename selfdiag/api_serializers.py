@@ -6,10 +6,9 @@ Levels and statuses go out as codes with a Russian label beside them (`level`, `
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from orgs.models import Organization
-from portal.api import VisiblePrimaryKeyField
+from portal.api import VisiblePrimaryKeyField, form_errors
 from selfdiag.access import can_review, can_write_school
 from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
 from selfdiag.models import (
@@ -491,13 +490,6 @@ class DeficitMapSerializer(serializers.Serializer):
 MAX_ID = 2**31 - 1
 
 
-def _form_errors(form) -> dict:
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): list(errors)
-        for field, errors in form.errors.items()
-    }
-
-
 class RoundCreateSerializer(serializers.Serializer):
     """A new round, checked by the form of the page «Новый раунд»; what is left out takes the
     value the page offers. `context["regions"]`: the regions the user may open rounds in."""
@@ -547,7 +539,7 @@ class RoundCreateSerializer(serializers.Serializer):
         data = {**offered, **{key: value for key, value in attrs.items() if value is not None}}
         form = RoundForm(data, regions=regions)
         if not form.is_valid():
-            raise serializers.ValidationError(_form_errors(form))
+            raise serializers.ValidationError(form_errors(form))
         return {"form": form}
 
 
@@ -629,7 +621,7 @@ class PlanFromDeficitsSerializer(serializers.Serializer):
         codes = self.context["codes"]
         form = DeficitPlanForm(attrs, choices=[(code, code) for code in codes])
         if not form.is_valid():
-            raise serializers.ValidationError(_form_errors(form))
+            raise serializers.ValidationError(form_errors(form))
         return form.cleaned_data
 
 

@@ -1,6 +1,7 @@
 """The roadmaps API: serializers, filters, permissions and viewsets, registered by
 portal/api_urls.py from `ROUTES`."""
 
+from roadmaps.api.monitoring import MonitoringPlanViewSet, MonitoringViewSet
 from roadmaps.api.views import (
     DirectionViewSet,
     ExecutionReportViewSet,
@@ -20,4 +21,6 @@ ROUTES = [
     ("items", ItemViewSet, "item"),
     ("items/<int:item_pk>/reports", ExecutionReportViewSet, "item-report"),
     ("directions", DirectionViewSet, "direction"),
+    ("monitoring", MonitoringViewSet, "monitoring"),
+    ("monitoring/plans", MonitoringPlanViewSet, "monitoring-plan"),
 ]

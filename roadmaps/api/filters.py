@@ -96,6 +96,23 @@ class ItemFilter(django_filters.FilterSet):
         field_name="roadmap__owner", queryset=visible(Organization), label="Владелец плана."
     )
     roadmap = django_filters.ModelChoiceFilter(queryset=visible(Roadmap), label="Дорожная карта.")
+    roadmap_status = django_filters.ChoiceFilter(
+        field_name="roadmap__status",
+        choices=Roadmap.Status.choices,
+        label="Статус плана: draft, review, returned, approved, archived.",
+    )
+    in_force = django_filters.BooleanFilter(
+        method="filter_in_force",
+        label="true — только действующие версии планов, как в мониторинге: утверждённая, пока "
+        "она действует, иначе новейшая; false — остальные версии. Просроченные мероприятия "
+        "страницы мониторинга — `overdue=true&in_force=true&own=true&roadmap_status=approved`.",
+    )
+    own = django_filters.BooleanFilter(
+        method="filter_own",
+        label="true — только планы, за которые отвечает пользователь (его организаций и "
+        "подведомственных), без планов верхнего уровня, которые он лишь исполняет; false — "
+        "только такие планы верхнего уровня.",
+    )
 
     class Meta:
         model = Item
@@ -110,7 +127,20 @@ class ItemFilter(django_filters.FilterSet):
             "municipality",
             "owner",
             "roadmap",
+            "roadmap_status",
+            "in_force",
+            "own",
         ]
+
+    def filter_own(self, queryset, name, value: bool):
+        own = Roadmap.objects.monitored_by(self.request.user).values("pk")
+        return queryset.filter(roadmap__in=own) if value else queryset.exclude(roadmap__in=own)
+
+    def filter_in_force(self, queryset, name, value: bool):
+        in_force = Roadmap.objects.in_force().values("pk")
+        if value:
+            return queryset.filter(roadmap__in=in_force)
+        return queryset.exclude(roadmap__in=in_force)
 
     def filter_overdue(self, queryset, name, value: bool):
         overdue = queryset.overdue()

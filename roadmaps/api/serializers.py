@@ -7,7 +7,6 @@ against the plan's period (the parsed fields are read-only), reports through
 roadmaps/execution.py.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -16,11 +15,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.settings import api_settings
 from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Organization
-from portal.api import Conflict, VisiblePrimaryKeyField
+from portal.api import Conflict, VisiblePrimaryKeyField, form_errors
 from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.execution import validate_evidence_file
@@ -657,14 +655,6 @@ class ExecutionReportSerializer(serializers.ModelSerializer):
 # The glossary: the plan's responsible parties
 
 
-def _form_errors(form) -> dict:
-    """A Django form's errors under the API's names (`non_field_errors` for the whole form)."""
-    return {
-        api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: list(errors)
-        for name, errors in form.errors.items()
-    }
-
-
 # A string in the schema: the same choices as an enum in a second component would clash there
 # with the other fields named `kind` (an ENUM_NAME_OVERRIDES entry would be needed).
 @extend_schema_field(OpenApiTypes.STR)
@@ -743,7 +733,7 @@ class GlossaryPartySerializer(serializers.ModelSerializer):
         values["organization"] = organization.pk if organization else ""
         form = PartyForm(values, instance=party, directory=self.fields["organization"].queryset)
         if not form.is_valid():
-            raise serializers.ValidationError(_form_errors(form))
+            raise serializers.ValidationError(form_errors(form))
         self._form = form
         return form.cleaned_data
 
