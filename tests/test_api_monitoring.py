@@ -27,12 +27,11 @@ from pypdf import PdfReader
 from roadmaps.models import Roadmap
 from tests.factories import (
     make_api_client,
-    make_item,
     make_roadmap,
     make_school,
-    make_section,
     make_user,
 )
+from tests.test_monitoring import add_items, d, hand_counted_plans
 
 ROLES = ("anonymous", "operator", "municipal", "school", "viewer", "outsider", "superuser")
 APPROVED = Roadmap.Status.APPROVED
@@ -60,49 +59,9 @@ def _frozen_today():
         yield
 
 
-def d(month, day):
-    return datetime.date(2024, month, day)
-
-
-def add_items(roadmap, *specs):
-    section = make_section(roadmap)
-    return [
-        make_item(section, status=status, deadline_end=end, deadline_start=None)
-        for status, end in specs
-    ]
-
-
 @pytest.fixture
 def plans(world):
-    region = make_roadmap(world.institute, status=APPROVED)
-    add_items(
-        region,
-        ("done", d(3, 31)),
-        ("not_started", d(4, 30)),
-        ("in_progress", d(12, 31)),
-        ("cancelled", d(2, 28)),
-    )
-    omsu = make_roadmap(world.omsu, status=APPROVED)
-    add_items(omsu, ("done", d(3, 1)), ("in_progress", d(5, 14)))
-    school = make_roadmap(world.school, status=APPROVED)
-    add_items(school, ("done", d(2, 1)), ("not_started", d(3, 31)), ("not_started", None))
-    sibling = make_roadmap(world.sibling_school, status=APPROVED)
-    add_items(sibling, ("not_started", d(12, 31)), ("not_started", d(12, 31)))
-    draft = make_roadmap(world.sibling_school, title="Черновик плана СОШ № 2")
-    add_items(draft, *[("not_started", d(1, 31))] * 5)
-    luga = make_roadmap(world.other_school, status=APPROVED)
-    add_items(luga, ("done", d(6, 1)))
-    foreign = make_roadmap(world.foreign_school, status=APPROVED)
-    add_items(foreign, ("in_progress", d(4, 1)))
-    return {
-        "region": region,
-        "omsu": omsu,
-        "school": school,
-        "sibling": sibling,
-        "draft": draft,
-        "luga": luga,
-        "foreign": foreign,
-    }
+    return hand_counted_plans(world)
 
 
 @pytest.fixture
