@@ -22,7 +22,7 @@ from jobs.models import Job
 from orgs.models import Municipality
 from portal.tasks import run_job
 from roadmaps.models import Roadmap
-from selfdiag.models import Round, Submission
+from selfdiag.models import Round
 
 Progress = Callable[..., None]
 
@@ -65,23 +65,19 @@ def with_progress(queryset, total: int, progress: Progress, start: int, end: int
 
 def round_export(job, progress: Progress):
     from selfdiag import excel
+    from selfdiag.rounds import results_export
 
     round_ = _round(job)
-    submissions = Submission.objects.for_user(job.user).filter(
-        round=round_, scored_at__isnull=False
-    )
-    total = submissions.count()
+    export = results_export(job.user, round_)
+    total = export.submissions.count()
     progress(5, f"Анкет с результатами: {total}. Заполняется таблица…")
-    directions = list(
-        round_.methodology.directions.order_by("position").values_list("code", "name")
-    )
     handle = excel.temporary_file()
     rows = excel.write_export(
-        round_, with_progress(submissions, total, progress, 5, 95), directions, handle
+        round_, with_progress(export.submissions, total, progress, 5, 95), export.directions, handle
     )
     progress(96, f"Записано строк: {rows}. Сохраняется файл…")
     handle.seek(0)
-    return File(handle), f"samodiagnostika-rezultaty-{round_.pk}.xlsx"
+    return File(handle), export.filename
 
 
 def plan_pdf(job, progress: Progress):

@@ -16,6 +16,13 @@ logger = logging.getLogger(__name__)
 # pages of a round and of the deficit map then offer «сформировать» instead of «скачать».
 BACKGROUND_FROM_SCHOOLS = 300
 
+
+def in_background(schools: int) -> bool:
+    """Whether a file about this many schools is made by a background job (the round page, the
+    deficit map page and the API ask here)."""
+    return schools > BACKGROUND_FROM_SCHOOLS
+
+
 FAILED_MESSAGE = (
     "Не удалось выполнить задание из-за внутренней ошибки. Попробуйте ещё раз; если ошибка "
     "повторится, сообщите администратору портала."

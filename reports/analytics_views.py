@@ -140,7 +140,7 @@ def deficit_map(request):
             query=_query(round=round_.pk, municipality=municipality and municipality.pk),
             # A big map's files are made in the background: the PDF of a 2,000-school region
             # takes WeasyPrint a minute or more, longer than a request may wait.
-            in_background=dmap.total.schools > tasks.BACKGROUND_FROM_SCHOOLS,
+            in_background=tasks.in_background(dmap.total.schools),
         )
     return render(request, "reports/analytics/deficit_map.html", context)
 
@@ -257,10 +257,9 @@ def dynamics(request):
         return render(request, "reports/analytics/dynamics.html", context)
 
     change = request.GET.get("change", "")
-    shown = result.schools
-    if change in CHANGE_LABELS:
-        shown = [row for row in shown if row.change == change]
-    page = Paginator(shown, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(result.schools_changed(change), SCHOOLS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context.update(
         rows=school_rows(page.object_list, result.directions),
         municipalities=municipalities,

@@ -174,6 +174,13 @@ class Dynamics:
     only_after: int = 0
     municipality: object = None
 
+    def schools_changed(self, change: str) -> list[SchoolChange]:
+        """The schools whose overall level went `change` (up, same, down); all for anything
+        else, as the page's and the API's filter `?change=` read it."""
+        if change not in CHANGE_LABELS:
+            return self.schools
+        return [row for row in self.schools if row.change == change]
+
 
 def _directions(before, after) -> list[Direction]:
     """The directions of the later round's methodology in its order, then any only the earlier

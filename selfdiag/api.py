@@ -101,6 +101,7 @@ from selfdiag.models import (
     SubmissionError,
 )
 from selfdiag.plans import (
+    PLAN_WRITERS_MESSAGE,
     add_deficits_to_plan,
     item_title,
     plan_deficits,
@@ -123,7 +124,6 @@ TAG_RESULTS = "Результаты и дефициты"
 # The pages' words (selfdiag/views.py).
 READ_ONLY_MESSAGE = "У вас есть доступ к этой анкете только для чтения."
 REVIEWERS_MESSAGE = "Проверяет анкету региональный оператор или муниципальный координатор."
-PLAN_WRITERS_MESSAGE = "Составлять план школы может только тот, кто его ведёт."
 
 FORBIDDEN = OpenApiResponse(
     description="Нет права на это действие (например, у наблюдателя); причина — в поле detail."
@@ -406,7 +406,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], content_negotiation_class=AnyAccept)
     def results(self, request, pk=None):
         round_ = self.get_object()
-        if schools_in_scope(request.user, round_).count() > tasks.BACKGROUND_FROM_SCHOOLS:
+        if tasks.in_background(schools_in_scope(request.user, round_).count()):
             raise Conflict(
                 f"Школ раунда в вашей области больше {tasks.BACKGROUND_FROM_SCHOOLS}: такой файл "
                 "готовится в фоне. Сформируйте его кнопкой «Выгрузить результаты (Excel)» на "
@@ -866,9 +866,7 @@ def dynamics_data(dynamics: Dynamics, change: str = "") -> dict:
     """The dynamics as JSON (DynamicsSerializer describes it): the numbers of the page; `change`
     keeps the schools whose overall level changed so, as the page's filter does."""
     codes = [summary.direction.code for summary in dynamics.directions]
-    schools = dynamics.schools
-    if change:
-        schools = [row for row in schools if row.change == change]
+    schools = dynamics.schools_changed(change)
     municipality = dynamics.municipality
 
     def area(row):

@@ -141,6 +141,9 @@ def add_deficits_to_plan(
     )
 
 
+PLAN_WRITERS_MESSAGE = "Составлять план школы может только тот, кто его ведёт."
+
+
 def plan_deficits(submission: Submission) -> tuple[list[Deficit], Roadmap | None]:
     """The submission's deficits in order, each marked `in_plan` when the school's plan for the
     round's year already has its item, and that plan (None if there is none yet)."""

@@ -1,7 +1,10 @@
 """A round's work shared by its pages (selfdiag/views.py) and the API (selfdiag/api.py): who may
 open one and opening it, its Excel template, reading a filled template, its results file."""
 
+from typing import NamedTuple
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse
 
 from orgs.models import Region
@@ -65,12 +68,27 @@ def import_message(created: int, updated: int) -> str:
     return f"Результаты загружены и подсчитаны: новых анкет {created}, обновлено {updated}."
 
 
-def results_file(user, round_: Round) -> FileResponse:
-    """The round's results in Excel: every scored submission of the user's scope."""
-    submissions = Submission.objects.for_user(user).filter(round=round_, scored_at__isnull=False)
-    directions = list(
-        round_.methodology.directions.order_by("position").values_list("code", "name")
+class ResultsExport(NamedTuple):
+    """What the round's results workbook is made of: every scored submission of the user's
+    scope, the methodology's directions (code, name) in order, and the file's name."""
+
+    submissions: QuerySet
+    directions: list[tuple[str, str]]
+    filename: str
+
+
+def results_export(user, round_: Round) -> ResultsExport:
+    """The parts of the results workbook, for the download here and the background job."""
+    return ResultsExport(
+        Submission.objects.for_user(user).filter(round=round_, scored_at__isnull=False),
+        list(round_.methodology.directions.order_by("position").values_list("code", "name")),
+        f"samodiagnostika-rezultaty-{round_.pk}.xlsx",
     )
+
+
+def results_file(user, round_: Round) -> FileResponse:
+    """The round's results in Excel, made in the request."""
+    export = results_export(user, round_)
     handle = excel.temporary_file()
-    excel.write_export(round_, submissions, directions, handle)
-    return _xlsx_response(handle, f"samodiagnostika-rezultaty-{round_.pk}.xlsx")
+    excel.write_export(round_, export.submissions, export.directions, handle)
+    return _xlsx_response(handle, export.filename)

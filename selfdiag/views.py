@@ -43,6 +43,7 @@ from selfdiag.models import (
     school_profile,
 )
 from selfdiag.plans import (
+    PLAN_WRITERS_MESSAGE,
     add_deficits_to_plan,
     plan_deficits,
     plan_outcome_message,
@@ -188,7 +189,7 @@ def round_detail(request, pk):
             "round": round_,
             "rows": rows,
             "counts": counts,
-            "export_in_background": counts["total"] > tasks.BACKGROUND_FROM_SCHOOLS,
+            "export_in_background": tasks.in_background(counts["total"]),
             "by_municipality": by_municipality,
             "municipalities": municipalities,
             "filters": {
@@ -507,7 +508,7 @@ def plan_from_deficits(request, pk, school_pk):
     round_ = get_round_for_user(request, pk)
     school = get_school_for_user(request, round_, school_pk)
     if not can_write_school(request.user, school):
-        raise PermissionDenied("Составлять план школы может только тот, кто его ведёт.")
+        raise PermissionDenied(PLAN_WRITERS_MESSAGE)
     submission = get_object_or_404(
         Submission.objects.for_user(request.user).select_related("school"),
         round=round_,
