@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.validators import validate_single_line
+
 
 def result_upload_to(instance, filename):
     return f"jobs/{instance.user_id}/{uuid.uuid4().hex}/{filename}"
@@ -37,16 +39,22 @@ class Job(models.Model):
         verbose_name="пользователь",
     )
     kind = models.CharField("вид", max_length=32, choices=Kind.choices)
-    title = models.CharField("что делается", max_length=500)
+    title = models.CharField("что делается", max_length=500, validators=[validate_single_line])
     params = models.JSONField("параметры", default=dict, blank=True)
     status = models.CharField(
         "состояние", max_length=16, choices=Status.choices, default=Status.QUEUED
     )
     progress = models.PositiveSmallIntegerField("выполнено, %", default=0)
-    message = models.CharField("сообщение", max_length=1000, blank=True)
+    message = models.CharField(
+        "сообщение", max_length=1000, blank=True, validators=[validate_single_line]
+    )
     result = models.FileField("файл", upload_to=result_upload_to, blank=True, max_length=500)
-    result_name = models.CharField("имя файла для скачивания", max_length=255, blank=True)
-    task_id = models.CharField("задача в очереди", max_length=64, blank=True)
+    result_name = models.CharField(
+        "имя файла для скачивания", max_length=255, blank=True, validators=[validate_single_line]
+    )
+    task_id = models.CharField(
+        "задача в очереди", max_length=64, blank=True, validators=[validate_single_line]
+    )
     created = models.DateTimeField("создано", default=timezone.now)
     started = models.DateTimeField("начато", null=True, blank=True)
     finished = models.DateTimeField("завершено", null=True, blank=True)

@@ -9,6 +9,7 @@ from orgs.querysets import (
     RegionQuerySet,
 )
 from orgs.validators import validate_inn
+from portal.validators import validate_single_line
 
 EDUCATION_LEVELS = ("НОО", "ООО", "СОО")
 
@@ -16,8 +17,10 @@ EDUCATION_LEVELS = ("НОО", "ООО", "СОО")
 class Region(models.Model):
     """A subject of the Russian Federation; the 89 of them ship in a data migration."""
 
-    code = models.CharField("код", max_length=2, unique=True)
-    name = models.CharField("наименование", max_length=200, unique=True)
+    code = models.CharField("код", max_length=2, unique=True, validators=[validate_single_line])
+    name = models.CharField(
+        "наименование", max_length=200, unique=True, validators=[validate_single_line]
+    )
 
     objects = RegionQuerySet.as_manager()
 
@@ -41,11 +44,11 @@ class Municipality(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name="субъект РФ"
     )
-    name = models.CharField("наименование", max_length=255)
+    name = models.CharField("наименование", max_length=255, validators=[validate_single_line])
     kind = models.CharField(
         "вид", max_length=32, choices=Kind.choices, default=Kind.MUNICIPAL_DISTRICT
     )
-    oktmo = models.CharField("ОКТМО", max_length=11, blank=True)
+    oktmo = models.CharField("ОКТМО", max_length=11, blank=True, validators=[validate_single_line])
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -78,8 +81,12 @@ class Organization(models.Model):
         SCHOOL = "school", "школьный"
 
     kind = models.CharField("вид", max_length=32, choices=Kind.choices)
-    short_name = models.CharField("краткое наименование", max_length=150)
-    name = models.CharField("полное наименование", max_length=500)
+    short_name = models.CharField(
+        "краткое наименование", max_length=150, validators=[validate_single_line]
+    )
+    name = models.CharField(
+        "полное наименование", max_length=500, validators=[validate_single_line]
+    )
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="organizations", verbose_name="субъект РФ"
     )
@@ -91,8 +98,12 @@ class Organization(models.Model):
         blank=True,
         verbose_name="муниципальное образование",
     )
-    inn = models.CharField("ИНН", max_length=12, blank=True, validators=[validate_inn])
-    address = models.CharField("адрес", max_length=500, blank=True)
+    inn = models.CharField(
+        "ИНН", max_length=12, blank=True, validators=[validate_single_line, validate_inn]
+    )
+    address = models.CharField(
+        "адрес", max_length=500, blank=True, validators=[validate_single_line]
+    )
     teaches_noo = models.BooleanField("НОО", default=False, help_text="начальное общее")
     teaches_ooo = models.BooleanField("ООО", default=False, help_text="основное общее")
     teaches_soo = models.BooleanField("СОО", default=False, help_text="среднее общее")

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.validators import validate_single_line
+
 
 class CalendarFeedToken(models.Model):
     """A user's secret key to their calendar feeds, which calendar clients fetch without a login.
@@ -27,8 +29,12 @@ class CalendarFeedToken(models.Model):
         related_name="calendar_feed_token",
         verbose_name="пользователь",
     )
-    prefix = models.CharField("начало ключа", max_length=PREFIX_LENGTH, db_index=True)
-    token_hash = models.CharField("SHA-256 ключа", max_length=64, unique=True)
+    prefix = models.CharField(
+        "начало ключа", max_length=PREFIX_LENGTH, db_index=True, validators=[validate_single_line]
+    )
+    token_hash = models.CharField(
+        "SHA-256 ключа", max_length=64, unique=True, validators=[validate_single_line]
+    )
     created = models.DateTimeField("создан", default=timezone.now)
     last_used = models.DateTimeField("последнее обращение", null=True, blank=True)
 

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
+from portal.validators import validate_multiline, validate_single_line
 from roadmaps.querysets import ItemQuerySet, RoadmapQuerySet
 
 
@@ -78,8 +79,10 @@ class Direction(models.Model):
         DIRECTION = "direction", "магистральное направление"
         CONDITION = "condition", "ключевое условие"
 
-    code = models.SlugField("код", max_length=32, unique=True)
-    name = models.CharField("наименование", max_length=100, unique=True)
+    code = models.SlugField("код", max_length=32, unique=True, validators=[validate_single_line])
+    name = models.CharField(
+        "наименование", max_length=100, unique=True, validators=[validate_single_line]
+    )
     group = models.CharField("группа", max_length=16, choices=Group.choices)
     position = models.PositiveSmallIntegerField("порядок", default=0)
 
@@ -105,7 +108,7 @@ class Roadmap(models.Model):
     owner = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="roadmaps", verbose_name="владелец"
     )
-    title = models.CharField("наименование", max_length=1000)
+    title = models.CharField("наименование", max_length=1000, validators=[validate_multiline])
     period_start = models.DateField("начало периода")
     period_end = models.DateField("конец периода")
     status = models.CharField(
@@ -120,13 +123,31 @@ class Roadmap(models.Model):
         verbose_name="реализует план",
     )
 
-    approval_kind = models.CharField("вид документа об утверждении", max_length=200, blank=True)
-    approval_number = models.CharField("номер документа", max_length=100, blank=True)
+    approval_kind = models.CharField(
+        "вид документа об утверждении",
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+    )
+    approval_number = models.CharField(
+        "номер документа", max_length=100, blank=True, validators=[validate_single_line]
+    )
     approval_date = models.DateField("дата документа", null=True, blank=True)
-    approval_issuer = models.CharField("кем утверждён (орган)", max_length=500, blank=True)
-    approved_by_name = models.CharField("подписант", max_length=200, blank=True)
-    approved_by_position = models.CharField("должность подписанта", max_length=500, blank=True)
-    approval_text = models.TextField("гриф утверждения как в документе", blank=True)
+    approval_issuer = models.CharField(
+        "кем утверждён (орган)", max_length=500, blank=True, validators=[validate_single_line]
+    )
+    approved_by_name = models.CharField(
+        "подписант", max_length=200, blank=True, validators=[validate_single_line]
+    )
+    approved_by_position = models.CharField(
+        "должность подписанта", max_length=500, blank=True, validators=[validate_single_line]
+    )
+    approval_text = models.TextField(
+        "гриф утверждения как в документе",
+        blank=True,
+        max_length=2000,
+        validators=[validate_multiline],
+    )
 
     # Versions: «актуализация» copies an approved plan into a new draft of the same lineage.
     lineage = models.UUIDField("линия версий", default=uuid.uuid4, editable=False, db_index=True)
@@ -139,7 +160,9 @@ class Roadmap(models.Model):
         related_name="next_version",
         verbose_name="предыдущая версия",
     )
-    source_filename = models.CharField("импортирован из файла", max_length=255, blank=True)
+    source_filename = models.CharField(
+        "импортирован из файла", max_length=255, blank=True, validators=[validate_single_line]
+    )
     lock_version = models.PositiveIntegerField(default=0, editable=False)
 
     created_by = models.ForeignKey(
@@ -473,8 +496,8 @@ class Section(models.Model):
         related_name="subsections",
         verbose_name="родительский раздел",
     )
-    number = models.CharField("номер", max_length=20, blank=True)
-    title = models.CharField("наименование", max_length=1000)
+    number = models.CharField("номер", max_length=20, blank=True, validators=[validate_single_line])
+    title = models.CharField("наименование", max_length=1000, validators=[validate_multiline])
     position = models.PositiveIntegerField("порядок", default=0)
     # The same section in every version of a plan: copies keep it, comparison matches on it.
     key = models.UUIDField("ключ", default=uuid.uuid4, editable=False, db_index=True)
@@ -561,8 +584,10 @@ class Party(models.Model):
     roadmap = models.ForeignKey(
         Roadmap, on_delete=models.CASCADE, related_name="parties", verbose_name="дорожная карта"
     )
-    name = models.CharField("обозначение", max_length=300)
-    full_name = models.CharField("полное наименование", max_length=1000, blank=True)
+    name = models.CharField("обозначение", max_length=300, validators=[validate_single_line])
+    full_name = models.CharField(
+        "полное наименование", max_length=1000, blank=True, validators=[validate_single_line]
+    )
     kind = models.CharField("вид", max_length=16, choices=Kind.choices, default=Kind.ORGANIZATION)
     organization = models.ForeignKey(
         Organization,
@@ -608,22 +633,30 @@ class Item(models.Model):
     section = models.ForeignKey(
         Section, on_delete=models.CASCADE, related_name="items", verbose_name="раздел"
     )
-    number = models.CharField("номер", max_length=20, blank=True)
-    title = models.TextField("мероприятие")
-    deadline_text = models.CharField("сроки (как написано)", max_length=500, blank=True)
+    number = models.CharField("номер", max_length=20, blank=True, validators=[validate_single_line])
+    title = models.TextField("мероприятие", max_length=2000, validators=[validate_multiline])
+    deadline_text = models.CharField(
+        "сроки (как написано)", max_length=500, blank=True, validators=[validate_single_line]
+    )
     deadline_kind = models.CharField(
         "вид срока", max_length=16, choices=DeadlineKind.choices, default=DeadlineKind.UNSCHEDULED
     )
     deadline_start = models.DateField("начало срока", null=True, blank=True)
     deadline_end = models.DateField("окончание срока", null=True, blank=True, db_index=True)
     deadline_occurrences = models.PositiveIntegerField("число проведений", null=True, blank=True)
-    deadline_note = models.CharField("примечание к сроку", max_length=500, blank=True)
+    deadline_note = models.CharField(
+        "примечание к сроку", max_length=500, blank=True, validators=[validate_single_line]
+    )
     deadline_warnings = models.JSONField("предупреждения разбора срока", default=list, blank=True)
     responsible = models.ManyToManyField(
         Party, through="ItemResponsible", related_name="items", verbose_name="ответственные"
     )
-    responsible_text = models.TextField("ответственные (как написано)", blank=True)
-    result = models.TextField("ожидаемый результат", blank=True)
+    responsible_text = models.TextField(
+        "ответственные (как написано)", blank=True, max_length=2000, validators=[validate_multiline]
+    )
+    result = models.TextField(
+        "ожидаемый результат", blank=True, max_length=2000, validators=[validate_multiline]
+    )
     directions = models.ManyToManyField(
         Direction, related_name="items", blank=True, verbose_name="направления"
     )
@@ -795,7 +828,9 @@ class RoadmapEvent(models.Model):
         Roadmap, on_delete=models.CASCADE, related_name="events", verbose_name="дорожная карта"
     )
     action = models.CharField("действие", max_length=16, choices=Action.choices)
-    comment = models.TextField("комментарий", blank=True)
+    comment = models.TextField(
+        "комментарий", blank=True, max_length=5000, validators=[validate_multiline]
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -826,8 +861,12 @@ class ExecutionReport(models.Model):
     )
     status = models.CharField("исполнение", max_length=16, choices=Item.Status.choices)
     date = models.DateField("дата", default=timezone.localdate)
-    comment = models.TextField("комментарий", blank=True)
-    evidence_url = models.URLField("ссылка на подтверждение", max_length=1000, blank=True)
+    comment = models.TextField(
+        "комментарий", blank=True, max_length=5000, validators=[validate_multiline]
+    )
+    evidence_url = models.URLField(
+        "ссылка на подтверждение", max_length=1000, blank=True, validators=[validate_single_line]
+    )
     evidence_file = models.FileField(
         "файл-подтверждение", upload_to=evidence_upload_to, blank=True, max_length=500
     )

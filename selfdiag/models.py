@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from orgs.models import Organization, Region
+from portal.validators import validate_multiline, validate_single_line
 from selfdiag import methodology as plain
 from selfdiag.querysets import (
     DeficitQuerySet,
@@ -89,9 +90,13 @@ _PLAIN_LOCK = threading.Lock()
 class Methodology(ThresholdFields):
     """One version of the self-diagnosis methodology."""
 
-    version = models.CharField("код версии", max_length=64, unique=True)
-    name = models.CharField("наименование", max_length=500)
-    description = models.TextField("описание", blank=True)
+    version = models.CharField(
+        "код версии", max_length=64, unique=True, validators=[validate_single_line]
+    )
+    name = models.CharField("наименование", max_length=500, validators=[validate_single_line])
+    description = models.TextField(
+        "описание", blank=True, max_length=5000, validators=[validate_multiline]
+    )
     is_demo = models.BooleanField(
         "демонстрационная", default=False, help_text="условные показатели для проверки портала"
     )
@@ -99,7 +104,9 @@ class Methodology(ThresholdFields):
         "критический показатель ограничивает общий уровень", default=True
     )
     source = models.JSONField("исходный документ (как загружен)", default=dict, editable=False)
-    source_filename = models.CharField("загружена из файла", max_length=255, blank=True)
+    source_filename = models.CharField(
+        "загружена из файла", max_length=255, blank=True, validators=[validate_single_line]
+    )
     loaded_at = models.DateTimeField("загружена", default=timezone.now)
     # A new random value on every change of the rows: the key of the cached plain methodology.
     # Random rather than a counter, so a rolled-back change cannot leave a cached entry that a
@@ -175,8 +182,8 @@ class MethodologyDirection(ThresholdFields):
     methodology = models.ForeignKey(
         Methodology, on_delete=models.CASCADE, related_name="directions", verbose_name="методика"
     )
-    code = models.SlugField("код", max_length=32)
-    name = models.CharField("наименование", max_length=200)
+    code = models.SlugField("код", max_length=32, validators=[validate_single_line])
+    name = models.CharField("наименование", max_length=200, validators=[validate_single_line])
     group = models.CharField("группа", max_length=16, choices=Group.choices)
     position = models.PositiveSmallIntegerField("порядок", default=0)
     roadmap_direction = models.ForeignKey(
@@ -213,8 +220,8 @@ class Indicator(models.Model):
         related_name="indicators",
         verbose_name="направление",
     )
-    code = models.CharField("код", max_length=32)
-    wording = models.TextField("формулировка")
+    code = models.CharField("код", max_length=32, validators=[validate_single_line])
+    wording = models.TextField("формулировка", max_length=2000, validators=[validate_multiline])
     critical = models.BooleanField(
         "критический", default=False, help_text="ноль баллов ограничивает уровень направления"
     )
@@ -279,8 +286,8 @@ class Option(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="options", verbose_name="показатель"
     )
-    code = models.CharField("код", max_length=32)
-    label = models.CharField("вариант ответа", max_length=300)
+    code = models.CharField("код", max_length=32, validators=[validate_single_line])
+    label = models.CharField("вариант ответа", max_length=300, validators=[validate_single_line])
     points = models.FloatField("баллы")
     position = models.PositiveSmallIntegerField("порядок", default=0)
 
@@ -307,7 +314,7 @@ class Round(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="selfdiag_rounds", verbose_name="субъект РФ"
     )
-    name = models.CharField("наименование", max_length=300)
+    name = models.CharField("наименование", max_length=300, validators=[validate_single_line])
     opens_on = models.DateField("начало")
     closes_on = models.DateField("окончание")
     methodology = models.ForeignKey(
@@ -411,7 +418,9 @@ class Submission(models.Model):
         related_name="+",
         verbose_name="проверил",
     )
-    review_comment = models.TextField("комментарий проверяющего", blank=True)
+    review_comment = models.TextField(
+        "комментарий проверяющего", blank=True, max_length=5000, validators=[validate_multiline]
+    )
 
     # The stored result (empty until the first submission is scored).
     total_points = models.FloatField("баллы", null=True, blank=True)
@@ -579,7 +588,9 @@ class DirectionResult(models.Model):
         related_name="results",
         verbose_name="направление",
     )
-    direction_code = models.SlugField("код направления", max_length=32)
+    direction_code = models.SlugField(
+        "код направления", max_length=32, validators=[validate_single_line]
+    )
     points = models.FloatField("баллы")
     max_points = models.FloatField("максимум")
     share = models.FloatField("доля")
@@ -621,8 +632,12 @@ class Deficit(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="deficits", verbose_name="показатель"
     )
-    indicator_code = models.CharField("код показателя", max_length=32)
-    direction_code = models.SlugField("код направления", max_length=32)
+    indicator_code = models.CharField(
+        "код показателя", max_length=32, validators=[validate_single_line]
+    )
+    direction_code = models.SlugField(
+        "код направления", max_length=32, validators=[validate_single_line]
+    )
     points = models.FloatField("баллы")
     max_points = models.FloatField("максимум")
     critical = models.BooleanField("критический", default=False)
