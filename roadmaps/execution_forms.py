@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Organization
+from portal.validators import validate_multiline, validate_single_line
 from roadmaps.deadlines import Period
 from roadmaps.execution import EVIDENCE_HELP, EVIDENCE_TYPES, validate_evidence_file
 from roadmaps.models import ExecutionReport, Roadmap
@@ -17,6 +18,7 @@ class ExecutionReportForm(forms.ModelForm):
         help_text="Страница на сайте организации, новость, документ в облаке.",
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
         error_messages={"invalid": "Введите адрес целиком, например https://school.ru/news/1."},
+        validators=[validate_single_line],
     )
 
     class Meta:
@@ -131,12 +133,18 @@ class RoadmapFromTemplateForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "Вы не можете создавать планы этой организации."},
     )
-    title = forms.CharField(label="Наименование", max_length=1000, widget=forms.Textarea)
+    title = forms.CharField(
+        label="Наименование",
+        max_length=1000,
+        widget=forms.Textarea,
+        validators=[validate_multiline],
+    )
     period = forms.CharField(
         label="Период",
         max_length=40,
         help_text="Год (2024), учебный год (2024/2025) или даты (2024-01-01..2024-12-31). "
         "Сроки мероприятий будут прочитаны заново для этого периода.",
+        validators=[validate_single_line],
     )
 
     def __init__(self, *args, sources, owners, **kwargs):

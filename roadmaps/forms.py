@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Organization
+from portal.validators import validate_multiline, validate_single_line
 from roadmaps.deadlines import Period
 from roadmaps.glossary import name_taken
 from roadmaps.models import Direction, Item, Party, Roadmap, Section
@@ -42,7 +43,9 @@ class PeriodField(forms.ChoiceField):
 
 
 class RoadmapFilterForm(forms.Form):
-    q = forms.CharField(label="Поиск", required=False, max_length=200)
+    q = forms.CharField(
+        label="Поиск", required=False, max_length=200, validators=[validate_single_line]
+    )
     level = forms.ChoiceField(
         label="Уровень",
         required=False,
@@ -73,6 +76,7 @@ class RoadmapCreateForm(forms.Form):
     title = forms.CharField(
         label="Наименование",
         max_length=1000,
+        validators=[validate_multiline],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Например: План мероприятий («дорожная карта») по реализации проекта "
         "«Школа Минпросвещения России» на 2025 год.",
@@ -89,7 +93,10 @@ class RoadmapCreateForm(forms.Form):
 
 class RoadmapEditForm(forms.Form):
     title = forms.CharField(
-        label="Наименование", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Наименование",
+        max_length=1000,
+        validators=[validate_multiline],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     period = PeriodField(label="Период")
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
@@ -136,6 +143,8 @@ class NameListField(forms.Field):
         too_long = [name for name in value if len(name) > 300]
         if too_long:
             raise forms.ValidationError("Обозначение ответственного — не длиннее 300 знаков.")
+        for name in value:
+            validate_single_line(name)
 
 
 class ItemForm(forms.ModelForm):
@@ -207,6 +216,7 @@ class ApproveForm(forms.Form):
         max_length=200,
         initial="распоряжение",
         help_text="распоряжение, приказ, постановление…",
+        validators=[validate_single_line],
     )
     issuer = forms.CharField(
         label="Кем издан (орган)",
@@ -214,14 +224,21 @@ class ApproveForm(forms.Form):
         required=False,
         help_text="Например: комитета общего и профессионального образования Ленинградской "
         "области.",
+        validators=[validate_single_line],
     )
-    number = forms.CharField(label="Номер документа", max_length=100)
+    number = forms.CharField(
+        label="Номер документа", max_length=100, validators=[validate_single_line]
+    )
     date = forms.DateField(
         label="Дата документа",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    name = forms.CharField(label="Подписант (фамилия и инициалы)", max_length=200)
-    position = forms.CharField(label="Должность подписанта", max_length=500)
+    name = forms.CharField(
+        label="Подписант (фамилия и инициалы)", max_length=200, validators=[validate_single_line]
+    )
+    position = forms.CharField(
+        label="Должность подписанта", max_length=500, validators=[validate_single_line]
+    )
 
 
 class ReturnForm(forms.Form):
@@ -229,6 +246,8 @@ class ReturnForm(forms.Form):
         label="Что нужно исправить",
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Комментарий увидит автор плана в начале страницы плана.",
+        max_length=5000,
+        validators=[validate_multiline],
     )
 
     def clean_comment(self):

@@ -1,6 +1,7 @@
 from django import forms
 
 from orgs.models import Organization
+from portal.validators import validate_multiline, validate_single_line
 from roadmaps.deadlines import Period
 
 ACCEPTED = (".docx", ".xlsx", ".txt", ".md", ".tsv")
@@ -38,16 +39,24 @@ class RoadmapUploadForm(forms.Form):
 
 
 class RoadmapImportConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
-    filename = forms.CharField(widget=forms.HiddenInput, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, validators=[validate_single_line])
+    filename = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=255, validators=[validate_single_line]
+    )
     owner = OwnerChoiceField(
         label="Чей это план", queryset=Organization.objects.none(), empty_label=None
     )
-    title = forms.CharField(label="Наименование", max_length=1000, widget=forms.Textarea)
+    title = forms.CharField(
+        label="Наименование",
+        max_length=1000,
+        widget=forms.Textarea,
+        validators=[validate_multiline],
+    )
     period = forms.CharField(
         label="Период",
         max_length=40,
         help_text="Год (2024), учебный год (2023/2024) или даты (2024-01-01..2024-12-31).",
+        validators=[validate_single_line],
     )
 
     def __init__(self, *args, owners, **kwargs):

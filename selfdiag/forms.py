@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Municipality, Organization, Region
+from portal.validators import validate_multiline, validate_single_line
 from selfdiag.models import Methodology, Round
 
 
@@ -128,6 +129,8 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Что проверить или исправить; при возврате обязателен.",
+        max_length=5000,
+        validators=[validate_multiline],
     )
 
     def clean(self):
@@ -163,6 +166,7 @@ class DeficitPlanForm(forms.Form):
         max_length=500,
         initial="в течение года",
         help_text="Как в плане: «в течение года», «до 1 сентября», «2 квартал».",
+        validators=[validate_single_line],
     )
 
     def __init__(self, *args, choices, **kwargs):
