@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from orgs.models import Organization
 from portal.api import VisiblePrimaryKeyField, form_errors
+from portal.validators import validate_multiline, validate_single_line
 from selfdiag.access import can_review, can_write_school
 from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
 from selfdiag.models import (
@@ -306,7 +307,7 @@ class SubmissionCreateSerializer(serializers.ModelSerializer):
 
 class AnswersSerializer(serializers.Serializer):
     answers = serializers.DictField(
-        child=serializers.CharField(max_length=32),
+        child=serializers.CharField(max_length=32, validators=[validate_single_line]),
         allow_empty=False,
         error_messages={
             "empty": "Укажите хотя бы один ответ.",
@@ -323,6 +324,7 @@ class ReviewSerializer(serializers.Serializer):
 
     action = serializers.CharField(
         help_text="accept — принять анкету, return — вернуть на доработку.",
+        validators=[validate_single_line],
     )
     comment = serializers.CharField(
         required=False,
@@ -330,6 +332,8 @@ class ReviewSerializer(serializers.Serializer):
         default="",
         help_text="Комментарий для школы: при возврате обязателен (что исправить), при "
         "приёме — по желанию.",
+        max_length=5000,
+        validators=[validate_multiline],
     )
 
     def validate(self, attrs):
@@ -506,6 +510,7 @@ class RoundCreateSerializer(serializers.Serializer):
         max_length=300,
         help_text="Наименование, в субъекте РФ — своё у каждого раунда; по умолчанию — "
         "«Самодиагностика — весна 2025» по текущей дате.",
+        validators=[validate_single_line],
     )
     opens_on = serializers.DateField(required=False, help_text="Начало; по умолчанию — сегодня.")
     closes_on = serializers.DateField(
@@ -607,7 +612,7 @@ class PlanFromDeficitsSerializer(serializers.Serializer):
     """`context["codes"]`: the codes of the submission's deficits."""
 
     deficits = serializers.ListField(
-        child=serializers.CharField(max_length=32),
+        child=serializers.CharField(max_length=32, validators=[validate_single_line]),
         help_text="Коды показателей-дефицитов, по которым нужны мероприятия, например "
         '["Z1", "S2"]. Те, что уже есть в плане, не добавляются второй раз.',
     )
@@ -615,6 +620,8 @@ class PlanFromDeficitsSerializer(serializers.Serializer):
         required=False,
         default="в течение года",
         help_text="Сроки, как в плане: «в течение года», «до 1 сентября», «2 квартал».",
+        max_length=500,
+        validators=[validate_single_line],
     )
 
     def validate(self, attrs):

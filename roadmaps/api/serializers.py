@@ -19,6 +19,7 @@ from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Organization
 from portal.api import Conflict, VisiblePrimaryKeyField, form_errors
+from portal.validators import validate_multiline, validate_single_line
 from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.execution import validate_evidence_file
@@ -78,7 +79,7 @@ class DirectionSerializer(serializers.ModelSerializer):
 class ResponsibleField(serializers.ListField):
     """The item's responsible parties, in order, by their names in the plan («ИМЦ», «ОО»)."""
 
-    child = serializers.CharField(max_length=300)
+    child = serializers.CharField(max_length=300, validators=[validate_single_line])
 
     def get_attribute(self, instance):
         links = getattr(instance, "responsible_links", None)
@@ -103,6 +104,7 @@ class DirectionCodesField(serializers.ManyRelatedField):
 class ItemSerializer(serializers.ModelSerializer):
     deadline_text = serializers.CharField(
         max_length=500,
+        validators=[validate_single_line],
         required=False,
         allow_blank=True,
         help_text="Сроки, как написано («Февраль-март», «до 15 октября 2024», «ежеквартально»); "
@@ -464,11 +466,14 @@ class FromTemplateSerializer(serializers.Serializer):
     owner = VisiblePrimaryKeyField(
         Organization, help_text="Организация, чья будет новая карта (идентификатор)."
     )
-    title = serializers.CharField(max_length=1000, help_text="Наименование новой карты.")
+    title = serializers.CharField(
+        max_length=1000, help_text="Наименование новой карты.", validators=[validate_multiline]
+    )
     period = serializers.CharField(
         max_length=40,
         help_text="Период: год («2025»), учебный год («2025/2026») или даты "
         "(«2025-01-01..2025-12-31»).",
+        validators=[validate_single_line],
     )
 
     def __init__(self, *args, **kwargs):
@@ -500,12 +505,14 @@ class RoadmapImportSerializer(serializers.Serializer):
         max_length=1000,
         required=False,
         help_text="Наименование; по умолчанию — из документа.",
+        validators=[validate_multiline],
     )
     period = serializers.CharField(
         max_length=40,
         required=False,
         help_text="Период: год («2024»), учебный год («2023/2024») или даты "
         "(«2024-01-01..2024-12-31»); по умолчанию — из документа.",
+        validators=[validate_single_line],
     )
     dry_run = serializers.BooleanField(
         default=False,
@@ -584,19 +591,37 @@ class RoadmapUpdateSerializer(_PeriodMixin, serializers.ModelSerializer):
 
 class ApproveSerializer(serializers.Serializer):
     kind = serializers.CharField(
-        max_length=200, help_text="Вид документа: распоряжение, приказ, постановление…"
+        max_length=200,
+        help_text="Вид документа: распоряжение, приказ, постановление…",
+        validators=[validate_single_line],
     )
-    number = serializers.CharField(max_length=100, help_text="Номер документа.")
+    number = serializers.CharField(
+        max_length=100, help_text="Номер документа.", validators=[validate_single_line]
+    )
     date = serializers.DateField(help_text="Дата документа.")
-    name = serializers.CharField(max_length=200, help_text="Подписант: фамилия и инициалы.")
-    position = serializers.CharField(max_length=500, help_text="Должность подписанта.")
+    name = serializers.CharField(
+        max_length=200,
+        help_text="Подписант: фамилия и инициалы.",
+        validators=[validate_single_line],
+    )
+    position = serializers.CharField(
+        max_length=500, help_text="Должность подписанта.", validators=[validate_single_line]
+    )
     issuer = serializers.CharField(
-        max_length=500, required=False, default="", help_text="Кем издан (орган)."
+        max_length=500,
+        required=False,
+        default="",
+        help_text="Кем издан (орган).",
+        validators=[validate_single_line],
     )
 
 
 class ReturnSerializer(serializers.Serializer):
-    comment = serializers.CharField(help_text="Что нужно исправить; комментарий увидит автор.")
+    comment = serializers.CharField(
+        help_text="Что нужно исправить; комментарий увидит автор.",
+        max_length=5000,
+        validators=[validate_multiline],
+    )
 
 
 class RoadmapEventDetailSerializer(RoadmapEventSerializer):
