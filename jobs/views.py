@@ -14,6 +14,7 @@ from jobs.operations import (
     start_plan_pdf,
     start_round_export,
 )
+from portal.validators import parse_id
 from roadmaps.access import get_roadmap_for_user
 from selfdiag.access import get_round_for_user
 
@@ -33,7 +34,7 @@ def _map_job(request, pk, kind: str):
     value = request.POST.get("municipality", "")
     if value:
         municipality = get_object_or_404(
-            map_municipalities(request.user, round_), pk=int(value) if value.isdigit() else 0
+            map_municipalities(request.user, round_), pk=parse_id(value) or 0
         )
     job = start_deficit_map(request.user, round_, kind, municipality)
     return redirect("jobs:job-detail", job.pk)

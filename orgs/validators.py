@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 
 _INN10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -11,7 +13,7 @@ def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int:
 
 def inn_is_valid(value: str) -> bool:
     """ИНН of an organization (10 digits) or of a person (12 digits), checksum included."""
-    if not value.isdigit() or len(value) not in (10, 12):
+    if not re.fullmatch(r"[0-9]{10}|[0-9]{12}", value):
         return False
     digits = [int(c) for c in value]
     if len(digits) == 10:

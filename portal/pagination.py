@@ -5,6 +5,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination, remove_query_param, replace_query_param
 from rest_framework.response import Response
 
+from portal.validators import INT64_MAX, parse_id
+
 TRUE = {"1", "true", "yes", "on"}
 
 
@@ -15,6 +17,15 @@ class Pagination(PageNumberPagination):
     page_query_description = "Номер страницы, с 1."
     page_size_query_description = "Записей на странице: по умолчанию 50, не более 200."
     invalid_page_message = "Нет такой страницы."
+
+    def get_page_number(self, request, paginator):
+        """ASCII digits only: Django's paginator would read «٣» as page 3."""
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        if parse_id(raw) is None:
+            raise NotFound(self.invalid_page_message)
+        return raw
 
 
 class UncountedPagination(Pagination):
@@ -34,12 +45,11 @@ class UncountedPagination(Pagination):
         self.request = request
         self.page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param) or "1"
-        try:
-            self.number = int(raw)
-        except ValueError:
-            raise NotFound(self.invalid_page_message) from None
-        if self.number < 1:
+        # The row after the page's last must still be addressable by a 64-bit OFFSET + LIMIT.
+        number = parse_id(raw, maximum=INT64_MAX // (self.page_size + 1))
+        if number is None:
             raise NotFound(self.invalid_page_message)
+        self.number = number
         offset = (self.number - 1) * self.page_size
         rows = list(queryset[offset : offset + self.page_size + 1])
         if not rows and self.number > 1:

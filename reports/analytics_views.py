@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
 from portal import tasks
+from portal.validators import parse_id
 from reports import deficits
 from reports.analytics_pdf import render_pdf
 from reports.deficits import (
@@ -68,10 +69,11 @@ def _round_from(request, rounds: list[Round], param: str, default: Round | None)
     value = request.GET.get(param, "")
     if not value:
         return default
-    if not value.isdigit():
+    pk = parse_id(value)
+    if pk is None:
         raise Http404("Нет такого раунда.")
     for round_ in rounds:
-        if round_.pk == int(value):
+        if round_.pk == pk:
             return round_
     raise Http404("Раунд не найден или недоступен.")
 

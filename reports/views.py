@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.validators import parse_id
 from reports import ics
 from reports.downloads import plan_file
 from reports.models import CalendarFeedToken
@@ -45,9 +46,9 @@ def _plan_from_query(request):
     pk = request.GET.get("roadmap") or request.POST.get("roadmap")
     if not pk:
         return None
-    if not str(pk).isdigit():
+    if (roadmap_pk := parse_id(pk)) is None:
         raise Http404("Нет такого плана.")
-    roadmap, _ = get_roadmap_for_user(request, int(pk))
+    roadmap, _ = get_roadmap_for_user(request, roadmap_pk)
     return roadmap
 
 

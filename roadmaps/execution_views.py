@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
+from portal.validators import parse_id
 from roadmaps import access
 from roadmaps.deadlines import Period
 from roadmaps.execution import (
@@ -200,8 +201,9 @@ def roadmap_from_template(request):
         )
     sources = template_sources(request.user)
     initial = {}
-    if request.method == "GET" and request.GET.get("source", "").isdigit():
-        source = sources.filter(pk=request.GET["source"]).first()
+    source_pk = parse_id(request.GET.get("source", "")) if request.method == "GET" else None
+    if source_pk is not None:
+        source = sources.filter(pk=source_pk).first()
         if source:
             initial = {"source": source.pk, "period": _period_text(source)}
     form = RoadmapFromTemplateForm(

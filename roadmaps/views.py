@@ -24,6 +24,7 @@ from django_htmx.http import retarget
 from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Municipality, Organization
+from portal.validators import parse_id
 from roadmaps import execution, versions
 from roadmaps.access import (
     can_edit,
@@ -358,8 +359,9 @@ def _section_form_response(request, form, roadmap, *, section=None, parent=None)
 @login_required
 def section_add(request, pk):
     roadmap = get_editable_roadmap(request, pk)
-    parent_pk = request.POST.get("parent") or request.GET.get("parent") or ""
-    if parent_pk and not parent_pk.isdigit():
+    parent_value = request.POST.get("parent") or request.GET.get("parent") or ""
+    parent_pk = parse_id(parent_value)
+    if parent_value and parent_pk is None:
         raise Http404("Такого раздела в плане нет.")
     parent = get_object_or_404(roadmap.sections, pk=parent_pk) if parent_pk else None
     siblings = roadmap.sections.filter(parent=parent).order_by("position", "pk")

@@ -40,6 +40,7 @@ from portal.api import (
     ScopedReadOnlyViewSet,
     ScopedViewSetMixin,
 )
+from portal.validators import parse_id
 from reports.analytics_views import SAME_ROUND_PROBLEM, choose_dynamics
 from reports.deficits import (
     DeficitMap,
@@ -485,14 +486,15 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         value = self.request.query_params.get("municipality", "")
         if not value:
             return None
-        if not value.isdigit():
+        pk = parse_id(value)
+        if pk is None:
             raise serializers.ValidationError(
                 {"municipality": ["Укажите идентификатор муниципального образования числом."]}
             )
         municipalities = Municipality.objects.for_user(self.request.user).filter(
             region_id=round_.region_id
         )
-        municipality = municipalities.filter(pk=int(value)).first()
+        municipality = municipalities.filter(pk=pk).first()
         if municipality is None:
             raise NotFound("Муниципальное образование не найдено или недоступно.")
         return municipality

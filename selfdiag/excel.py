@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from orgs.importers import DirectoryError, read_table
 from orgs.models import Organization
+from portal.validators import parse_id
 from selfdiag.methodology import LEVELS
 from selfdiag.methodology import Methodology as PlainMethodology
 from selfdiag.models import Answer, Deficit, Option, Round, Submission, school_profile
@@ -267,7 +268,7 @@ def parse_results(
                 result.errors.append(f"Строка {index}: не указан ID школы.")
             continue
         errors = []
-        school_id = int(raw_id) if raw_id.isdigit() else None
+        school_id = parse_id(raw_id)
         school = known.get(school_id) if school_id is not None else None
         if school_id is None:
             result.errors.append(f"Строка {index}: ID школы «{raw_id}» — не число.")

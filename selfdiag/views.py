@@ -17,6 +17,7 @@ from orgs.models import Municipality
 from orgs.scope import get_scope
 from orgs.uploads import discard, stash_upload, stashed_path
 from portal import tasks
+from portal.validators import parse_id
 from selfdiag import excel
 from selfdiag.access import (
     can_manage_round,
@@ -139,8 +140,8 @@ def round_detail(request, pk):
     status = request.GET.get("status", "")
     level = request.GET.get("level", "")
     query = request.GET.get("q", "").strip()
-    if municipality.isdigit():
-        rows = rows.filter(municipality_id=int(municipality))
+    if municipality_pk := parse_id(municipality):
+        rows = rows.filter(municipality_id=municipality_pk)
     if status == NOT_STARTED:
         rows = rows.filter(submission_id__isnull=True)
     elif status in Submission.Status.values:

@@ -12,6 +12,7 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.db import models
+from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
@@ -170,3 +171,150 @@ def test_every_api_request_text_field_refuses_control_characters():
 )
 def test_parse_id_takes_only_ascii_digits_in_range(value, expected):
     assert parse_id(value) == expected
+
+
+ODD_IDS = ["²", "99999999999999999999"]
+
+
+@pytest.fixture
+def plan(world):
+    from tests.factories import make_small_plan
+
+    return make_small_plan(world.institute)
+
+
+@pytest.fixture
+def spring(world):
+    from tests.factories import make_round
+
+    return make_round(world.region, [world.school, world.sibling_school], name="Весна")
+
+
+def _row_counts():
+    from roadmaps.models import Item, Roadmap, RoadmapEvent, Section
+    from selfdiag.models import Answer, Round, Submission
+
+    return {
+        model.__name__: model.objects.count()
+        for model in (Roadmap, Section, Item, RoadmapEvent, Round, Submission, Answer)
+    }
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+@pytest.mark.parametrize(
+    ("page", "param"),
+    [
+        ("reports:deficit-map", "round"),
+        ("reports:deficit-map", "municipality"),
+        ("reports:dynamics", "before"),
+        ("reports:dynamics", "after"),
+        ("reports:calendar", "roadmap"),
+    ],
+)
+def test_odd_identifier_in_a_page_query_is_a_404(
+    world, client_for, spring, plan, page, param, value
+):
+    response = client_for(world.operator).get(reverse(page), {param: value})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+def test_odd_parent_of_a_new_section_is_a_404_and_adds_nothing(world, client_for, plan, value):
+    before = _row_counts()
+    url = reverse("roadmaps:section-add", args=[plan.pk])
+    client = client_for(world.operator)
+    assert client.get(url, {"parent": value}).status_code == 404
+    response = client.post(url, {"parent": value, "number": "2.", "title": "Раздел"})
+    assert response.status_code == 404
+    assert _row_counts() == before
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+def test_odd_municipality_filter_of_a_round_page_is_ignored(world, client_for, spring, value):
+    url = reverse("selfdiag:round-detail", args=[spring.pk])
+    response = client_for(world.operator).get(url, {"municipality": value})
+    assert response.status_code == 200
+    assert world.school.short_name in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+def test_odd_source_of_a_plan_from_template_opens_an_empty_form(world, client_for, value):
+    response = client_for(world.municipal).get(
+        reverse("roadmaps:roadmap-from-template"), {"source": value}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+def test_odd_municipality_of_a_deficit_map_file_is_a_404(world, client_for, spring, value):
+    from jobs.models import Job
+
+    response = client_for(world.operator).post(
+        reverse("jobs:deficit-map-xlsx", args=[spring.pk]), {"municipality": value}
+    )
+    assert response.status_code == 404
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+def test_odd_old_version_to_compare_is_a_404(world, api, plan, value):
+    response = api("operator").get(reverse("api:roadmap-compare", args=[plan.pk]), {"old": value})
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Такой версии этой карты нет или она недоступна."
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+def test_odd_municipality_of_the_api_deficit_map_is_a_400(world, api, spring, value):
+    response = api("operator").get(
+        reverse("api:round-deficit-map", args=[spring.pk]), {"municipality": value}
+    )
+    assert response.status_code == 400
+    assert response.json()["municipality"] == [
+        "Укажите идентификатор муниципального образования числом."
+    ]
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+@pytest.mark.parametrize("param", ["before", "after"])
+def test_odd_round_of_the_api_dynamics_is_a_404(world, api, spring, param, value):
+    response = api("operator").get(reverse("api:dynamics-list"), {param: value})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["9223372036854775807", "99999999999999999999", "²", "٣"])
+@pytest.mark.parametrize("route", ["api:item-list", "api:roadmap-list"])
+def test_huge_or_odd_api_page_number_is_a_404(world, api, plan, route, value):
+    response = api("operator").get(reverse(route), {"page": value})
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Нет такой страницы."
+
+
+def test_last_page_of_a_counted_api_list_is_still_found(world, api, plan):
+    response = api("operator").get(reverse("api:roadmap-list"), {"page": "last"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["9223372036854775807", "²", "-1"])
+def test_huge_or_odd_page_number_of_a_page_list_shows_a_page(world, client_for, plan, value):
+    client = client_for(world.operator)
+    assert client.get(reverse("roadmaps:roadmap-list"), {"page": value}).status_code == 200
+    assert client.get(reverse("roadmaps:monitoring"), {"page": value}).status_code == 200
+
+
+def test_school_id_with_a_superscript_digit_is_a_row_error_not_a_crash(world, client_for, spring):
+    from selfdiag.models import Submission
+    from tests.test_selfdiag_excel import _filled, upload
+
+    client = client_for(world.operator)
+    workbook = _filled(client, spring, world, {world.school.pk: {"Z1": "да", "ID": "1²"}})
+    response = upload(client, spring, workbook)
+    assert response.status_code == 200
+    assert "Строка 3: ID школы «1²» — не число." in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_inn_with_a_superscript_digit_is_invalid_not_a_crash():
+    from orgs.validators import inn_is_valid
+
+    assert not inn_is_valid("781²000000")
+    assert not inn_is_valid("٧٨١٠٠٠٠٠٠٠")

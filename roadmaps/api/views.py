@@ -26,6 +26,7 @@ from rest_framework.viewsets import GenericViewSet
 from orgs.scope import get_scope
 from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
 from portal.pagination import Pagination, UncountedPagination
+from portal.validators import parse_id
 from reports.downloads import XLSX_TYPE, plan_file
 from roadmaps import versions
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
@@ -380,7 +381,7 @@ class RoadmapViewSet(ScopedViewSet):
         value = request.query_params.get("old") or str(roadmap.previous_version_id or "")
         other = (
             Roadmap.objects.for_user(request.user)
-            .filter(lineage=roadmap.lineage, pk=int(value) if value.isdigit() else 0)
+            .filter(lineage=roadmap.lineage, pk=parse_id(value) or 0)
             .first()
         )
         if other is None:

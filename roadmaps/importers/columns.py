@@ -117,7 +117,7 @@ def is_column_numbers(texts: list[str]) -> bool:
     if any(len(text) > 8 for text in texts):
         return False
     filled = [squeeze(text).rstrip(".") for text in texts if squeeze(text)]
-    if len(filled) < 2 or not all(text.isdigit() for text in filled):
+    if len(filled) < 2 or not all(text.isdecimal() for text in filled):
         return False
     numbers = [int(text) for text in dict.fromkeys(filled)]
     return numbers == sorted(numbers) and numbers[0] <= 2

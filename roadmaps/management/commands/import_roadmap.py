@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from orgs.models import Organization
+from portal.validators import parse_id
 from roadmaps.deadlines import Period
 from roadmaps.importers import DocumentError, parse_document
 from roadmaps.importing import save_parsed_roadmap
@@ -59,8 +60,8 @@ class Command(BaseCommand):
 
     def _owner(self, value: str) -> Organization:
         query = Q(short_name__iexact=value) | Q(inn=value)
-        if value.isdigit():
-            query |= Q(pk=int(value))
+        if pk := parse_id(value):
+            query |= Q(pk=pk)
         matches = list(Organization.objects.filter(query)[:2])
         if not matches:
             raise CommandError(f"Организация «{value}» не найдена.")
