@@ -13,6 +13,7 @@ only within the range of a 64-bit column. `str.isdigit()` accepts «²» and «�
 then refuses or reads as another number, and a 20-digit id overflows the database driver.
 """
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -93,3 +94,55 @@ def parse_id(value, *, maximum: int = INT64_MAX) -> int | None:
     else:
         return None
     return number if 0 < number <= maximum else None
+
+
+# Dates --------------------------------------------------------------------------------------
+# A date typed with a wrong year (2099, 1900) is accepted by every date field and then lands in
+# the approval stamp of the PDF or opens a round for decades. The windows below are generous
+# for real work and narrow enough to catch such typos.
+
+# The national project «Образование» with its federal projects started in 2018: no plan of
+# theirs is approved or runs before it. Plans are written for a year or an academic year,
+# at most a few years ahead.
+EARLIEST_YEAR = 2018
+LATEST_YEAR = 2040
+MAX_PERIOD_YEARS = 3
+MAX_ROUND_DAYS = 366
+
+
+def _date(value) -> str:
+    return f"{value:%d.%m.%Y}"
+
+
+def approval_date_problem(value, today) -> str | None:
+    """The date of the document approving a plan: already signed, and not before 2018."""
+    if value > today:
+        return f"Дата документа не может быть позже сегодняшнего дня ({_date(today)})."
+    if value.year < EARLIEST_YEAR:
+        return f"Дата документа раньше {EARLIEST_YEAR} года: проверьте год."
+    return None
+
+
+def period_problem(start, end) -> str | None:
+    """A plan's period: inside 2018–2040, the end not before the start, three years at most."""
+    if end < start:
+        return "Конец периода не может быть раньше его начала."
+    if start.year < EARLIEST_YEAR or end.year > LATEST_YEAR:
+        return f"Период плана — в пределах {EARLIEST_YEAR}–{LATEST_YEAR} годов: проверьте год."
+    if (end - start).days >= 366 * MAX_PERIOD_YEARS:
+        return f"Период плана — не длиннее {MAX_PERIOD_YEARS} лет."
+    return None
+
+
+def round_dates_problem(opens, closes, today) -> tuple[str, str] | None:
+    """A self-diagnosis round: opening within a year of today either way, closing after it
+    opens, a year long at most. Returns (field, message)."""
+    if opens < today - datetime.timedelta(days=366):
+        return "opens_on", "Начало раунда — не раньше чем год назад: проверьте год."
+    if opens.year > today.year + 1:
+        return "opens_on", "Начало раунда — не позже следующего года: проверьте год."
+    if closes < opens:
+        return "closes_on", "Окончание раньше начала."
+    if (closes - opens).days > MAX_ROUND_DAYS:
+        return "closes_on", "Раунд длится не больше года: проверьте год окончания."
+    return None

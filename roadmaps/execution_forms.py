@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
-from roadmaps.deadlines import Period
 from roadmaps.execution import EVIDENCE_HELP, EVIDENCE_TYPES, validate_evidence_file
+from roadmaps.forms import parse_period
 from roadmaps.models import ExecutionReport, Roadmap
 from roadmaps.templating import template_error
 
@@ -154,10 +154,7 @@ class RoadmapFromTemplateForm(forms.Form):
         self.fields["title"].widget.attrs["rows"] = 2
 
     def clean_period(self):
-        try:
-            return Period.parse(self.cleaned_data["period"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+        return parse_period(self.cleaned_data["period"])
 
     def clean(self):
         cleaned = super().clean()

@@ -4,7 +4,12 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Organization
-from portal.validators import validate_multiline, validate_single_line
+from portal.validators import (
+    approval_date_problem,
+    period_problem,
+    validate_multiline,
+    validate_single_line,
+)
 from roadmaps.deadlines import Period
 from roadmaps.glossary import name_taken
 from roadmaps.models import Direction, Item, Party, Roadmap, Section
@@ -33,13 +38,21 @@ def roadmap_period(roadmap: Roadmap) -> Period:
     return Period(roadmap.period_start, roadmap.period_end)
 
 
+def parse_period(text: str) -> Period:
+    """A plan's period as typed or chosen, within the sane window (portal.validators)."""
+    try:
+        period = Period.parse(text)
+    except ValueError as error:
+        raise forms.ValidationError(str(error)) from None
+    problem = period_problem(period.start, period.end)
+    if problem:
+        raise forms.ValidationError(problem)
+    return period
+
+
 class PeriodField(forms.ChoiceField):
     def clean(self, value):
-        value = super().clean(value)
-        try:
-            return Period.parse(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+        return parse_period(super().clean(value))
 
 
 class RoadmapFilterForm(forms.Form):
@@ -239,6 +252,13 @@ class ApproveForm(forms.Form):
     position = forms.CharField(
         label="Должность подписанта", max_length=500, validators=[validate_single_line]
     )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        problem = approval_date_problem(date, timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem)
+        return date
 
 
 class ReturnForm(forms.Form):

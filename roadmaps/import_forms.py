@@ -2,7 +2,7 @@ from django import forms
 
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
-from roadmaps.deadlines import Period
+from roadmaps.forms import parse_period
 
 ACCEPTED = (".docx", ".xlsx", ".txt", ".md", ".tsv")
 MAX_BYTES = 20 * 1024 * 1024
@@ -65,7 +65,4 @@ class RoadmapImportConfirmForm(forms.Form):
         self.fields["title"].widget.attrs["rows"] = 2
 
     def clean_period(self):
-        try:
-            return Period.parse(self.cleaned_data["period"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+        return parse_period(self.cleaned_data["period"])

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Municipality, Organization, Region
-from portal.validators import validate_multiline, validate_single_line
+from portal.validators import round_dates_problem, validate_multiline, validate_single_line
 from selfdiag.models import Methodology, Round
 
 
@@ -89,8 +89,9 @@ class RoundForm(forms.ModelForm):
         if name and Round.objects.filter(region=region, name=name).exists():
             self.add_error("name", "Раунд с таким наименованием в регионе уже есть.")
         opens, closes = data.get("opens_on"), data.get("closes_on")
-        if opens and closes and opens > closes:
-            self.add_error("closes_on", "Окончание раньше начала.")
+        problem = opens and closes and round_dates_problem(opens, closes, timezone.localdate())
+        if problem:
+            self.add_error(*problem)
         chosen = list(data.get("schools") or [])
         if chosen:
             wrong = [

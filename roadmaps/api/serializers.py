@@ -19,11 +19,16 @@ from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Organization
 from portal.api import Conflict, VisiblePrimaryKeyField, form_errors
-from portal.validators import validate_multiline, validate_single_line
+from portal.validators import (
+    approval_date_problem,
+    period_problem,
+    validate_multiline,
+    validate_single_line,
+)
 from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.execution import validate_evidence_file
-from roadmaps.forms import PartyForm
+from roadmaps.forms import PartyForm, parse_period
 from roadmaps.glossary import (
     PARTY_FIELDS,
     new_party,
@@ -432,10 +437,9 @@ class _PeriodMixin:
     def validate(self, attrs):
         start = attrs.get("period_start", getattr(self.instance, "period_start", None))
         end = attrs.get("period_end", getattr(self.instance, "period_end", None))
-        if start and end and start > end:
-            raise serializers.ValidationError(
-                {"period_end": "Конец периода не может быть раньше его начала."}
-            )
+        problem = start and end and period_problem(start, end)
+        if problem:
+            raise serializers.ValidationError({"period_end": problem})
         return attrs
 
 
@@ -485,10 +489,7 @@ class FromTemplateSerializer(serializers.Serializer):
             self.fields["source"].queryset = template_sources(request.user)
 
     def validate_period(self, text):
-        try:
-            return Period.parse(text)
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from None
+        return parse_period(text)
 
 
 class RoadmapImportSerializer(serializers.Serializer):
@@ -529,10 +530,7 @@ class RoadmapImportSerializer(serializers.Serializer):
         return uploaded
 
     def validate_period(self, text):
-        try:
-            return Period.parse(text)
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from None
+        return parse_period(text)
 
 
 class ImportPreviewSerializer(serializers.Serializer):
@@ -614,6 +612,12 @@ class ApproveSerializer(serializers.Serializer):
         help_text="Кем издан (орган).",
         validators=[validate_single_line],
     )
+
+    def validate_date(self, date):
+        problem = approval_date_problem(date, timezone.localdate())
+        if problem:
+            raise serializers.ValidationError(problem)
+        return date
 
 
 class ReturnSerializer(serializers.Serializer):
