@@ -11,8 +11,8 @@ from orgs.models import Organization
 from orgs.uploads import discard, stash_upload, stashed_path
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.import_forms import RoadmapImportConfirmForm, RoadmapUploadForm
-from roadmaps.importers import DocumentError, parse_document
-from roadmaps.importing import save_parsed_roadmap
+from roadmaps.importers import DocumentError
+from roadmaps.importing import read_document, save_parsed_roadmap
 from roadmaps.models import Item
 
 
@@ -72,7 +72,7 @@ def roadmap_import(request):
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            parsed = parse_document(uploaded, filename=uploaded.name)
+            parsed = read_document(uploaded, filename=uploaded.name)
         except DocumentError as error:
             form.add_error("file", str(error))
         else:
@@ -107,7 +107,7 @@ def roadmap_import_confirm(request):
         return redirect("roadmaps:import")
     filename = request.POST.get("filename") or path.name
     try:
-        parsed = parse_document(path, filename=filename)
+        parsed = read_document(path, filename=filename)
     except DocumentError as error:
         messages.error(request, str(error))
         return redirect("roadmaps:import")

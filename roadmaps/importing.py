@@ -5,13 +5,15 @@ nothing of documents. A plan of a few hundred items is written with a handful of
 """
 
 import re
+from collections.abc import Iterator
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
+from portal.validators import period_problem, printable_problem
 from roadmaps.deadlines import Period, parse_deadline
-from roadmaps.importers import ParsedRoadmap, ParsedSection
+from roadmaps.importers import DocumentError, ParsedRoadmap, ParsedSection, parse_document
 from roadmaps.models import Direction, Item, ItemResponsible, Party, Roadmap, RoadmapEvent, Section
 
 # Words that name a whole category of bodies rather than one body.
@@ -49,6 +51,84 @@ def _walk(sections: list[ParsedSection], parent=None):
         yield from _walk(section.sections, section)
 
 
+# Problems listed in one message; the rest are counted.
+SHOWN_PROBLEMS = 5
+
+
+def _texts(parsed: ParsedRoadmap) -> Iterator[tuple[str, object, str]]:
+    """(where, model field, text) for every text the import saves into a limited field."""
+
+    def field(model, name):
+        return model._meta.get_field(name)
+
+    yield "Наименование плана", field(Roadmap, "title"), parsed.title
+    approval = parsed.approval
+    if approval is not None:
+        for attr, name in [
+            ("kind", "approval_kind"),
+            ("number", "approval_number"),
+            ("issuer", "approval_issuer"),
+            ("official_name", "approved_by_name"),
+            ("official_position", "approved_by_position"),
+            ("text", "approval_text"),
+        ]:
+            yield "Гриф утверждения", field(Roadmap, name), getattr(approval, attr)
+    for name, full_name in parsed.glossary.items():
+        yield f"Сокращение «{name[:40]}»", field(Party, "name"), name
+        yield f"Сокращение «{name[:40]}»", field(Party, "full_name"), full_name
+    for section, _ in _walk(parsed.sections):
+        where = f"Раздел {section.number or '«' + section.title[:40] + '»'}"
+        yield where, field(Section, "title"), section.title
+        yield where, field(Section, "number"), section.number
+        for item in section.items:
+            where = f"Пункт {item.number or '«' + item.title[:40] + '»'}"
+            for name in ("number", "title", "deadline_text", "responsible_text", "result"):
+                yield where, field(Item, name), getattr(item, name)
+            for party in item.responsible:
+                yield where, field(Party, "name"), party
+
+
+def text_problems(parsed: ParsedRoadmap) -> list[str]:
+    """What the import cannot save as written: a text longer than its field allows or with a
+    control character, each named by where it is in the document."""
+    problems = []
+    for where, model_field, text in _texts(parsed):
+        if not text:
+            continue
+        if len(text) > model_field.max_length:
+            problems.append(
+                f"{where}, поле «{model_field.verbose_name}»: {len(text)} знаков, "
+                f"допускается не больше {model_field.max_length}."
+            )
+        # Line breaks and tabs of a table cell are kept as written; other control characters
+        # break the plan's exports.
+        problem = printable_problem(text, multiline=True)
+        if problem:
+            problems.append(f"{where}, поле «{model_field.verbose_name}»: {problem}")
+    return problems
+
+
+def check_parsed(parsed: ParsedRoadmap, period: Period | None = None) -> None:
+    """DocumentError with the problems of the texts, and of the period when given."""
+    problems = text_problems(parsed)
+    problem = period and period_problem(period.start, period.end)
+    if problem:
+        problems.insert(0, problem)
+    if problems:
+        shown = " ".join(problems[:SHOWN_PROBLEMS])
+        more = len(problems) - SHOWN_PROBLEMS
+        tail = f" И ещё замечаний: {more}." if more > 0 else ""
+        raise DocumentError(f"План не загружен: исправьте документ. {shown}{tail}")
+
+
+def read_document(source, filename: str | None = None) -> ParsedRoadmap:
+    """parse_document, then the checks of the texts it would save: one DocumentError for both.
+    The period is checked on saving: the upload page lets the user choose another one."""
+    parsed = parse_document(source, filename=filename)
+    check_parsed(parsed)
+    return parsed
+
+
 @transaction.atomic
 def save_parsed_roadmap(
     parsed: ParsedRoadmap,
@@ -60,6 +140,7 @@ def save_parsed_roadmap(
     filename: str = "",
 ) -> Roadmap:
     period = period or parsed.deadline_period()
+    check_parsed(parsed, period)
     roadmap = Roadmap(
         owner=owner,
         title=(title or parsed.title or "План мероприятий").strip()[:1000],

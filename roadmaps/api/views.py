@@ -67,8 +67,8 @@ from roadmaps.deadlines import parse_deadline
 from roadmaps.execution import add_report, evidence_content_type, reports_of
 from roadmaps.glossary import PartyInUse, delete_party, parties_of
 from roadmaps.history import log_entries, log_rows
-from roadmaps.importers import DocumentError, parse_document
-from roadmaps.importing import save_parsed_roadmap
+from roadmaps.importers import DocumentError
+from roadmaps.importing import check_parsed, read_document, save_parsed_roadmap
 from roadmaps.models import (
     Direction,
     ExecutionReport,
@@ -331,10 +331,11 @@ class RoadmapViewSet(ScopedViewSet):
         self._require_writes_for(data["owner"])
         uploaded = data["file"]
         try:
-            parsed = parse_document(uploaded, filename=uploaded.name)
+            parsed = read_document(uploaded, filename=uploaded.name)
+            period = data.get("period") or parsed.deadline_period()
+            check_parsed(parsed, period)
         except DocumentError as error:
             raise ValidationError({"file": [str(error)]}) from None
-        period = data.get("period") or parsed.deadline_period()
         if data["dry_run"]:
             items = list(parsed.all_items())
             warnings = list(parsed.warnings)

@@ -7,8 +7,8 @@ from django.db.models import Q
 from orgs.models import Organization
 from portal.validators import parse_id
 from roadmaps.deadlines import Period
-from roadmaps.importers import DocumentError, parse_document
-from roadmaps.importing import save_parsed_roadmap
+from roadmaps.importers import DocumentError
+from roadmaps.importing import read_document, save_parsed_roadmap
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Файл не найден: {path}")
         try:
-            parsed = parse_document(path, filename=path.name)
+            parsed = read_document(path, filename=path.name)
         except DocumentError as error:
             raise CommandError(str(error)) from None
         chosen_period = None
@@ -49,9 +49,12 @@ class Command(BaseCommand):
         if not owner:
             raise CommandError("Укажите владельца плана: --owner <id, ИНН или краткое имя>.")
         organization = self._owner(owner)
-        roadmap = save_parsed_roadmap(
-            parsed, owner=organization, period=chosen_period, filename=path.name
-        )
+        try:
+            roadmap = save_parsed_roadmap(
+                parsed, owner=organization, period=chosen_period, filename=path.name
+            )
+        except DocumentError as error:
+            raise CommandError(str(error)) from None
         if as_json:
             self._print({**document, "id": roadmap.pk}, as_json=True)
         else:
