@@ -32,12 +32,19 @@ from tests.factories import (
     make_scored_submissions,
     make_submission,
     make_user,
+    travel_to_september_2025,
 )
 from tests.test_dynamics import EVERYTHING, SPRING, spring_and_autumn
 
 ROLES = ("anonymous", "operator", "municipal", "school", "viewer", "outsider", "superuser")
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def september_2025():
+    with travel_to_september_2025():
+        yield
 
 
 def _url(name, *args):
@@ -102,7 +109,7 @@ CREATE_STATUSES = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_a_regional_operator_or_the_administrator_opens_a_round(
-    role, api, world, methodology, superuser
+    role, api, world, methodology, superuser, september_2025
 ):
     response = api(role).post(
         _url("round-list"), _new_round(methodology, region=world.region.pk), format="json"
@@ -145,7 +152,7 @@ def test_what_is_left_out_takes_the_values_the_page_offers(api, world, methodolo
     assert round_.created_by == world.operator
 
 
-def test_a_round_of_chosen_schools_or_of_one_municipality(api, world, methodology):
+def test_a_round_of_chosen_schools_or_of_one_municipality(api, world, methodology, september_2025):
     operator = api("operator")
     chosen = operator.post(
         _url("round-list"),
@@ -169,7 +176,7 @@ def test_a_round_of_chosen_schools_or_of_one_municipality(api, world, methodolog
     }
 
 
-def test_the_administrator_names_the_region_among_several(api, world, methodology):
+def test_the_administrator_names_the_region_among_several(api, world, methodology, september_2025):
     response = api("superuser").post(_url("round-list"), _new_round(methodology), format="json")
     assert response.status_code == 400
     assert CYRILLIC.search(response.json()["region"][0])
@@ -197,7 +204,7 @@ def test_the_administrator_names_the_region_among_several(api, world, methodolog
     ],
 )
 def test_a_bad_round_is_refused_in_russian_and_nothing_is_created(
-    fields, field, message, api, world, methodology, round_
+    fields, field, message, api, world, methodology, round_, september_2025
 ):
     foreign = {
         "schools": [world.foreign_school.pk],
@@ -239,7 +246,7 @@ def _messages(errors):
     ],
 )
 def test_schools_and_municipality_must_be_of_the_rounds_region(
-    fields, field, message, api, world, methodology
+    fields, field, message, api, world, methodology, september_2025
 ):
     values = {
         "gatchina": world.municipality.pk,
@@ -259,7 +266,7 @@ def test_schools_and_municipality_must_be_of_the_rounds_region(
     assert not Round.objects.exists()
 
 
-def test_a_region_without_schools_gets_the_pages_words(api, world, methodology):
+def test_a_region_without_schools_gets_the_pages_words(api, world, methodology, september_2025):
     empty = make_region("78", name="Санкт-Петербург")
     make_municipality(empty, name="Адмиралтейский район")
     response = api("superuser").post(
@@ -270,7 +277,9 @@ def test_a_region_without_schools_gets_the_pages_words(api, world, methodology):
     assert not Round.objects.exists()
 
 
-def test_round_errors_are_the_errors_of_the_page(api, world, methodology, round_, client_for):
+def test_round_errors_are_the_errors_of_the_page(
+    api, world, methodology, round_, client_for, september_2025
+):
     fields = _new_round(methodology, name="Весна", opens_on="2025-11-15", closes_on="2025-10-01")
     page = client_for(world.operator).post(
         reverse("selfdiag:round-create"), {**fields, "region": world.region.pk}

@@ -15,9 +15,16 @@ from tests.factories import (
     make_round,
     make_school,
     make_submission,
+    travel_to_september_2025,
 )
 
 ALL_FULL = {"Z1": "yes", "Z2": "full", "Z3": "yes", "V1": "full", "S1": "full", "S2": "yes"}
+
+
+@pytest.fixture
+def september_2025():
+    with travel_to_september_2025():
+        yield
 
 
 @pytest.fixture
@@ -41,7 +48,9 @@ def htmx_post(client, path, data):
 # Rounds --------------------------------------------------------------------------------------
 
 
-def test_operator_opens_a_round_for_every_school_of_the_region_by_default(world, client_for):
+def test_operator_opens_a_round_for_every_school_of_the_region_by_default(
+    world, client_for, september_2025
+):
     methodology = make_methodology()
     client = client_for(world.operator)
     response = client.post(
@@ -62,7 +71,7 @@ def test_operator_opens_a_round_for_every_school_of_the_region_by_default(world,
     assert round_.status == Round.Status.OPEN
 
 
-def test_a_round_can_be_limited_to_one_municipality(world, client_for):
+def test_a_round_can_be_limited_to_one_municipality(world, client_for, september_2025):
     methodology = make_methodology()
     client_for(world.operator).post(
         reverse("selfdiag:round-create"),
@@ -78,7 +87,7 @@ def test_a_round_can_be_limited_to_one_municipality(world, client_for):
     assert set(Round.objects.get().schools.all()) == {world.school, world.sibling_school}
 
 
-def test_round_form_keeps_what_was_typed_when_dates_are_reversed(world, client_for):
+def test_round_form_keeps_what_was_typed_when_dates_are_reversed(world, client_for, september_2025):
     methodology = make_methodology()
     response = client_for(world.operator).post(
         reverse("selfdiag:round-create"),
@@ -99,7 +108,7 @@ def test_round_form_keeps_what_was_typed_when_dates_are_reversed(world, client_f
     assert not Round.objects.exists()
 
 
-def test_schools_of_another_region_cannot_be_put_into_a_round(world, client_for):
+def test_schools_of_another_region_cannot_be_put_into_a_round(world, client_for, september_2025):
     methodology = make_methodology()
     response = client_for(world.operator).post(
         reverse("selfdiag:round-create"),
