@@ -7,6 +7,7 @@ database.
 
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -318,3 +319,322 @@ def test_inn_with_a_superscript_digit_is_invalid_not_a_crash():
 
     assert not inn_is_valid("781²000000")
     assert not inn_is_valid("٧٨١٠٠٠٠٠٠٠")
+
+
+# Control characters and maximum lengths at the doors --------------------------------------
+
+CONTROL = "Уберите непечатаемые символы из текста"
+
+
+def test_plan_create_page_refuses_a_title_with_a_vertical_tab(world, client_for):
+    before = _row_counts()
+    response = client_for(world.municipal).post(
+        reverse("roadmaps:roadmap-create"),
+        {"owner": world.omsu.pk, "title": "План\x0bна 2025 год", "period": "2025"},
+    )
+    assert response.status_code == 200
+    assert CONTROL in response.context["form"].errors["title"][0]
+    assert CONTROL in response.content.decode()
+    assert _row_counts() == before
+
+
+def test_item_add_page_refuses_a_title_with_a_control_character_and_a_megabyte(
+    world, client_for, plan
+):
+    section = plan.sections.get()
+    url = reverse("roadmaps:item-add", args=[section.pk])
+    client = client_for(world.operator)
+    before = _row_counts()
+    fields = {"number": "1.2.", "deadline_text": "2 квартал", "status": "not_started"}
+    bad = client.post(url, {**fields, "title": "Семинар\x01"})
+    huge = client.post(url, {**fields, "title": "С" * 1_000_000})
+    assert CONTROL in bad.context["form"].errors["title"][0]
+    assert huge.context["form"].errors["title"] == [
+        "Убедитесь, что это значение содержит не более 2000 символов (сейчас 1000000)."
+    ]
+    assert _row_counts() == before
+
+
+def test_item_form_shows_the_limits_of_its_text_fields(world, client_for, plan):
+    section = plan.sections.get()
+    page = client_for(world.operator).get(reverse("roadmaps:item-add", args=[section.pk]))
+    html = page.content.decode()
+    assert 'name="title" cols="40" rows="3" maxlength="2000"' in html
+    assert 'name="result" cols="40" rows="2" maxlength="2000"' in html
+
+
+def test_api_refuses_a_plan_title_with_a_vertical_tab_and_writes_nothing(world, api):
+    before = _row_counts()
+    response = api("municipal").post(
+        reverse("api:roadmap-list"),
+        {
+            "owner": world.omsu.pk,
+            "title": "План\x0bна 2025 год",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["title"][0].startswith(CONTROL)
+    assert _row_counts() == before
+
+
+def test_api_refuses_an_approval_number_with_a_control_character(world, api):
+    from roadmaps.models import Roadmap
+    from tests.factories import make_small_plan
+
+    school_plan = make_small_plan(world.school, status="review")
+    before = _row_counts()
+    response = api("municipal").post(
+        reverse("api:roadmap-approve", args=[school_plan.pk]),
+        {
+            "kind": "приказ",
+            "number": "15\x01-о",
+            "date": "2024-02-01",
+            "name": "Иванова А.А.",
+            "position": "председатель комитета",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["number"] == [f"{CONTROL}: символ U+0001 в позиции 3."]
+    assert Roadmap.objects.get(pk=school_plan.pk).status == "review"
+    assert _row_counts() == before
+
+
+def test_api_refuses_an_item_title_of_a_megabyte_and_a_responsible_with_a_control_character(
+    world, api
+):
+    from tests.factories import make_small_plan
+
+    school_plan = make_small_plan(world.school)
+    section = school_plan.sections.get()
+    url = reverse("api:roadmap-item-list", args=[school_plan.pk])
+    before = _row_counts()
+    huge = api("school").post(url, {"section": section.pk, "title": "С" * 1_000_000}, format="json")
+    bad = api("school").post(
+        url, {"section": section.pk, "title": "Семинар", "responsible": ["ИМЦ\x02"]}, format="json"
+    )
+    assert huge.status_code == 400
+    assert huge.json()["title"] == ["Убедитесь, что это значение содержит не более 2000 символов."]
+    assert bad.status_code == 400
+    assert CONTROL in str(bad.json()["responsible"])
+    assert _row_counts() == before
+
+
+def test_return_comment_is_limited_to_5000_characters(world, api):
+    from tests.factories import make_small_plan
+
+    school_plan = make_small_plan(world.school, status="review")
+    before = _row_counts()
+    response = api("municipal").post(
+        reverse("api:roadmap-return", args=[school_plan.pk]), {"comment": "а" * 5001}, format="json"
+    )
+    assert response.status_code == 400
+    assert _row_counts() == before
+
+
+# Import ------------------------------------------------------------------------------------
+
+
+def _parsed(**item_fields):
+    from roadmaps.importers.structure import ParsedItem, ParsedRoadmap, ParsedSection
+
+    item = ParsedItem(number="1.1", title="Семинар", **item_fields)
+    section = ParsedSection(number="1", title="Организационные мероприятия", items=[item])
+    return ParsedRoadmap(title="План на 2025 год", sections=[section])
+
+
+def test_import_names_an_over_long_item_title_and_a_control_character():
+    from roadmaps.importing import text_problems
+
+    problems = text_problems(_parsed(result="итог\x0b", responsible_text="ИМЦ"))
+    assert problems == [
+        "Пункт 1.1, поле «ожидаемый результат»: Уберите непечатаемые символы из текста: "
+        "символ U+000B в позиции 5."
+    ]
+    parsed = _parsed()
+    parsed.sections[0].items[0].title = "С" * 2001
+    assert text_problems(parsed) == [
+        "Пункт 1.1, поле «мероприятие»: 2001 знаков, допускается не больше 2000."
+    ]
+
+
+def test_import_of_a_document_with_an_over_long_item_saves_nothing(world):
+    from roadmaps.importers import DocumentError
+    from roadmaps.importing import save_parsed_roadmap
+
+    parsed = _parsed()
+    parsed.sections[0].items[0].title = "С" * 2001
+    before = _row_counts()
+    with pytest.raises(DocumentError, match=r"План не загружен: исправьте документ\. Пункт 1\.1"):
+        save_parsed_roadmap(parsed, owner=world.omsu)
+    assert _row_counts() == before
+
+
+def test_import_page_refuses_a_text_file_with_a_control_character(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = (Path(__file__).parent / "fixtures/roadmaps/leningrad-oblast-2023-2024.txt").read_text()
+    first_line_of_a_cell = next(line for line in text.splitlines() if "семинар" in line.lower())
+    damaged = text.replace(first_line_of_a_cell, first_line_of_a_cell + "\x01", 1)
+    upload = SimpleUploadedFile("plan.txt", damaged.encode(), content_type="text/plain")
+    before = _row_counts()
+    response = client_for(world.operator).post(
+        reverse("roadmaps:import"), {"file": upload, "owner": world.institute.pk}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["file"]
+    assert errors[0].startswith("План не загружен: исправьте документ.")
+    assert "U+0001" in errors[0]
+    assert _row_counts() == before
+
+
+def test_every_sample_plan_passes_the_import_checks():
+    from roadmaps.importers import parse_document
+    from roadmaps.importing import check_parsed
+
+    folder = Path(__file__).parent / "fixtures" / "roadmaps"
+    names = [p for p in folder.iterdir() if p.suffix in {".docx", ".xlsx", ".txt", ".md", ".tsv"}]
+    names = [p for p in names if p.name != "encrypted.docx"]
+    assert len(names) >= 8
+    for path in names:
+        parsed = parse_document(path)
+        check_parsed(parsed, parsed.deadline_period())
+
+
+# Dates --------------------------------------------------------------------------------------
+
+
+def _approve_fields(date):
+    return {
+        "kind": "приказ",
+        "number": "15-о",
+        "date": date,
+        "name": "Иванова А.А.",
+        "position": "председатель комитета",
+    }
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2099-12-31", "Дата документа не может быть позже сегодняшнего дня"),
+        ("1917-11-07", "Дата документа раньше 2018 года: проверьте год."),
+    ],
+)
+def test_absurd_approval_date_is_refused_on_the_page_and_in_the_api(
+    world, client_for, api, date, message
+):
+    from roadmaps.models import Roadmap
+    from tests.factories import make_small_plan
+
+    school_plan = make_small_plan(world.school, status="review")
+    before = _row_counts()
+    page = client_for(world.municipal).post(
+        reverse("roadmaps:roadmap-approve", args=[school_plan.pk]), _approve_fields(date)
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors["date"][0].startswith(message)
+    response = api("municipal").post(
+        reverse("api:roadmap-approve", args=[school_plan.pk]), _approve_fields(date), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["date"][0].startswith(message)
+    assert Roadmap.objects.get(pk=school_plan.pk).status == "review"
+    assert _row_counts() == before
+
+
+def test_approval_dated_today_is_accepted(world, api):
+    from django.utils import timezone
+
+    from tests.factories import make_small_plan
+
+    school_plan = make_small_plan(world.school, status="review")
+    response = api("municipal").post(
+        reverse("api:roadmap-approve", args=[school_plan.pk]),
+        _approve_fields(timezone.localdate().isoformat()),
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2017-01-01", "2017-12-31", "Период плана — в пределах 2018–2040 годов"),
+        ("2025-01-01", "3000-12-31", "Период плана — в пределах 2018–2040 годов"),
+        ("2025-01-01", "2030-12-31", "Период плана — не длиннее 3 лет."),
+        ("2025-12-31", "2025-01-01", "Конец периода не может быть раньше его начала."),
+    ],
+)
+def test_absurd_plan_period_is_refused_by_the_api(world, api, start, end, message):
+    before = _row_counts()
+    response = api("municipal").post(
+        reverse("api:roadmap-list"),
+        {"owner": world.omsu.pk, "title": "План", "period_start": start, "period_end": end},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["period_end"][0].startswith(message)
+    assert _row_counts() == before
+
+
+def test_three_academic_years_are_a_sane_period():
+    import datetime
+
+    from portal.validators import period_problem
+
+    assert period_problem(datetime.date(2024, 9, 1), datetime.date(2027, 8, 31)) is None
+    assert period_problem(datetime.date(2024, 1, 1), datetime.date(2026, 12, 31)) is None
+
+
+def test_absurd_period_typed_on_the_import_page_is_refused():
+    from roadmaps.import_forms import RoadmapImportConfirmForm
+    from roadmaps.models import Organization
+
+    form = RoadmapImportConfirmForm(
+        {"token": "a" * 32, "owner": "", "title": "План", "period": "1900-01-01..3000-12-31"},
+        owners=Organization.objects.none(),
+    )
+    assert form.errors["period"] == ["Период плана — в пределах 2018–2040 годов: проверьте год."]
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "field", "message"),
+    [
+        ("1900-01-01", "3000-12-31", "opens_on", "Начало раунда — не раньше чем год назад"),
+        ("2031-01-01", "2031-02-01", "opens_on", "Начало раунда — не позже следующего года"),
+        ("{today}", "3000-12-31", "closes_on", "Раунд длится не больше года"),
+        ("{today}", "{yesterday}", "closes_on", "Окончание раньше начала."),
+    ],
+)
+def test_absurd_round_dates_are_refused_on_the_page_and_in_the_api(
+    world, client_for, api, opens, closes, field, message
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import make_methodology
+
+    today = timezone.localdate()
+    days = {"today": today, "yesterday": today - datetime.timedelta(days=1)}
+    opens, closes = opens.format(**days), closes.format(**days)
+    methodology = make_methodology()
+    fields = {
+        "region": world.region.pk,
+        "name": "Самодиагностика",
+        "opens_on": opens,
+        "closes_on": closes,
+        "methodology": methodology.pk,
+    }
+    before = _row_counts()
+    page = client_for(world.operator).post(reverse("selfdiag:round-create"), fields)
+    assert page.status_code == 200
+    assert page.context["form"].errors[field][0].startswith(message)
+    response = api("operator").post(reverse("api:round-list"), fields, format="json")
+    assert response.status_code == 400
+    assert response.json()[field][0].startswith(message)
+    assert _row_counts() == before
