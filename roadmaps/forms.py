@@ -183,6 +183,7 @@ class ItemForm(forms.ModelForm):
             "result": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {"deadline_text": "Сроки", "status": "Исполнение"}
+        help_texts = {"title": "До 2000 знаков.", "result": "До 2000 знаков."}
         error_messages = {"title": {"required": "Напишите, что это за мероприятие."}}
 
     def __init__(self, *args, **kwargs):
@@ -265,7 +266,7 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         label="Что нужно исправить",
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Комментарий увидит автор плана в начале страницы плана.",
+        help_text="Комментарий увидит автор плана в начале страницы плана; до 5000 знаков.",
         max_length=5000,
         validators=[validate_multiline],
     )

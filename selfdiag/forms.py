@@ -129,7 +129,7 @@ class ReviewForm(forms.Form):
         label="Комментарий для школы",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Что проверить или исправить; при возврате обязателен.",
+        help_text="Что проверить или исправить; при возврате обязателен; до 5000 знаков.",
         max_length=5000,
         validators=[validate_multiline],
     )

@@ -638,3 +638,15 @@ def test_absurd_round_dates_are_refused_on_the_page_and_in_the_api(
     assert response.status_code == 400
     assert response.json()[field][0].startswith(message)
     assert _row_counts() == before
+
+
+def test_a_request_too_large_to_read_gets_a_russian_page(world, client_for, plan, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    section = plan.sections.get()
+    before = _row_counts()
+    response = client_for(world.operator).post(
+        reverse("roadmaps:item-add", args=[section.pk]), {"title": "С" * 20_000}
+    )
+    assert response.status_code == 400
+    assert "Запрос не принят" in response.content.decode()
+    assert _row_counts() == before
