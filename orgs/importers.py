@@ -17,6 +17,7 @@ from django.db import transaction
 from orgs.models import EDUCATION_LEVELS, Municipality, Organization, Region
 from orgs.scope import get_scope
 from orgs.validators import inn_is_valid
+from portal.validators import printable_problem
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
@@ -61,6 +62,12 @@ REQUIRED = ("municipality", "name")
 COLUMN_LABELS = {
     "municipality": "Муниципальное образование",
     "name": "Полное наименование",
+}
+# Texts stored as written: a control character in them is a row error.
+TEXT_COLUMNS = {
+    **COLUMN_LABELS,
+    "short_name": "краткое наименование",
+    "address": "адрес",
 }
 
 MUNICIPALITY_KINDS = {label.lower(): value for value, label in Municipality.Kind.choices}
@@ -211,6 +218,12 @@ def parse_directory(data: bytes, filename: str, region: Region) -> ParsedDirecto
             errors.append("не указано муниципальное образование")
         if not name:
             errors.append("не указано полное наименование")
+        if len(municipality) > Municipality._meta.get_field("name").max_length:
+            errors.append("наименование муниципального образования длиннее 255 знаков")
+        for key, label in TEXT_COLUMNS.items():
+            problem = printable_problem(cell(row, key), multiline=False)
+            if problem:
+                errors.append(f"{label}: {problem[0].lower()}{problem[1:-1]}")
         municipality_kind = Municipality.Kind.MUNICIPAL_DISTRICT
         kind_text = cell(row, "municipality_kind").lower()
         if kind_text:

@@ -50,6 +50,8 @@ from typing import Any
 
 import yaml
 
+from portal.validators import printable_problem
+
 BELOW_BASE = "below_base"
 BASE = "base"
 MEDIUM = "medium"
@@ -331,6 +333,10 @@ class _Parser:
             return None
         if not value.strip():
             self.error(f"{place}: поле «{key}» не должно быть пустым")
+            return None
+        problem = printable_problem(value, multiline=True)
+        if problem:
+            self.error(f"{place}: поле «{key}»: {problem}")
             return None
         return value.strip()
 

@@ -650,3 +650,31 @@ def test_a_request_too_large_to_read_gets_a_russian_page(world, client_for, plan
     assert response.status_code == 400
     assert "Запрос не принят" in response.content.decode()
     assert _row_counts() == before
+
+
+def test_directory_row_with_a_control_character_is_a_row_error(world):
+    from orgs.importers import parse_directory
+
+    data = (
+        "Муниципальное образование;Полное наименование;Уровни;ОВЗ\n"
+        "Тосненский район;Средняя школа\x01 № 1;НОО ООО СОО;нет\n"
+    ).encode()
+    parsed = parse_directory(data, "schools.csv", world.region)
+    assert parsed.errors == [
+        "Строка 2: Полное наименование: уберите непечатаемые символы из текста: "
+        "символ U+0001 в позиции 14."
+    ]
+    assert not parsed.ok
+
+
+def test_methodology_text_with_a_control_character_is_refused():
+    import copy
+
+    from selfdiag.methodology import MethodologyError, parse_methodology
+    from tests.factories import SMALL_METHODOLOGY
+
+    data = copy.deepcopy(SMALL_METHODOLOGY)
+    data["indicators"][0]["wording"] = "Есть\x0b ли"
+    with pytest.raises(MethodologyError) as error:
+        parse_methodology(data)
+    assert "Уберите непечатаемые символы из текста" in str(error.value)
