@@ -8,10 +8,11 @@ import re
 from collections.abc import Iterator
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
-from portal.validators import period_problem, printable_problem
+from portal.validators import approval_date_problem, period_problem, printable_problem
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.importers import DocumentError, ParsedRoadmap, ParsedSection, parse_document
 from roadmaps.models import Direction, Item, ItemResponsible, Party, Roadmap, RoadmapEvent, Section
@@ -114,6 +115,12 @@ def check_parsed(parsed: ParsedRoadmap, period: Period | None = None) -> None:
     problem = period and period_problem(period.start, period.end)
     if problem:
         problems.insert(0, problem)
+    approval = parsed.approval
+    problem = (
+        approval and approval.date and approval_date_problem(approval.date, timezone.localdate())
+    )
+    if problem:
+        problems.insert(0, f"Гриф утверждения: {problem}")
     if problems:
         shown = " ".join(problems[:SHOWN_PROBLEMS])
         more = len(problems) - SHOWN_PROBLEMS

@@ -678,3 +678,16 @@ def test_methodology_text_with_a_control_character_is_refused():
     with pytest.raises(MethodologyError) as error:
         parse_methodology(data)
     assert "Уберите непечатаемые символы из текста" in str(error.value)
+
+
+def test_import_refuses_an_approval_dated_in_the_future():
+    import datetime
+
+    from roadmaps.importers import DocumentError
+    from roadmaps.importers.structure import Approval
+    from roadmaps.importing import check_parsed
+
+    parsed = _parsed()
+    parsed.approval = Approval(kind="приказ", number="1", date=datetime.date(2099, 12, 31))
+    with pytest.raises(DocumentError, match="Гриф утверждения: Дата документа не может быть"):
+        check_parsed(parsed)
