@@ -11,6 +11,9 @@ lists them itself (tests/test_input_validation.py walks them all).
 Numbers: an identifier or a page number from a query string is read only from ASCII digits and
 only within the range of a 64-bit column. `str.isdigit()` accepts «²» and «٣», which `int()`
 then refuses or reads as another number, and a 20-digit id overflows the database driver.
+
+Dates: the windows an approval date, a plan's period and a round must fall in, as functions
+that return the Russian reason (forms and serializers raise it, the importer lists it).
 """
 
 import datetime
