@@ -42,6 +42,9 @@ ID_HEADER = "ID школы"
 FIXED_COLUMNS = (ID_HEADER, "Муниципальное образование", "Школа")
 NOT_APPLICABLE_FILL = PatternFill("solid", fgColor="D9D9D9")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A filled template: a row per school of a region, a column per indicator of a methodology.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 1_000
 
 
 class ResultsFileError(Exception):
@@ -194,7 +197,7 @@ def _read(data: bytes, filename: str) -> list[list[str]]:
     if not filename.lower().endswith(".xlsx"):
         raise ResultsFileError("Загрузите книгу Excel (.xlsx), скачанную как шаблон раунда.")
     try:
-        return read_table(data, filename)
+        return read_table(data, filename, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
     except DirectoryError as error:
         raise ResultsFileError(str(error)) from None
 
