@@ -72,8 +72,7 @@ def too_many_rows(title: str, limit: int) -> str:
 
 def too_many_columns(title: str, limit: int) -> str:
     return (
-        f"В таблице больше {_thousands(limit)} столбцов (лист «{title}»): "
-        "удалите лишние столбцы."
+        f"В таблице больше {_thousands(limit)} столбцов (лист «{title}»): удалите лишние столбцы."
     )
 
 
