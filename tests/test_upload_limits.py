@@ -86,6 +86,6 @@ def test_the_limit_admits_every_upload_the_portal_takes():
     largest = max(
         import_forms.MAX_BYTES, IMPORTER_MAX_BYTES, MAX_EVIDENCE_BYTES, directory.MAX_BYTES
     )
-    assert settings.MAX_UPLOAD_BYTES == largest
-    assert settings.MAX_REQUEST_BYTES > largest
+    assert largest == settings.MAX_UPLOAD_BYTES
+    assert largest < settings.MAX_REQUEST_BYTES
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.MAX_REQUEST_BYTES
