@@ -102,7 +102,7 @@ def test_characters_a_workbook_cannot_hold_are_dropped_not_fatal():
 def hostile_plan(world):
     roadmap = make_sample_plan(world.institute, items=6)
     section = make_section(roadmap, number="5", title=DDE, position=10)
-    party = make_party(roadmap, "=HYPERLINK(\"http://evil.example\",\"ИРО\")")
+    party = make_party(roadmap, '=HYPERLINK("http://evil.example","ИРО")')
     item = make_item(section, title=HYPERLINK, deadline_text=DDE, result="@SUM(A1:A2)")
     add_responsible(item, party)
     make_item(section, title="-1+2 совещания", result="+7 (812) 555-01-01")
@@ -288,9 +288,7 @@ def test_deficit_map_workbook_keeps_formula_like_names_as_text(world, client_for
     assert Round.objects.get(pk=hostile_round.pk).name == DDE
 
 
-def test_deficit_map_pdf_of_stored_control_characters_downloads(
-    world, client_for, hostile_round
-):
+def test_deficit_map_pdf_of_stored_control_characters_downloads(world, client_for, hostile_round):
     response = client_for(world.operator).get(
         reverse("reports:deficit-map-pdf"), {"round": hostile_round.pk}
     )
