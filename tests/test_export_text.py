@@ -112,7 +112,8 @@ def hostile_plan(world):
 def test_plan_workbook_keeps_every_formula_like_text_as_text(hostile_plan):
     workbook = reloaded(plan_xlsx(hostile_plan))
 
-    for text in [HYPERLINK, DDE, "@SUM(A1:A2)", "-1+2 совещания", "+7 (812) 555-01-01"]:
+    party = '=HYPERLINK("http://evil.example","ИРО")'
+    for text in [HYPERLINK, DDE, party, "@SUM(A1:A2)", "-1+2 совещания", "+7 (812) 555-01-01"]:
         found = cells_with(workbook, text)
         assert found, text
         assert all(cell.data_type == "s" for cell in found), text
