@@ -102,11 +102,22 @@ def write_cell(sheet, row: int, column: int, value=None):
 
 
 def row_cells(sheet, values) -> list:
-    """A row for ``append`` on a write-only sheet, its text in string cells."""
-    return [
-        set_cell(WriteOnlyCell(sheet), value) if isinstance(value, str) else value
-        for value in values
-    ]
+    """A row for ``append`` on a write-only sheet, its text cleaned and kept text.
+
+    Plain values are cheaper than cells (a results export has a million of them), and openpyxl
+    stores a plain string as a string unless it starts with «=»: so only from the first text
+    that looks like a formula on are the values given as cells. From there on all of them are,
+    because openpyxl writes the plain values after a cell through that cell, style and all."""
+    row = []
+    as_cells = False
+    for value in values:
+        if isinstance(value, str):
+            value = cell_text(value)
+            as_cells = as_cells or value.startswith(FORMULA_START)
+        if as_cells and value is not None:
+            value = set_cell(WriteOnlyCell(sheet), value)
+        row.append(value)
+    return row
 
 
 def plan_xlsx(roadmap) -> bytes:

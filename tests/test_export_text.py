@@ -70,19 +70,24 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(text):
 def test_write_only_rows_store_text_as_text_and_keep_numbers():
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(row_cells(sheet, [HYPERLINK, 42, 1.5, None, "обычный текст"]))
+    sheet.append(row_cells(sheet, ["школа\x01", 7, HYPERLINK, 42, 1.5, None, "обычный текст"]))
+    sheet.append(row_cells(sheet, [3, "=1+1"]))
     buffer = io.BytesIO()
     workbook.save(buffer)
 
-    row = next(reloaded(buffer.getvalue()).active.iter_rows())
+    first, second = reloaded(buffer.getvalue()).active.iter_rows()
 
-    assert [(c.value, c.data_type) for c in row] == [
+    assert [(c.value, c.data_type) for c in first] == [
+        ("школа", "s"),
+        (7, "n"),
         (HYPERLINK, "s"),
         (42, "n"),
         (1.5, "n"),
         (None, "n"),
         ("обычный текст", "s"),
     ]
+    assert [c.quotePrefix for c in first] == [False, False, True, False, False, False, False]
+    assert [(c.value, c.data_type) for c in second[:2]] == [(3, "n"), ("=1+1", "s")]
 
 
 def test_characters_a_workbook_cannot_hold_are_dropped_not_fatal():
