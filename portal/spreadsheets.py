@@ -104,9 +104,14 @@ def _check_archive(data: bytes, max_unpacked: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
-        raise BrokenSpreadsheet() from None
-    except ValueError:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,  # a damaged header can claim a zip version Python cannot read
+        EOFError,
+        OSError,
+        ValueError,
+    ):
         raise BrokenSpreadsheet() from None
     if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > max_unpacked:
         raise SpreadsheetError(TOO_BIG_UNPACKED)
