@@ -33,6 +33,7 @@ from reports.svg import (
     level_legend_items,
     stacked_bar,
 )
+from reports.xlsx import cell_text, set_cell, write_cell
 from selfdiag.access import schools_in_scope
 from selfdiag.methodology import BELOW_BASE, LEVELS
 from selfdiag.models import DirectionResult, MethodologyDirection, Submission
@@ -437,15 +438,16 @@ def deficit_map_xlsx(dmap: DeficitMap, *, generated) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Карта дефицитов"
-    workbook.properties.title = f"Карта дефицитов: {dmap.round.name}"
+    workbook.properties.title = cell_text(f"Карта дефицитов: {dmap.round.name}")[:255]
     workbook.properties.creator = "Портал «Школа Минпросвещения России»"
     width = len(FIRST_COLUMNS) + len(dmap.directions)
 
-    sheet.cell(1, 1, f"Карта дефицитов: {dmap.round.name}").font = Font(
+    write_cell(sheet, 1, 1, f"Карта дефицитов: {dmap.round.name}").font = Font(
         name=FONT, bold=True, size=13
     )
     where = dmap.municipality.name if dmap.municipality else str(dmap.round.region)
-    sheet.cell(
+    write_cell(
+        sheet,
         2,
         1,
         f"{where}; школ: {dmap.total.schools}, с результатами: {dmap.reported}; "
@@ -456,7 +458,7 @@ def deficit_map_xlsx(dmap: DeficitMap, *, generated) -> bytes:
     header = row + 1
     titles = [*FIRST_COLUMNS, *(direction.name for direction in dmap.directions)]
     for index, title in enumerate(titles, start=1):
-        cell = sheet.cell(header, index, title)
+        cell = write_cell(sheet, header, index, title)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = CENTER
@@ -469,8 +471,8 @@ def deficit_map_xlsx(dmap: DeficitMap, *, generated) -> bytes:
 
     row = header + 1
     for school in dmap.schools:
-        sheet.cell(row, 1, school.municipality_name).font = Font(name=FONT)
-        sheet.cell(row, 2, school.name).font = Font(name=FONT)
+        write_cell(sheet, row, 1, school.municipality_name).font = Font(name=FONT)
+        write_cell(sheet, row, 2, school.name).font = Font(name=FONT)
         _level_cell(sheet.cell(row, 3), school.level)
         for offset, cell in enumerate(school.cells):
             _level_cell(sheet.cell(row, 4 + offset), cell.level if cell else "", cell)
@@ -494,15 +496,15 @@ def deficit_map_xlsx(dmap: DeficitMap, *, generated) -> bytes:
 
 
 def _write_legend(sheet, row: int) -> int:
-    sheet.cell(row, 1, "Обозначения:").font = Font(name=FONT, bold=True)
+    write_cell(sheet, row, 1, "Обозначения:").font = Font(name=FONT, bold=True)
     for offset, (code, label, _) in enumerate(LEVEL_PALETTE):
-        cell = sheet.cell(row, 2 + offset, label)
+        cell = write_cell(sheet, row, 2 + offset, label)
         cell.fill = LEVEL_FILLS[code]
         cell.font = LEVEL_FONTS[code]
         cell.alignment = CENTER
         cell.border = BORDER
-    note = sheet.cell(
-        row, 2 + len(LEVEL_PALETTE), "пусто — нет результата; * — критический показатель"
+    note = write_cell(
+        sheet, row, 2 + len(LEVEL_PALETTE), "пусто — нет результата; * — критический показатель"
     )
     note.font = Font(name=FONT, italic=True)
     return row + 1
@@ -510,7 +512,7 @@ def _write_legend(sheet, row: int) -> int:
 
 def _level_cell(cell, level: str, result: Cell | None = None) -> None:
     if level in LEVELS:
-        cell.value = LEVELS[level] + ("*" if result and result.capped else "")
+        set_cell(cell, LEVELS[level] + ("*" if result and result.capped else ""))
         cell.fill = LEVEL_FILLS[level]
         cell.font = LEVEL_FONTS[level]
     else:
@@ -524,7 +526,7 @@ def _write_areas(sheet, dmap: DeficitMap) -> None:
     headers += list(LEVELS.values())
     headers += ["Доля ниже базового", "Средняя доля баллов"]
     for index, title in enumerate(headers, start=1):
-        cell = sheet.cell(1, index, title)
+        cell = write_cell(sheet, 1, index, title)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = CENTER
@@ -543,9 +545,9 @@ def _write_areas(sheet, dmap: DeficitMap) -> None:
         for name, tally in lines:
             values = [area.name, name, tally.total, *tally.counts.values()]
             for index, value in enumerate(values, start=1):
-                sheet.cell(row, index, value).font = Font(name=FONT, bold=area.pk is None)
+                write_cell(sheet, row, index, value).font = Font(name=FONT, bold=area.pk is None)
             for index, value in ((8, tally.below_base_share), (9, tally.mean_share)):
-                cell = sheet.cell(row, index, value)
+                cell = write_cell(sheet, row, index, value)
                 cell.number_format = "0%"
                 cell.font = Font(name=FONT, bold=area.pk is None)
             for index in range(1, len(headers) + 1):

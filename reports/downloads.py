@@ -15,6 +15,14 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters Windows refuses in a file name, and control characters.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _MAX_STEM = 120
+# Control characters other than tab and line breaks: no font draws them, XML and iCalendar
+# forbid them; text stored before input refused them may still hold some.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """Text for a file people read (PDF, calendar), without control characters."""
+    return _CONTROL.sub("", text)
 
 
 def download_name(roadmap, extension: str) -> str:
