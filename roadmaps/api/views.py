@@ -214,10 +214,7 @@ class RoadmapViewSet(ScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self._require_writes_for(serializer.validated_data["owner"])
-        roadmap = serializer.save(created_by=request.user, updated_by=request.user)
-        RoadmapEvent.objects.create(
-            roadmap=roadmap, action=RoadmapEvent.Action.CREATED, user=request.user
-        )
+        roadmap = serializer.save()
         return self._detail(roadmap, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
