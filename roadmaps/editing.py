@@ -55,7 +55,8 @@ def create_roadmap(
         updated_by=user,
         **fields,
     )
-    roadmap._history_user = user
+    if user is not None:
+        roadmap._history_user = user
     if reason:
         roadmap._change_reason = reason
     roadmap.save()

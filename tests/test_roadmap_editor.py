@@ -267,7 +267,11 @@ def test_renumbering_a_section_carries_the_number_into_its_items(plan, editor):
     item = make_item(section, number="1.2.", title="Пункт")
     response = editor.post(
         reverse("roadmaps:section-edit", args=[section.pk]),
-        {"number": "3.", "title": "Организационные мероприятия", "lock_version": section.lock_version},
+        {
+            "number": "3.",
+            "title": "Организационные мероприятия",
+            "lock_version": section.lock_version,
+        },
         **HTMX,
     )
     assert response["HX-Retarget"] == f"#block-{section.pk}"

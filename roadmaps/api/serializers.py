@@ -505,7 +505,7 @@ class FromTemplateSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from roadmaps.templating import template_sources
+        from roadmaps.cascade import template_sources
 
         request = self.context.get("request")
         if request is not None:

@@ -60,6 +60,7 @@ from roadmaps.api.serializers import (
     SectionCreateSerializer,
     SectionSerializer,
 )
+from roadmaps.cascade import create_from_template
 from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
 from roadmaps.deadline_preview import preview_deadline
 from roadmaps.deadlines import parse_deadline
@@ -79,7 +80,6 @@ from roadmaps.models import (
     WorkflowError,
 )
 from roadmaps.rollup import rollup_of
-from roadmaps.templating import create_from_template
 
 TAG_PLANS = "Дорожные карты"
 TAG_WORKFLOW = "Согласование дорожных карт"
