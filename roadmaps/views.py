@@ -475,13 +475,6 @@ def _responsible_names(item: Item) -> list[str]:
     return [link.party.name for link in item.itemresponsible_set.all()]
 
 
-def _save_item(request, form, item: Item, loaded_version: int | None) -> bool:
-    """Write the form into the item; False (and nothing written) if someone saved it first."""
-    return editing.write_item(
-        item, form.cleaned_data, user=request.user, loaded_version=loaded_version
-    )
-
-
 def _conflict(current, rows) -> dict:
     """What the other person saved, next to what this user typed."""
     record = current.history.select_related("history_user").first()
@@ -582,7 +575,10 @@ def item_edit(request, pk):
         form = ItemForm(request.POST, instance=item)
         form.fields["lock_version"].required = True
         if form.is_valid():
-            if _save_item(request, form, item, form.cleaned_data["lock_version"]):
+            data = form.cleaned_data
+            if editing.write_item(
+                item, data, user=request.user, loaded_version=data["lock_version"]
+            ):
                 if request.htmx:
                     return _item_row_response(request, item.pk)
                 messages.success(request, f"Мероприятие {item.number} сохранено.")

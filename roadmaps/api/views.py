@@ -27,7 +27,7 @@ from orgs.scope import get_scope
 from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
 from portal.pagination import Pagination, UncountedPagination
 from reports.downloads import XLSX_TYPE, plan_file
-from roadmaps import versions
+from roadmaps import editing, versions
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
 from roadmaps.api.permissions import (
     READ_ONLY_MESSAGE,
@@ -562,9 +562,12 @@ class _PlanChildViewSet(ScopedViewSet):
 class _PlanPartViewSet(_PlanChildViewSet):
     """Sections and items of one plan: numbered, moved with the editor's arrows."""
 
+    # roadmaps.editing's operations on this kind of part, as the editor's pages call them.
+    move_part = delete_part = None
+
     def perform_destroy(self, instance):
         # The sections or items after it move up a number, as in the editor.
-        instance.delete_and_renumber()
+        self.delete_part(instance)
 
     @extend_schema(
         summary="Переместить выше или ниже",
@@ -580,7 +583,9 @@ class _PlanPartViewSet(_PlanChildViewSet):
         obj = self.get_object()
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        moved = obj.move(-1 if serializer.validated_data["direction"] == "up" else 1)
+        moved = type(self).move_part(
+            obj, -1 if serializer.validated_data["direction"] == "up" else 1
+        )
         obj.refresh_from_db()
         return Response({"moved": moved, "number": obj.number, "position": obj.position})
 
@@ -620,6 +625,8 @@ class _PlanPartViewSet(_PlanChildViewSet):
 )
 class SectionViewSet(_PlanPartViewSet):
     filter_backends = []
+    move_part = staticmethod(editing.move_section)
+    delete_part = staticmethod(editing.delete_section)
 
     def get_serializer_class(self):
         return SectionCreateSerializer if self.action == "create" else SectionSerializer
@@ -666,6 +673,8 @@ class SectionViewSet(_PlanPartViewSet):
 )
 class PlanItemViewSet(_PlanPartViewSet):
     filterset_class = ItemFilter
+    move_part = staticmethod(editing.move_item)
+    delete_part = staticmethod(editing.delete_item)
     search_fields = ["title", "result", "number"]
     ordering_fields = ["deadline_end", "deadline_start", "number", "status"]
 
