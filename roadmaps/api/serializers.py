@@ -1,10 +1,11 @@
 """Serializers of the roadmaps API.
 
 A plan reads as a whole (its sections with their items) and is written in parts: the plan's own
-fields, then sections and items through their nested routes. Writes go through the same model
-methods as the editor: optimistic locking (`save_if_unchanged`), renumbering, deadlines parsed
-against the plan's period (the parsed fields are read-only), reports through
-roadmaps/execution.py.
+fields, then sections and items through their nested routes. Writes are validated by the
+editor's own forms (roadmaps/forms.py), so the API accepts and refuses what the pages do, and
+written by the editor's functions (roadmaps/editing.py): optimistic locking, renumbering,
+deadlines parsed against the plan's period (the parsed fields are read-only), the same history
+reasons; reports go through roadmaps/execution.py.
 """
 
 from django.urls import reverse
