@@ -2,10 +2,10 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Organization
+from roadmaps.cascade import template_error
 from roadmaps.deadlines import Period
 from roadmaps.execution import EVIDENCE_HELP, EVIDENCE_TYPES, validate_evidence_file
 from roadmaps.models import ExecutionReport, Roadmap
-from roadmaps.templating import template_error
 
 
 class ExecutionReportForm(forms.ModelForm):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from roadmaps import access
-from roadmaps.deadlines import Period
+from roadmaps.cascade import create_from_template, template_sources
 from roadmaps.execution import (
     PROGRESS_LEGEND,
     REPORTABLE_STATUSES,
@@ -33,7 +33,6 @@ from roadmaps.models import ExecutionReport, Item, ItemResponsible, Roadmap
 from roadmaps.monitoring import FORBIDDEN_MESSAGE as MONITORING_FORBIDDEN
 from roadmaps.monitoring import can_monitor, monitored_plans, plans_with_progress
 from roadmaps.rollup import rollup_of
-from roadmaps.templating import create_from_template, template_sources
 
 PLANS_PER_PAGE = 25
 ITEMS_PER_PAGE = 50
@@ -231,4 +230,4 @@ def roadmap_from_template(request):
 
 
 def _period_text(roadmap: Roadmap) -> str:
-    return str(Period(roadmap.period_start, roadmap.period_end))
+    return str(roadmap.period)

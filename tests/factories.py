@@ -142,10 +142,10 @@ def make_sample_plan(owner, items=150, **kwargs):
     """A plan that looks like a published one: sections, subsections, a glossary, every kind of
     deadline, multi-line titles. Item k is numbered within its section and its title ends with
     «(мероприятие k)», so each one can be found in an export."""
-    from roadmaps.deadlines import Period, parse_deadline
+    from roadmaps.deadlines import parse_deadline
 
     roadmap = make_roadmap(owner, **kwargs)
-    period = Period(roadmap.period_start, roadmap.period_end)
+    period = roadmap.period
     parties = [
         make_party(roadmap, "ИРОСО", full_name="Институт развития образования", in_glossary=True),
         make_party(roadmap, "ОМСУ", full_name="Органы местного самоуправления", in_glossary=True),

@@ -27,7 +27,7 @@ from orgs.scope import get_scope
 from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
 from portal.pagination import Pagination, UncountedPagination
 from reports.downloads import XLSX_TYPE, plan_file
-from roadmaps import versions
+from roadmaps import editing, versions
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
 from roadmaps.api.permissions import (
     READ_ONLY_MESSAGE,
@@ -60,6 +60,7 @@ from roadmaps.api.serializers import (
     SectionCreateSerializer,
     SectionSerializer,
 )
+from roadmaps.cascade import create_from_template
 from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
 from roadmaps.deadline_preview import preview_deadline
 from roadmaps.deadlines import parse_deadline
@@ -79,7 +80,6 @@ from roadmaps.models import (
     WorkflowError,
 )
 from roadmaps.rollup import rollup_of
-from roadmaps.templating import create_from_template
 
 TAG_PLANS = "Дорожные карты"
 TAG_WORKFLOW = "Согласование дорожных карт"
@@ -214,10 +214,7 @@ class RoadmapViewSet(ScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self._require_writes_for(serializer.validated_data["owner"])
-        roadmap = serializer.save(created_by=request.user, updated_by=request.user)
-        RoadmapEvent.objects.create(
-            roadmap=roadmap, action=RoadmapEvent.Action.CREATED, user=request.user
-        )
+        roadmap = serializer.save()
         return self._detail(roadmap, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -565,9 +562,12 @@ class _PlanChildViewSet(ScopedViewSet):
 class _PlanPartViewSet(_PlanChildViewSet):
     """Sections and items of one plan: numbered, moved with the editor's arrows."""
 
+    # roadmaps.editing's operations on this kind of part, as the editor's pages call them.
+    move_part = delete_part = None
+
     def perform_destroy(self, instance):
         # The sections or items after it move up a number, as in the editor.
-        instance.delete_and_renumber()
+        self.delete_part(instance)
 
     @extend_schema(
         summary="Переместить выше или ниже",
@@ -583,7 +583,9 @@ class _PlanPartViewSet(_PlanChildViewSet):
         obj = self.get_object()
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        moved = obj.move(-1 if serializer.validated_data["direction"] == "up" else 1)
+        moved = type(self).move_part(
+            obj, -1 if serializer.validated_data["direction"] == "up" else 1
+        )
         obj.refresh_from_db()
         return Response({"moved": moved, "number": obj.number, "position": obj.position})
 
@@ -623,6 +625,8 @@ class _PlanPartViewSet(_PlanChildViewSet):
 )
 class SectionViewSet(_PlanPartViewSet):
     filter_backends = []
+    move_part = staticmethod(editing.move_section)
+    delete_part = staticmethod(editing.delete_section)
 
     def get_serializer_class(self):
         return SectionCreateSerializer if self.action == "create" else SectionSerializer
@@ -669,6 +673,8 @@ class SectionViewSet(_PlanPartViewSet):
 )
 class PlanItemViewSet(_PlanPartViewSet):
     filterset_class = ItemFilter
+    move_part = staticmethod(editing.move_item)
+    delete_part = staticmethod(editing.delete_item)
     search_fields = ["title", "result", "number"]
     ordering_fields = ["deadline_end", "deadline_start", "number", "status"]
 
