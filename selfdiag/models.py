@@ -375,6 +375,14 @@ class Submission(models.Model):
         ACCEPTED = "accepted", "принята"
 
     SCORED_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
+    SUBMITTED_FIELDS = (
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "profile_levels",
+        "profile_has_ovz",
+        "updated",
+    )
 
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="submissions", verbose_name="раунд"
@@ -493,6 +501,17 @@ class Submission(models.Model):
         if Submission.round.is_cached(self):
             self.round.status = round_status
 
+    def mark_submitted(self, *, by, at) -> None:
+        """Set, unsaved, what sending the questionnaire writes (SUBMITTED_FIELDS), with the
+        school's profile as it is now. `submit` and the Excel import (which saves many at once)
+        both send this way."""
+        self.status = self.Status.SUBMITTED
+        self.submitted_at = at
+        self.submitted_by = by
+        self.profile_levels = list(self.school.education_levels)
+        self.profile_has_ovz = self.school.has_ovz_pupils
+        self.updated = at
+
     @transaction.atomic
     def submit(self, *, by) -> None:
         """Send the answers for review and store the result; unanswered questions count as 0."""
@@ -503,21 +522,8 @@ class Submission(models.Model):
             )
         if not self.is_editable:
             raise SubmissionError("Раунд закрыт: анкету больше не отправить.")
-        self.status = self.Status.SUBMITTED
-        self.submitted_at = timezone.now()
-        self.submitted_by = by
-        self.profile_levels = list(self.school.education_levels)
-        self.profile_has_ovz = self.school.has_ovz_pupils
-        self.save(
-            update_fields=[
-                "status",
-                "submitted_at",
-                "submitted_by",
-                "profile_levels",
-                "profile_has_ovz",
-                "updated",
-            ]
-        )
+        self.mark_submitted(by=by, at=timezone.now())
+        self.save(update_fields=self.SUBMITTED_FIELDS)
         from selfdiag.results import store_results
 
         store_results([self])
