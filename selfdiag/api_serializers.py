@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from orgs.models import Organization
 from portal.api import VisiblePrimaryKeyField, form_errors
-from selfdiag.access import can_review, can_write_school
+from selfdiag.access import can_answer, can_review
 from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
 from selfdiag.models import (
     Deficit,
@@ -143,9 +143,10 @@ class RoundSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     methodology_version = serializers.CharField(source="methodology.version", read_only=True)
     school_count = serializers.IntegerField(
-        read_only=True, help_text="Школ раунда в области пользователя."
+        source="school_total", read_only=True, help_text="Школ раунда в области пользователя."
     )
     done_count = serializers.IntegerField(
+        source="done",
         read_only=True,
         help_text="Из них отправили анкету или она принята.",
     )
@@ -281,7 +282,7 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 
     def get_can_edit(self, submission) -> bool:
         user = self.context["request"].user
-        return can_write_school(user, submission.school) and submission.is_editable
+        return can_answer(user, submission.round, submission.school, submission)
 
     def get_can_review(self, submission) -> bool:
         return can_review(self.context["request"].user, submission.school)

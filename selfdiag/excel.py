@@ -361,24 +361,9 @@ def save_results(parsed: ParsedResults, round_: Round, user) -> tuple[int, int]:
             s.school_id: s for s in Submission.objects.filter(round=round_, school_id__in=schools)
         }
     for school_id, submission in submissions.items():
-        school = schools[school_id]
-        submission.status = Submission.Status.SUBMITTED
-        submission.submitted_at = now
-        submission.submitted_by = user
-        submission.profile_levels = list(school.education_levels)
-        submission.profile_has_ovz = school.has_ovz_pupils
-        submission.updated = now
-    Submission.objects.bulk_update(
-        submissions.values(),
-        [
-            "status",
-            "submitted_at",
-            "submitted_by",
-            "profile_levels",
-            "profile_has_ovz",
-            "updated",
-        ],
-    )
+        submission.school = schools[school_id]
+        submission.mark_submitted(by=user, at=now)
+    Submission.objects.bulk_update(submissions.values(), Submission.SUBMITTED_FIELDS)
     options: dict[tuple[str, str], tuple[int, int]] = {
         (indicator_code, code): (indicator_id, pk)
         for pk, code, indicator_id, indicator_code in Option.objects.filter(
