@@ -60,10 +60,6 @@ COLUMNS = [
     ("since", ("в проекте с", "год вступления", "год включения", "год")),
 ]
 REQUIRED = ("municipality", "name")
-COLUMN_LABELS = {
-    "municipality": "Муниципальное образование",
-    "name": "Полное наименование",
-}
 
 MUNICIPALITY_KINDS = {label.lower(): value for value, label in Municipality.Kind.choices}
 ORGANIZATION_KINDS = {label.lower(): value for value, label in Organization.Kind.choices}

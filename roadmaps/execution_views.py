@@ -11,9 +11,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from orgs.models import Organization
+from reports.monitoring import spravka_file
 from roadmaps import access
 from roadmaps.cascade import create_from_template, template_sources
 from roadmaps.execution import (
@@ -31,7 +32,13 @@ from roadmaps.execution import (
 from roadmaps.execution_forms import ExecutionReportForm, RoadmapFromTemplateForm
 from roadmaps.models import ExecutionReport, Item, ItemResponsible, Roadmap
 from roadmaps.monitoring import FORBIDDEN_MESSAGE as MONITORING_FORBIDDEN
-from roadmaps.monitoring import can_monitor, monitored_plans, plans_with_progress
+from roadmaps.monitoring import (
+    can_monitor,
+    filter_caption,
+    monitored_plans,
+    plans_with_progress,
+    spravka_for,
+)
 from roadmaps.rollup import rollup_of
 
 PLANS_PER_PAGE = 25
@@ -158,6 +165,17 @@ def monitoring(request):
             "legend": PROGRESS_LEGEND,
         },
     )
+
+
+@login_required
+@require_safe
+def monitoring_pdf(request):
+    """The справка over the plans the monitoring page shows, with the same filters."""
+    if not can_monitor(request.user):
+        raise PermissionDenied(MONITORING_FORBIDDEN)
+    selected = monitored_plans(request.user, request.GET)
+    spravka = spravka_for(request.user, selected, timezone.localdate())
+    return spravka_file(spravka, filters=filter_caption(selected.form)).response()
 
 
 @login_required

@@ -9,7 +9,7 @@ does (`ReviewForm`, `Submission.review`). Who may do that is asked of selfdiag/a
 (its `require_*` helpers, whose reasons the pages show too); a state the model refuses is a
 409. The region's operator opens a round with the page's form (`RoundForm`); the Excel template,
 loading it back and the results workbook, the plan from deficits and the dynamics call the same
-functions as their pages (selfdiag/views.py, reports/analytics_views.py).
+functions as their pages (selfdiag/views.py, selfdiag/analytics_views.py).
 """
 
 from django.db.models import OuterRef, Prefetch
@@ -37,15 +37,7 @@ from portal.api import (
     ScopedReadOnlyViewSet,
     ScopedViewSetMixin,
 )
-from reports.analytics_views import SAME_ROUND_PROBLEM, choose_dynamics
-from reports.deficits import (
-    DeficitMap,
-    Tally,
-    deficit_map_file,
-    deficit_map_for,
-)
-from reports.dynamics import Dynamics
-from reports.svg import CHANGE_LABELS
+from reports.deficits import deficit_map_file
 from selfdiag import excel
 from selfdiag.access import (
     require_can_answer,
@@ -56,6 +48,7 @@ from selfdiag.access import (
     require_round_opener,
     schools_in_scope,
 )
+from selfdiag.analytics import report_filters
 from selfdiag.answering import InvalidAnswers, save_answers
 from selfdiag.api_filters import (
     DeficitFilter,
@@ -85,6 +78,8 @@ from selfdiag.api_serializers import (
     SubmissionDetailSerializer,
     SubmissionSerializer,
 )
+from selfdiag.deficit_map import DeficitMap, Tally, deficit_map_for
+from selfdiag.dynamics import CHANGE_LABELS, SAME_ROUND_PROBLEM, Dynamics, choose_dynamics
 from selfdiag.forms import ReviewForm
 from selfdiag.methodology import LEVELS
 from selfdiag.models import (
@@ -494,7 +489,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         content_negotiation_class=AnyAccept,
     )
     def deficit_map_xlsx(self, request, pk=None):
-        return deficit_map_file(self._deficit_map(), "xlsx")
+        return deficit_map_file(self._deficit_map(), "xlsx").response()
 
     @extend_schema(
         tags=[TAG_RESULTS],
@@ -513,7 +508,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         content_negotiation_class=AnyAccept,
     )
     def deficit_map_pdf(self, request, pk=None):
-        return deficit_map_file(self._deficit_map(), "pdf")
+        return deficit_map_file(self._deficit_map(), "pdf").response()
 
 
 # Submissions
@@ -914,7 +909,8 @@ class DynamicsViewSet(ScopedViewSetMixin, ViewSet):
             raise ValidationError(
                 {"change": ["Укажите up (вырос), same (не изменился) или down (снизился)."]}
             )
-        choice = choose_dynamics(request)
+        filters = report_filters(request.user, request.query_params, "after", "before")
+        choice = choose_dynamics(request.user, filters)
         if choice.problem == SAME_ROUND_PROBLEM:
             raise ValidationError({"before": [choice.problem]})
         if choice.problem:

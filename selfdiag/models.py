@@ -463,10 +463,6 @@ class Submission(models.Model):
     def is_scored(self) -> bool:
         return self.scored_at is not None
 
-    @property
-    def has_result(self) -> bool:
-        return self.is_scored and self.status in self.SCORED_STATUSES
-
     def profile(self):
         from selfdiag.scoring import SchoolProfile
 

@@ -622,11 +622,6 @@ class ReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text="Что нужно исправить; комментарий увидит автор.")
 
 
-class RoadmapEventDetailSerializer(RoadmapEventSerializer):
-    class Meta(RoadmapEventSerializer.Meta):
-        fields = ["roadmap", *RoadmapEventSerializer.Meta.fields]
-
-
 # Execution
 
 
