@@ -18,7 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Organization
-from portal.api import Conflict, VisiblePrimaryKeyField, form_errors
+from portal.api import Conflict, LinkField, VisiblePrimaryKeyField, form_errors
 from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.execution import validate_evidence_file
@@ -365,7 +365,12 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class RoadmapEventSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Кто сделал шаг (логин); null — пользователь удалён.",
+    )
 
     class Meta:
         model = RoadmapEvent
@@ -608,7 +613,18 @@ class RoadmapEventDetailSerializer(RoadmapEventSerializer):
 
 
 class ExecutionReportSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Кто внёс отчёт (логин); null — пользователь удалён.",
+    )
+    evidence_url = LinkField(
+        max_length=1000,
+        required=False,
+        help_text="Ссылка на подтверждение (новость на сайте, документ) или null. Адрес "
+        "отдаётся как URI: домен на кириллице — в punycode, прочие знаки — %-кодами.",
+    )
     evidence_file = serializers.FileField(
         required=False,
         write_only=True,
