@@ -819,9 +819,9 @@ class DeadlinePreviewSerializer(serializers.Serializer):
 
 class RollupCountsSerializer(serializers.Serializer):
     item_count = serializers.IntegerField(help_text="Планов с этим мероприятием.")
-    done_count = serializers.IntegerField(help_text="Выполнено.")
-    in_progress_count = serializers.IntegerField(help_text="Выполняется.")
     not_started_count = serializers.IntegerField(help_text="Не начато.")
+    in_progress_count = serializers.IntegerField(help_text="Выполняется.")
+    done_count = serializers.IntegerField(help_text="Выполнено.")
     cancelled_count = serializers.IntegerField(help_text="Отменено.")
     overdue_count = serializers.IntegerField(help_text="Просрочено.")
 
@@ -884,3 +884,60 @@ class RollupSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True, help_text="Предыдущая страница или null.")
     summary = RollupCountsSerializer(help_text="Копии по исполнению — по всем страницам.")
     results = RollupCopySerializer(many=True)
+
+
+# A section or an item moved with the editor's arrows
+
+
+class MoveResultSerializer(serializers.Serializer):
+    moved = serializers.BooleanField(
+        help_text="Переместился ли: первый вверх и последний вниз остаются на месте."
+    )
+    number = serializers.CharField(help_text="Номер после перемещения.")
+    position = serializers.IntegerField(help_text="Место по порядку после перемещения.")
+
+
+# The comparison of two versions of a plan (roadmaps.versions.PlanDiff), read from the diff
+
+
+class VersionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", help_text="Версия карты (идентификатор).")
+    version = serializers.IntegerField(help_text="Номер версии.")
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Поле: `title`, `number`, `deadline_text`…")
+    label = serializers.CharField(help_text="Поле по-русски: «мероприятие», «сроки»…")
+    old = serializers.CharField(help_text="Прежнее значение, как на странице сравнения.")
+    new = serializers.CharField(help_text="Новое значение.")
+
+
+class PartChangeSerializer(serializers.Serializer):
+    change = serializers.CharField(
+        source="kind", help_text="`added` — добавлено, `removed` — удалено, `changed` — изменено."
+    )
+    label = serializers.CharField(
+        source="state.label", help_text="Что это: раздел или мероприятие с номером, обозначение."
+    )
+    fields = FieldChangeSerializer(many=True, help_text="Изменённые поля (у изменённого).")
+
+
+class VersionCompareSerializer(serializers.Serializer):
+    """`{"old": plan, "new": plan, "diff": PlanDiff}`."""
+
+    old = VersionRefSerializer(help_text="Более ранняя версия.")
+    new = VersionRefSerializer(help_text="Более поздняя версия.")
+    items_added = serializers.IntegerField(source="diff.added", help_text="Мероприятий добавлено.")
+    items_removed = serializers.IntegerField(source="diff.removed", help_text="Удалено.")
+    items_changed = serializers.IntegerField(source="diff.changed", help_text="Изменено.")
+    items_unchanged = serializers.IntegerField(
+        source="diff.unchanged_items", help_text="Не изменилось."
+    )
+    plan = FieldChangeSerializer(
+        many=True, source="diff.plan", help_text="Изменённые поля самой карты."
+    )
+    sections = PartChangeSerializer(many=True, source="diff.sections", help_text="Разделы.")
+    items = PartChangeSerializer(many=True, source="diff.items", help_text="Мероприятия.")
+    glossary = PartChangeSerializer(
+        many=True, source="diff.glossary", help_text="Обозначения и сокращения."
+    )
