@@ -78,10 +78,9 @@ from selfdiag.api_serializers import (
     SubmissionDetailSerializer,
     SubmissionSerializer,
 )
-from selfdiag.deficit_map import DeficitMap, Tally, deficit_map_for
-from selfdiag.dynamics import CHANGE_LABELS, SAME_ROUND_PROBLEM, Dynamics, choose_dynamics
+from selfdiag.deficit_map import DeficitMap, deficit_map_for
+from selfdiag.dynamics import CHANGE_LABELS, SAME_ROUND_PROBLEM, choose_dynamics
 from selfdiag.forms import ReviewForm
-from selfdiag.methodology import LEVELS
 from selfdiag.models import (
     Answer,
     Deficit,
@@ -180,63 +179,6 @@ class MethodologyViewSet(ScopedReadOnlyViewSet):
 
 
 # Rounds and the deficit map
-
-
-def _tally_data(tally: Tally) -> dict:
-    return {
-        "counts": dict(tally.counts),
-        "total": tally.total,
-        "below_base_share": tally.below_base_share,
-        "mean_share": tally.mean_share,
-    }
-
-
-def deficit_map_data(dmap: DeficitMap) -> dict:
-    """The map as JSON (DeficitMapSerializer describes it): the numbers of the page."""
-    codes = [direction.code for direction in dmap.directions]
-
-    def area(row):
-        return {
-            "id": row.pk,
-            "name": row.name,
-            "schools": row.schools,
-            "reported": row.reported,
-            "overall": _tally_data(row.overall),
-            "directions": {
-                code: _tally_data(tally) for code, tally in zip(codes, row.directions, strict=True)
-            },
-        }
-
-    municipality = dmap.municipality
-    return {
-        "round": {"id": dmap.round.pk, "name": dmap.round.name},
-        "municipality": municipality and {"id": municipality.pk, "name": municipality.name},
-        "levels": dict(LEVELS),
-        "directions": [{"code": d.code, "name": d.name, "group": d.group} for d in dmap.directions],
-        "schools": [
-            {
-                "id": row.pk,
-                "name": row.name,
-                "municipality": row.municipality_id,
-                "municipality_name": row.municipality_name,
-                "level": row.level,
-                "cells": {
-                    code: cell
-                    and {
-                        "level": cell.level,
-                        "points": cell.points,
-                        "max_points": cell.max_points,
-                        "share": cell.share,
-                        "capped": cell.capped,
-                    }
-                    for code, cell in zip(codes, row.cells, strict=True)
-                },
-            }
-            for row in dmap.schools
-        ],
-        "areas": [area(row) for row in dmap.areas],
-        "total": area(dmap.total),
-    }
 
 
 @extend_schema(tags=[TAG])
@@ -469,7 +411,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
     )
     @action(detail=True, methods=["get"], url_path="deficit-map", filter_backends=[])
     def deficit_map(self, request, pk=None):
-        return Response(deficit_map_data(self._deficit_map()))
+        return Response(DeficitMapSerializer(self._deficit_map()).data)
 
     @extend_schema(
         tags=[TAG_RESULTS],
@@ -786,67 +728,6 @@ class DeficitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, GenericViewSet):
 # Dynamics between two rounds
 
 
-def _change_tally(tally, mean_delta: float | None) -> dict:
-    return {"counts": dict(tally.counts), "total": tally.total, "mean_delta": mean_delta}
-
-
-def _shift(shift) -> dict | None:
-    if shift is None:
-        return None
-    return {
-        "before": shift.before,
-        "after": shift.after,
-        "delta": shift.delta,
-        "change": shift.change,
-    }
-
-
-def dynamics_data(dynamics: Dynamics, change: str = "") -> dict:
-    """The dynamics as JSON (DynamicsSerializer describes it): the numbers of the page; `change`
-    keeps the schools whose overall level changed so, as the page's filter does."""
-    codes = [summary.direction.code for summary in dynamics.directions]
-    schools = dynamics.schools_changed(change)
-    municipality = dynamics.municipality
-
-    def area(row):
-        return {"id": row.pk, "name": row.name, **_change_tally(row.tally, row.mean_delta)}
-
-    return {
-        "before": {"id": dynamics.before.pk, "name": dynamics.before.name},
-        "after": {"id": dynamics.after.pk, "name": dynamics.after.name},
-        "municipality": municipality and {"id": municipality.pk, "name": municipality.name},
-        "change": change,
-        "levels": dict(LEVELS),
-        "changes": dict(CHANGE_LABELS),
-        "directions": [
-            {
-                "code": summary.direction.code,
-                "name": summary.direction.name,
-                "group": summary.direction.group,
-                **_change_tally(summary.tally, summary.mean_delta),
-            }
-            for summary in dynamics.directions
-        ],
-        "schools": [
-            {
-                "id": row.pk,
-                "name": row.name,
-                "municipality": row.municipality_id,
-                "municipality_name": row.municipality_name,
-                "overall": _shift(row.overall),
-                "directions": {
-                    code: _shift(shift) for code, shift in zip(codes, row.directions, strict=True)
-                },
-            }
-            for row in schools
-        ],
-        "areas": [area(row) for row in dynamics.areas],
-        "total": area(dynamics.total),
-        "only_before": dynamics.only_before,
-        "only_after": dynamics.only_after,
-    }
-
-
 @extend_schema(tags=[TAG_RESULTS])
 class DynamicsViewSet(ScopedViewSetMixin, ViewSet):
     """One report at /api/v1/dynamics/: a list route without a list, pages or filters."""
@@ -915,7 +796,7 @@ class DynamicsViewSet(ScopedViewSetMixin, ViewSet):
             raise ValidationError({"before": [choice.problem]})
         if choice.problem:
             raise Conflict(choice.problem)
-        return Response(dynamics_data(choice.dynamics, change))
+        return Response(DynamicsSerializer(choice.dynamics, context={"change": change}).data)
 
 
 # /api/v1/…: (prefix, viewset, basename) registered by portal/api_urls.py.

@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from orgs.models import Organization
-from portal.api import Conflict, VisiblePrimaryKeyField, form_errors
+from portal.api import Conflict, LinkField, VisiblePrimaryKeyField, form_errors
 from roadmaps import editing
 from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period
@@ -366,7 +366,12 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class RoadmapEventSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Кто сделал шаг (логин); null — пользователь удалён.",
+    )
 
     class Meta:
         model = RoadmapEvent
@@ -626,7 +631,18 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class ExecutionReportSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Кто внёс отчёт (логин); null — пользователь удалён.",
+    )
+    evidence_url = LinkField(
+        max_length=1000,
+        required=False,
+        help_text="Ссылка на подтверждение (новость на сайте, документ) или null. Адрес "
+        "отдаётся как URI: домен на кириллице — в punycode, прочие знаки — %-кодами.",
+    )
     evidence_file = serializers.FileField(
         required=False,
         write_only=True,
@@ -821,9 +837,9 @@ class DeadlinePreviewSerializer(serializers.Serializer):
 
 class RollupCountsSerializer(serializers.Serializer):
     item_count = serializers.IntegerField(help_text="Планов с этим мероприятием.")
-    done_count = serializers.IntegerField(help_text="Выполнено.")
-    in_progress_count = serializers.IntegerField(help_text="Выполняется.")
     not_started_count = serializers.IntegerField(help_text="Не начато.")
+    in_progress_count = serializers.IntegerField(help_text="Выполняется.")
+    done_count = serializers.IntegerField(help_text="Выполнено.")
     cancelled_count = serializers.IntegerField(help_text="Отменено.")
     overdue_count = serializers.IntegerField(help_text="Просрочено.")
 
@@ -886,3 +902,60 @@ class RollupSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True, help_text="Предыдущая страница или null.")
     summary = RollupCountsSerializer(help_text="Копии по исполнению — по всем страницам.")
     results = RollupCopySerializer(many=True)
+
+
+# A section or an item moved with the editor's arrows
+
+
+class MoveResultSerializer(serializers.Serializer):
+    moved = serializers.BooleanField(
+        help_text="Переместился ли: первый вверх и последний вниз остаются на месте."
+    )
+    number = serializers.CharField(help_text="Номер после перемещения.")
+    position = serializers.IntegerField(help_text="Место по порядку после перемещения.")
+
+
+# The comparison of two versions of a plan (roadmaps.versions.PlanDiff), read from the diff
+
+
+class VersionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", help_text="Версия карты (идентификатор).")
+    version = serializers.IntegerField(help_text="Номер версии.")
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Поле: `title`, `number`, `deadline_text`…")
+    label = serializers.CharField(help_text="Поле по-русски: «мероприятие», «сроки»…")
+    old = serializers.CharField(help_text="Прежнее значение, как на странице сравнения.")
+    new = serializers.CharField(help_text="Новое значение.")
+
+
+class PartChangeSerializer(serializers.Serializer):
+    change = serializers.CharField(
+        source="kind", help_text="`added` — добавлено, `removed` — удалено, `changed` — изменено."
+    )
+    label = serializers.CharField(
+        source="state.label", help_text="Что это: раздел или мероприятие с номером, обозначение."
+    )
+    fields = FieldChangeSerializer(many=True, help_text="Изменённые поля (у изменённого).")
+
+
+class VersionCompareSerializer(serializers.Serializer):
+    """`{"old": plan, "new": plan, "diff": PlanDiff}`."""
+
+    old = VersionRefSerializer(help_text="Более ранняя версия.")
+    new = VersionRefSerializer(help_text="Более поздняя версия.")
+    items_added = serializers.IntegerField(source="diff.added", help_text="Мероприятий добавлено.")
+    items_removed = serializers.IntegerField(source="diff.removed", help_text="Удалено.")
+    items_changed = serializers.IntegerField(source="diff.changed", help_text="Изменено.")
+    items_unchanged = serializers.IntegerField(
+        source="diff.unchanged_items", help_text="Не изменилось."
+    )
+    plan = FieldChangeSerializer(
+        many=True, source="diff.plan", help_text="Изменённые поля самой карты."
+    )
+    sections = PartChangeSerializer(many=True, source="diff.sections", help_text="Разделы.")
+    items = PartChangeSerializer(many=True, source="diff.items", help_text="Мероприятия.")
+    glossary = PartChangeSerializer(
+        many=True, source="diff.glossary", help_text="Обозначения и сокращения."
+    )

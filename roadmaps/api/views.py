@@ -48,6 +48,7 @@ from roadmaps.api.serializers import (
     ItemAcrossPlansSerializer,
     ItemCreateSerializer,
     ItemSerializer,
+    MoveResultSerializer,
     MoveSerializer,
     ReturnSerializer,
     RoadmapCreateSerializer,
@@ -55,10 +56,10 @@ from roadmaps.api.serializers import (
     RoadmapImportSerializer,
     RoadmapSerializer,
     RoadmapUpdateSerializer,
-    RollupCopySerializer,
     RollupSerializer,
     SectionCreateSerializer,
     SectionSerializer,
+    VersionCompareSerializer,
 )
 from roadmaps.cascade import create_from_template
 from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
@@ -369,7 +370,7 @@ class RoadmapViewSet(ScopedViewSet):
         parameters=[
             OpenApiParameter("old", int, description="Идентификатор версии, с которой сравнить.")
         ],
-        responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
+        responses={200: VersionCompareSerializer, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated], filter_backends=[])
     def compare(self, request, pk=None):
@@ -384,27 +385,7 @@ class RoadmapViewSet(ScopedViewSet):
             raise NotFound("Такой версии этой карты нет или она недоступна.")
         old, new = sorted([other, roadmap], key=lambda plan: plan.version)
         diff = versions.compare(versions.snapshot(old), versions.snapshot(new))
-
-        def fields(changes):
-            return [{"name": f.name, "label": f.label, "old": f.old, "new": f.new} for f in changes]
-
-        def change(item):
-            return {"change": item.kind, "label": item.state.label, "fields": fields(item.fields)}
-
-        return Response(
-            {
-                "old": {"id": old.pk, "version": old.version},
-                "new": {"id": new.pk, "version": new.version},
-                "items_added": diff.added,
-                "items_removed": diff.removed,
-                "items_changed": diff.changed,
-                "items_unchanged": diff.unchanged_items,
-                "plan": fields(diff.plan),
-                "sections": [change(item) for item in diff.sections],
-                "items": [change(item) for item in diff.items],
-                "glossary": [change(item) for item in diff.glossary],
-            }
-        )
+        return Response(VersionCompareSerializer({"old": old, "new": new, "diff": diff}).data)
 
     @extend_schema(
         summary="Создать карту на основе карты верхнего уровня",
@@ -576,7 +557,7 @@ class _PlanPartViewSet(_PlanChildViewSet):
         "остаются по порядку (соседи обмениваются номерами). Первый вверх и последний вниз "
         "остаются на месте (`moved: false`). Правка — по тем же правилам, что изменение.",
         request=MoveSerializer,
-        responses={200: OpenApiTypes.OBJECT, **WRITE_ERRORS},
+        responses={200: MoveResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], serializer_class=MoveSerializer)
     def move(self, request, roadmap_pk=None, pk=None):
@@ -587,7 +568,8 @@ class _PlanPartViewSet(_PlanChildViewSet):
             obj, -1 if serializer.validated_data["direction"] == "up" else 1
         )
         obj.refresh_from_db()
-        return Response({"moved": moved, "number": obj.number, "position": obj.position})
+        result = {"moved": moved, "number": obj.number, "position": obj.position}
+        return Response(MoveResultSerializer(result).data)
 
 
 @extend_schema(tags=[TAG_PLANS])
@@ -832,15 +814,14 @@ class ItemViewSet(ScopedReadOnlyViewSet):
         # The API's own page size, whatever pagination the list of items uses.
         paginator = Pagination()
         page = paginator.paginate_queryset(found.copies, request, view=self)
-        return Response(
-            {
-                "count": paginator.page.paginator.count,
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
-                "summary": found.counts,
-                "results": RollupCopySerializer(page, many=True, context={"today": today}).data,
-            }
-        )
+        rollup = {
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "summary": found.counts,
+            "results": page,
+        }
+        return Response(RollupSerializer(rollup, context={"today": today}).data)
 
 
 @extend_schema(tags=[TAG_EXECUTION])
