@@ -55,10 +55,10 @@ def fixtures(out: Path) -> None:
 
     from orgs.demo import DEMO_PASSWORD
     from orgs.models import Organization
-    from portal import scale
     from roadmaps.importers import parse_document
     from roadmaps.importing import save_parsed_roadmap
     from roadmaps.models import Item, Roadmap
+    from scale import generator as scale
 
     User = get_user_model()
     operator = User.objects.get(username="operator")

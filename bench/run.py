@@ -254,15 +254,15 @@ def operations() -> list[dict]:
 
     from bench import floors
     from orgs.models import Organization
-    from portal import scale
-    from reports.deficits import build_deficit_map
     from reports.pdf import plan_pdf
     from reports.xlsx import plan_xlsx
     from roadmaps.importers import parse_document
     from roadmaps.importing import save_parsed_roadmap
     from roadmaps.models import Item, Roadmap
+    from scale import generator as scale
     from selfdiag import excel
     from selfdiag.access import schools_in_scope
+    from selfdiag.deficit_map import build_deficit_map
     from selfdiag.models import DirectionResult, Round, Submission
     from selfdiag.scoring import compile_methodology, score
 

@@ -134,7 +134,7 @@ class JobSerializer(serializers.ModelSerializer):
             "result_name": {"help_text": "Имя файла для скачивания."},
         }
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download_url(self, job) -> str | None:
         if not job.has_file:
             return None

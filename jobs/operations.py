@@ -105,7 +105,7 @@ def map_municipalities(user, round_):
 
 
 def _deficit_map(job, progress: Progress):
-    from reports.deficits import deficit_map_for
+    from selfdiag.deficit_map import deficit_map_for
 
     round_ = _round(job)
     municipality = None

@@ -133,8 +133,8 @@ class DirectoryRowSerializer(serializers.Serializer):
     levels = serializers.ListField(
         child=serializers.CharField(), help_text="Уровни образования: НОО, ООО, СОО."
     )
-    has_ovz_pupils = serializers.BooleanField()
-    in_project_since = serializers.IntegerField(allow_null=True)
+    has_ovz_pupils = serializers.BooleanField(source="has_ovz")
+    in_project_since = serializers.IntegerField(source="since", allow_null=True)
     exists = serializers.BooleanField(
         help_text="Организация уже есть в справочнике (найдена по ИНН или по муниципальному "
         "образованию и наименованию) и будет обновлена; иначе — добавлена."
@@ -230,22 +230,6 @@ def _import_region(user, value) -> Region:
     if not import_regions(user).filter(pk=region.pk).exists():
         raise PermissionDenied(IMPORT_FORBIDDEN)
     return region
-
-
-def _row(row) -> dict:
-    return {
-        "line": row.line,
-        "municipality": row.municipality,
-        "kind": row.kind,
-        "short_name": row.short_name,
-        "name": row.name,
-        "inn": row.inn,
-        "address": row.address,
-        "levels": list(row.levels),
-        "has_ovz_pupils": row.has_ovz,
-        "in_project_since": row.since,
-        "exists": row.exists,
-    }
 
 
 @extend_schema(tags=["Справочник организаций"])
@@ -373,7 +357,7 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
             "created": created,
             "updated": updated,
             "new_municipalities": parsed.new_municipalities,
-            "rows": [_row(row) for row in parsed.rows],
+            "rows": parsed.rows,
         }
         return Response(DirectoryImportResultSerializer(result).data)
 

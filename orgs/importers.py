@@ -8,7 +8,6 @@ the whole import, and the messages name the row and the column.
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +16,13 @@ from django.db import transaction
 from orgs.models import EDUCATION_LEVELS, Municipality, Organization, Region
 from orgs.scope import get_scope
 from orgs.validators import inn_is_valid
+from portal.spreadsheets import BROKEN, SpreadsheetError, read_xlsx
 from portal.validators import printable_problem
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED = 100 * 1024 * 1024
+# A region has a few thousand schools; the limits bound what a spreadsheet may cost to read.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 100
 TOO_BIG = "Файл больше 10 МБ; разделите список на части."
 IMPORT_FORBIDDEN = "Загрузка справочника доступна региональному оператору."
 
@@ -111,24 +113,14 @@ def _clean(value) -> str:
     return re.sub(r"\s+", " ", str(value)).strip()
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
+def _read_xlsx(data: bytes, max_rows: int, max_columns: int) -> list[list[str]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED:
-                raise DirectoryError("Файл Excel слишком велик после распаковки.")
-    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError):
-        raise DirectoryError("Файл повреждён или не является книгой Excel (.xlsx).") from None
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise DirectoryError("Файл повреждён или не является книгой Excel (.xlsx).") from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_clean(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        sheets = read_xlsx(data, max_rows=max_rows, max_columns=max_columns, max_sheets=1)
+    except SpreadsheetError as error:
+        raise DirectoryError(str(error)) from None
+    if not sheets:
+        raise DirectoryError(BROKEN)
+    return [[_clean(cell) for cell in row] for row in sheets[0].table()]
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
@@ -150,12 +142,16 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return [[_clean(cell) for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def read_table(data: bytes, filename: str) -> list[list[str]]:
+def read_table(
+    data: bytes, filename: str, *, max_rows: int = MAX_ROWS, max_columns: int = MAX_COLUMNS
+) -> list[list[str]]:
+    """The first sheet of a workbook or a CSV file as rows of text; a workbook with values
+    beyond ``max_rows`` or ``max_columns`` is refused."""
     if len(data) > MAX_BYTES:
         raise DirectoryError(TOO_BIG)
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
-        return _read_xlsx(data)
+        return _read_xlsx(data, max_rows, max_columns)
     if suffix in (".csv", ".txt"):
         return _read_csv(data)
     raise DirectoryError("Поддерживаются файлы .xlsx и .csv.")

@@ -147,14 +147,6 @@ class Organization(models.Model):
         flags = (self.teaches_noo, self.teaches_ooo, self.teaches_soo)
         return tuple(level for level, on in zip(EDUCATION_LEVELS, flags, strict=True) if on)
 
-    def parent_organizations_q(self) -> Q:
-        """The bodies one level up, which review this organization's plans."""
-        if self.level == self.Level.SCHOOL:
-            return Q(municipality_id=self.municipality_id) & ~Q(kind=self.Kind.SCHOOL)
-        if self.level == self.Level.MUNICIPALITY:
-            return Q(region_id=self.region_id, municipality__isnull=True)
-        return Q(pk__in=[])
-
 
 class Membership(models.Model):
     """A user's role in an organization; the organization's level sets what the role covers."""

@@ -59,13 +59,6 @@ class Scope:
             or organization.pk in organizations
         )
 
-    def covers_municipality(self, municipality) -> bool:
-        return (
-            self.is_superuser
-            or municipality.region_id in self.regions
-            or municipality.pk in self.municipalities
-        )
-
     def region_ids(self) -> set[int] | None:
         """The regions the user touches at all (None means all of them)."""
         return None if self.is_superuser else set(self.regions)

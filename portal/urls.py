@@ -29,7 +29,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("roadmaps/", include("roadmaps.urls")),
     path("selfdiag/", include("selfdiag.urls")),
-    path("reports/", include("reports.urls")),
+    path("reports/", include("portal.report_urls")),
     path("jobs/", include("jobs.urls")),
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),

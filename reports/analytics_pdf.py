@@ -12,6 +12,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from reports.downloads import printable
 from reports.pdf import PdfResourceError, StaticFilesOnly, font_face_css, static_dir
 
 STYLESHEET = "print-reports.css"
@@ -30,7 +31,9 @@ def render_pdf(template: str, context: dict) -> bytes:
                 url_fetcher=fetcher,
             ),
         ]
-        document = HTML(string=html, base_url=static_dir().as_uri() + "/", url_fetcher=fetcher)
+        document = HTML(
+            string=printable(html), base_url=static_dir().as_uri() + "/", url_fetcher=fetcher
+        )
         return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
     except FatalURLFetchingError as error:
         # WeasyPrint raises a BaseException; Django should see an ordinary error and log it.

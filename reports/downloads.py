@@ -4,6 +4,7 @@ response, and a plan's files as the page and the API give them."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -15,6 +16,14 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters Windows refuses in a file name, and control characters.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _MAX_STEM = 120
+# Control characters other than tab and line breaks: no font draws them, XML and iCalendar
+# forbid them; text stored before input refused them may still hold some.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """Text for a file people read (PDF, calendar), without control characters."""
+    return _CONTROL.sub("", text)
 
 
 def download_name(roadmap, extension: str) -> str:
@@ -36,6 +45,18 @@ def clean_stem(stem: str) -> str:
 def ascii_name(roadmap, extension: str) -> str:
     """The name for clients that ignore filename*: «roadmap-42-v1.pdf»."""
     return f"roadmap-{roadmap.pk}-v{roadmap.version}.{extension}"
+
+
+class Download(NamedTuple):
+    """A file made for download: its bytes and type, its Russian name and the ASCII one."""
+
+    content: bytes
+    content_type: str
+    name: str
+    fallback: str
+
+    def response(self) -> HttpResponse:
+        return attachment(self.content, self.content_type, name=self.name, fallback=self.fallback)
 
 
 def attachment(content: bytes, content_type: str, *, name: str, fallback: str) -> HttpResponse:

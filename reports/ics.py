@@ -4,7 +4,8 @@ Each dated item is one all-day event: from the first day of its deadline to the 
 exclusive, so the day after), or the one day of an «до …» deadline. Items with no dates are
 left out. Events are marked free time: a deadline «в течение года» must not make a whole
 year look busy in Outlook. The UID is fixed per item, so a client updates an event in place
-when the plan changes.
+when the plan changes. Control characters stored in older text are left out: RFC 5545 forbids
+them in text.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from reports.downloads import printable
 from reports.plan import responsible_names, with_responsible
 from roadmaps.models import Item, Roadmap
 
@@ -50,7 +52,7 @@ def feed(name: str, items: Iterable[Item], *, link: Callable[[Item], str] | None
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", printable(name))
     calendar.add("x-wr-timezone", "Europe/Moscow")
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", REFRESH)
@@ -77,8 +79,8 @@ def item_event(item: Item, stamp: datetime.datetime, url: str = "") -> Event:
     event.add("dtstart", start)
     event.add("dtend", end)
     event.add("summary", summary(item))
-    event.add("description", description(item))
-    event.add("categories", [item.roadmap.owner.short_name])
+    event.add("description", printable(description(item)))
+    event.add("categories", [printable(item.roadmap.owner.short_name)])
     event.add("transp", "TRANSPARENT")
     event.add("x-microsoft-cdo-busystatus", "FREE")
     event.add("status", "CANCELLED" if item.status == Item.Status.CANCELLED else "CONFIRMED")
@@ -89,7 +91,9 @@ def item_event(item: Item, stamp: datetime.datetime, url: str = "") -> Event:
 
 def summary(item: Item) -> str:
     """«1.2 Проведение совещания …»: the number and the first line, cut at a word."""
-    first_line = next((line.strip() for line in item.title.splitlines() if line.strip()), "")
+    # Before splitting: str.splitlines() takes a vertical tab for a line break.
+    title = printable(item.title)
+    first_line = next((line.strip() for line in title.splitlines() if line.strip()), "")
     text = f"{item.number} {first_line}".strip()
     if len(text) <= SUMMARY_LENGTH:
         return text

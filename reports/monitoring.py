@@ -1,25 +1,15 @@
-"""«Информационно-аналитическая справка о ходе реализации дорожных карт»: text, tables, charts.
-
-The numbers come from the roadmaps querysets the monitoring page uses (`progress_totals`,
-`progress_by_municipality`, `at_level`, `overdue`), over the plans the caller selected, so the
-справка and the page never disagree. The text is generated in Russian with the numerals agreeing
-(«утверждена 21 дорожная карта», «утверждено 25 дорожных карт»).
-"""
+"""The «Информационно-аналитическая справка о ходе реализации дорожных карт» drawn as PDF: its
+text and tables from roadmaps/monitoring.py's `Spravka`, and the chart of execution."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
-
+from reports.analytics_pdf import render_pdf
+from reports.downloads import Download
 from reports.pdf import FONT_FAMILY
 from reports.svg import PROGRESS_FILL, PROGRESS_INK, Segment, stacked_rows
-from roadmaps.execution import days_overdue, percent
-from roadmaps.models import ItemResponsible
-
-# The справка lists this many overdue items at most; the page lists them all.
-OVERDUE_LIMIT = 300
+from roadmaps.monitoring import Line, Spravka
 
 PROGRESS_PALETTE = [
     ("done", "выполнено", PROGRESS_FILL["done"]),
@@ -30,225 +20,47 @@ PROGRESS_PALETTE = [
 PROGRESS_INKS = {**PROGRESS_INK, "cancelled": "#1b2430"}
 
 
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The form of a noun (or a participle) that agrees with the number n."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def plans_phrase(n: int) -> str:
-    return f"{n} {plural(n, 'дорожная карта', 'дорожные карты', 'дорожных карт')}"
-
-
-def items_phrase(n: int) -> str:
-    return f"{n} {plural(n, 'мероприятие', 'мероприятия', 'мероприятий')}"
-
-
-@dataclass
-class Line:
-    """A row of the table: a municipality, the regional plans, or the total."""
-
-    name: str
-    plan_count: int
-    item_count: int
-    done_count: int
-    overdue_count: int
-    cancelled_count: int = 0
-    is_total: bool = False
-
-    @classmethod
-    def of(cls, name: str, counts: dict, **kwargs) -> Line:
-        return cls(
-            name=name,
-            plan_count=counts.get("plan_count") or 0,
-            item_count=counts.get("item_count") or 0,
-            done_count=counts.get("done_count") or 0,
-            overdue_count=counts.get("overdue_count") or 0,
-            cancelled_count=counts.get("cancelled_count") or 0,
-            **kwargs,
-        )
-
-    @property
-    def done_percent(self) -> int:
-        return percent(self.done_count, self.item_count)
-
-    @property
-    def overdue_percent(self) -> int:
-        return percent(self.overdue_count, self.item_count)
-
-    def segments(self) -> list[Segment]:
-        rest = self.item_count - self.done_count - self.overdue_count - self.cancelled_count
-        return [
-            Segment("done", "выполнено", self.done_count),
-            Segment("overdue", "просрочено", self.overdue_count),
-            Segment("cancelled", "отменено", self.cancelled_count),
-            Segment("open", "в работе или не начато в срок", max(rest, 0)),
-        ]
-
-
-@dataclass
-class Spravka:
-    today: datetime.date
-    territory: str
-    place: str  # «в регионе», «в муниципальном образовании»
-    status: str  # the plan status selected; "" for any
-    status_label: str
-    totals: dict
-    by_level: dict[str, int]
-    lines: list[Line]
-    total: Line
-    overdue: list = field(default_factory=list)
-    paragraphs: list[str] = field(default_factory=list)
-    chart: str = ""
-
-    @property
-    def overdue_shown(self) -> int:
-        return len(self.overdue)
-
-    @property
-    def overdue_total(self) -> int:
-        return self.total.overdue_count
-
-
-def build_spravka(
-    plans,
-    items,
-    *,
-    today: datetime.date,
-    territory: str,
-    place: str,
-    status: str = "",
-    status_label: str = "",
-) -> Spravka:
-    """The справка over the plans the caller selected.
-
-    plans: `Roadmap.objects.monitored_by(user).in_force()` with the monitoring filters applied;
-    items: `Item.objects.for_user(user)`.
-    """
-    totals = plans.progress_totals(today)
-    by_level = {
-        level: plans.at_level(level).count() for level in ("region", "municipality", "school")
-    }
-    lines = []
-    if by_level["region"]:
-        lines.append(
-            Line.of("Региональный уровень", plans.at_level("region").progress_totals(today))
-        )
-    lines += [
-        Line.of(row["municipality_name"], row) for row in plans.progress_by_municipality(today)
+def line_segments(line: Line) -> list[Segment]:
+    rest = line.item_count - line.done_count - line.overdue_count - line.cancelled_count
+    return [
+        Segment("done", "выполнено", line.done_count),
+        Segment("overdue", "просрочено", line.overdue_count),
+        Segment("cancelled", "отменено", line.cancelled_count),
+        Segment("open", "в работе или не начато в срок", max(rest, 0)),
     ]
-    total = Line.of("Итого", totals, is_total=True)
-    overdue = list(
-        items.filter(roadmap__in=plans.values("pk"))
-        .overdue(today)
-        .select_related("roadmap__owner__municipality")
-        .prefetch_related(
-            Prefetch(
-                "itemresponsible_set",
-                queryset=ItemResponsible.objects.select_related("party").order_by("position"),
-                to_attr="responsible_rows",
-            )
-        )
-        .order_by("deadline_end", "roadmap__owner__short_name", "position", "pk")[:OVERDUE_LIMIT]
+
+
+def spravka_chart(spravka: Spravka) -> str:
+    """Done, overdue, cancelled and open items: a bar per line of the table and the total."""
+    if not spravka.lines:
+        return ""
+    return stacked_rows(
+        [
+            (line.name, line_segments(line), f"{line.done_percent} %")
+            for line in [*spravka.lines, spravka.total]
+        ],
+        PROGRESS_PALETTE,
+        inks=PROGRESS_INKS,
+        title="Исполнение мероприятий дорожных карт",
+        font_family=FONT_FAMILY,
     )
-    for item in overdue:
-        item.days_overdue = days_overdue(item, today)
-        names = [link.party.name for link in item.responsible_rows]
-        item.responsible_names = ", ".join(names) or item.responsible_text or "—"
-    spravka = Spravka(
-        today=today,
-        territory=territory,
-        place=place,
-        status=status,
-        status_label=status_label,
-        totals=totals,
-        by_level=by_level,
-        lines=lines,
-        total=total,
-        overdue=overdue,
+
+
+def spravka_file(spravka: Spravka, *, filters: str) -> Download:
+    """The справка as PDF, named for download; `filters` describes the selection in words."""
+    today: datetime.date = spravka.today
+    content = render_pdf(
+        "reports/analytics/monitoring_pdf.html",
+        {
+            "spravka": spravka,
+            "chart": spravka_chart(spravka),
+            "filters": filters,
+            "generated": today,
+        },
     )
-    spravka.paragraphs = summary_text(spravka)
-    if lines:
-        spravka.chart = stacked_rows(
-            [(line.name, line.segments(), f"{line.done_percent} %") for line in [*lines, total]],
-            PROGRESS_PALETTE,
-            inks=PROGRESS_INKS,
-            title="Исполнение мероприятий дорожных карт",
-            font_family=FONT_FAMILY,
-        )
-    return spravka
-
-
-def _counted_plans(spravka: Spravka) -> str:
-    n = spravka.total.plan_count
-    if spravka.status == "approved":
-        verb = plural(n, "утверждена", "утверждены", "утверждено")
-        return f"{spravka.place} {verb} {plans_phrase(n)}"
-    if spravka.status:
-        return (
-            f"{spravka.place} в статусе «{spravka.status_label}» "
-            f"{plural(n, 'находится', 'находятся', 'находится')} {plans_phrase(n)}"
-        )
-    return f"{spravka.place} {plural(n, 'учтена', 'учтены', 'учтено')} {plans_phrase(n)}"
-
-
-def summary_text(spravka: Spravka) -> list[str]:
-    """The paragraphs of the справка, from its numbers."""
-    total, levels = spravka.total, spravka.by_level
-    first = f"По состоянию на {spravka.today:%d.%m.%Y} {_counted_plans(spravka)}"
-    parts = [
-        f"{label} — {levels[key]}"
-        for key, label in (
-            ("region", "регионального уровня"),
-            ("municipality", "муниципального уровня"),
-            ("school", "уровня общеобразовательных организаций"),
-        )
-        if levels[key]
-    ]
-    first += f" ({', '.join(parts)})." if parts and total.plan_count else "."
-    paragraphs = [first]
-    if not total.item_count:
-        paragraphs.append("Мероприятий в этих дорожных картах пока нет.")
-        return paragraphs
-
-    totals = spravka.totals
-    second = (
-        f"Дорожными картами предусмотрено {items_phrase(total.item_count)}; "
-        f"выполнено {total.done_count} ({total.done_percent} %), "
-        f"выполняется {totals.get('in_progress_count') or 0}, "
-        f"не начато {totals.get('not_started_count') or 0}"
+    return Download(
+        content,
+        "application/pdf",
+        name=f"Справка о ходе реализации дорожных карт на {today:%d.%m.%Y}.pdf",
+        fallback=f"monitoring-{today:%Y-%m-%d}.pdf",
     )
-    if total.cancelled_count:
-        second += f", отменено {total.cancelled_count}"
-    second += "."
-    paragraphs.append(second)
-    if total.overdue_count:
-        paragraphs.append(
-            f"Просрочено {items_phrase(total.overdue_count)} ({total.overdue_percent} % "
-            "от общего числа): срок их исполнения истёк, а отметки о выполнении нет."
-        )
-    else:
-        paragraphs.append("Просроченных мероприятий нет.")
-
-    municipalities = [line for line in spravka.lines if line.name != "Региональный уровень"]
-    lagging = max(municipalities, key=lambda line: line.overdue_count, default=None)
-    if lagging is not None and lagging.overdue_count and len(municipalities) > 1:
-        share = percent(lagging.overdue_count, total.overdue_count)
-        paragraphs.append(
-            "Наибольшее число просроченных мероприятий — в муниципальном образовании "
-            f"«{lagging.name}»: {lagging.overdue_count} ({share} % всех просроченных)."
-        )
-    with_items = [line for line in municipalities if line.item_count]
-    if len(with_items) > 1:
-        best = max(with_items, key=lambda line: (line.done_percent, line.item_count))
-        worst = min(with_items, key=lambda line: (line.done_percent, -line.item_count))
-        if best.done_percent != worst.done_percent:
-            paragraphs.append(
-                f"Наибольшая доля выполненных мероприятий — «{best.name}» "
-                f"({best.done_percent} %), наименьшая — «{worst.name}» ({worst.done_percent} %)."
-            )
-    return paragraphs

@@ -18,6 +18,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from reports.downloads import printable
 from reports.plan import (
     COLUMN_DEADLINE,
     COLUMN_NUMBER,
@@ -107,7 +108,9 @@ def plan_pdf(roadmap) -> bytes:
                 url_fetcher=fetcher,
             ),
         ]
-        document = HTML(string=html, base_url=static_dir().as_uri() + "/", url_fetcher=fetcher)
+        document = HTML(
+            string=printable(html), base_url=static_dir().as_uri() + "/", url_fetcher=fetcher
+        )
         return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
     except FatalURLFetchingError as error:
         # WeasyPrint raises a BaseException; Django should see an ordinary error and log it.

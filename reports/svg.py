@@ -2,7 +2,7 @@
 
 Colours and sizes are SVG attributes (`fill="#2e8b57"`), never `style=`: the CSP forbids inline
 styles on pages, and WeasyPrint does not read portal.css, so a chart coloured by classes would
-print grey. The palettes repeat the variables of portal.css.
+print grey. The levels' colours come from selfdiag/levels.py, as the CSS's do.
 
 Every coordinate is written by these functions as a whole number or with a dot, whatever the
 locale would print.
@@ -15,17 +15,8 @@ from dataclasses import dataclass
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from selfdiag.methodology import LEVELS
+from selfdiag.levels import LEVEL_PALETTE, LEVEL_SHORT
 
-# portal.css: --level-below, --level-base, --level-medium, --level-high.
-LEVEL_FILL = {
-    "below_base": "#d64545",
-    "base": "#f0a330",
-    "medium": "#7dbb57",
-    "high": "#2e8b57",
-}
-# Text drawn on a level's colour: the same pairs as .level-* in portal.css.
-LEVEL_INK = {"below_base": "#ffffff", "base": "#1b2430", "medium": "#1b2430", "high": "#ffffff"}
 NO_DATA_FILL = "#e3e8ef"
 INK = "#1b2430"
 MUTED = "#5a6675"
@@ -33,16 +24,9 @@ TRACK = "#eef1f5"
 
 CHANGE_FILL = {"up": "#1e7a3d", "same": "#9aa6b5", "down": "#b00020"}
 CHANGE_INK = {"up": "#ffffff", "same": "#1b2430", "down": "#ffffff"}
-CHANGE_LABELS = {"up": "уровень вырос", "same": "не изменился", "down": "снизился"}
 
 PROGRESS_FILL = {"done": "#1e7a3d", "overdue": "#b00020", "open": "#c9d2de"}
 PROGRESS_INK = {"done": "#ffffff", "overdue": "#ffffff", "open": "#1b2430"}
-
-# The abbreviations a cell of the deficit map prints beside its colour (for grey-scale print).
-LEVEL_SHORT = {"below_base": "НБ", "base": "Б", "medium": "С", "high": "В"}
-
-LEVEL_PALETTE = [(code, label, LEVEL_FILL[code]) for code, label in LEVELS.items()]
-CHANGE_PALETTE = [(key, label, CHANGE_FILL[key]) for key, label in CHANGE_LABELS.items()]
 
 FONT_SIZE = 13
 CHAR_WIDTH = 7.2  # average width of a character at FONT_SIZE, for fitting labels

@@ -7,6 +7,10 @@ glossary under a full-width «Обозначения и сокращения» r
 результат» repeat what the portal parsed: directions, and the dates the deadline means. Their
 headers avoid the words the importer takes for a deadline column («срок», «дата», «период»),
 so a re-import reads the deadline from «Сроки» alone.
+
+Every workbook the portal writes puts its values in through `write_cell`, `set_cell` or
+`row_cells` (below): text people typed stays text, never a formula, and a character XML cannot
+carry is dropped instead of failing the whole file.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import io
 import math
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -59,12 +65,67 @@ HEADER_FILL = PatternFill("solid", fgColor="E9E9E9")
 SECTION_FILL = PatternFill("solid", fgColor="F3F3F3")
 
 
+# Cells ------------------------------------------------------------------------------------------
+
+# Text starting with these is a formula to a spreadsheet program once typed in; written as a
+# string it is shown as it is, and the quote prefix keeps it text when someone edits the cell.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def cell_text(text: str) -> str:
+    """Text without the control characters XML 1.0 cannot carry (openpyxl refuses them, and
+    older stored text may hold them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def set_cell(cell, value):
+    """Put a value in a cell: text is stored as a string, whatever it starts with («=HYPERLINK(…)»
+    is shown, not run), cleaned of characters a workbook cannot hold; other values as they are.
+    Returns the cell."""
+    if isinstance(value, str):
+        value = cell_text(value)
+        cell.value = value
+        cell.data_type = "s"  # openpyxl takes a string starting with «=» for a formula
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def write_cell(sheet, row: int, column: int, value=None):
+    """``sheet.cell(row, column, value)`` with `set_cell`'s guarantees; None leaves the value."""
+    cell = sheet.cell(row, column)
+    if value is not None:
+        set_cell(cell, value)
+    return cell
+
+
+def row_cells(sheet, values) -> list:
+    """A row for ``append`` on a write-only sheet, its text cleaned and kept text.
+
+    Plain values are cheaper than cells (a results export has a million of them), and openpyxl
+    stores a plain string as a string unless it starts with «=»: so only from the first text
+    that looks like a formula on are the values given as cells. From there on all of them are,
+    because openpyxl writes the plain values after a cell through that cell, style and all."""
+    row = []
+    as_cells = False
+    for value in values:
+        if isinstance(value, str):
+            value = cell_text(value)
+            as_cells = as_cells or value.startswith(FORMULA_START)
+        if as_cells and value is not None:
+            value = set_cell(WriteOnlyCell(sheet), value)
+        row.append(value)
+    return row
+
+
 def plan_xlsx(roadmap) -> bytes:
     plan = load_plan(roadmap)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "План"
-    workbook.properties.title = roadmap.title[:255]
+    workbook.properties.title = cell_text(roadmap.title)[:255]
     workbook.properties.creator = "Портал «Школа Минпросвещения России»"
 
     for index, (_, width) in enumerate(COLUMNS, start=1):
@@ -73,7 +134,7 @@ def plan_xlsx(roadmap) -> bytes:
     row = _write_preamble(sheet, roadmap)
     header_row = row
     for index, (title, _) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(header_row, index, title)
+        cell = write_cell(sheet, header_row, index, title)
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = CENTER
         cell.fill = HEADER_FILL
@@ -101,14 +162,14 @@ def _write_preamble(sheet, roadmap) -> int:
     lines = (["ПРОЕКТ"] if block.draft else []) + [block.head, *block.lines]
     row = 1
     for number, line in enumerate(lines):
-        cell = sheet.cell(row, GRIF_FIRST_COLUMN, line)
+        cell = write_cell(sheet, row, GRIF_FIRST_COLUMN, line)
         cell.font = Font(name=FONT, bold=number == 0 or line == block.head)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         _merge(sheet, row, GRIF_FIRST_COLUMN, WIDTH)
         _fit_height(sheet, row, line, sum(width for _, width in COLUMNS[GRIF_FIRST_COLUMN - 1 :]))
         row += 1
     row += 1
-    cell = sheet.cell(row, 1, roadmap.title)
+    cell = write_cell(sheet, row, 1, roadmap.title)
     cell.font = Font(name=FONT, bold=True, size=13)
     cell.alignment = CENTER
     _merge(sheet, row, 1, WIDTH)
@@ -117,7 +178,7 @@ def _write_preamble(sheet, roadmap) -> int:
 
 
 def _write_section(sheet, row: int, section: SectionRow) -> None:
-    cell = sheet.cell(row, 1, section.heading)
+    cell = write_cell(sheet, row, 1, section.heading)
     cell.font = Font(name=FONT, bold=True, italic=section.depth > 0)
     cell.alignment = Alignment(wrap_text=True, vertical="center")
     cell.fill = SECTION_FILL
@@ -141,7 +202,7 @@ def _write_item(sheet, row: int, entry: ItemRow) -> None:
         Item.DeadlineKind(item.deadline_kind).label if item.deadline_kind else "",
     ]
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row, column, value if value not in ("", None) else None)
+        cell = write_cell(sheet, row, column, value if value not in ("", None) else None)
         cell.font = Font(name=FONT)
         cell.alignment = WRAP
         cell.border = BORDER
@@ -154,12 +215,12 @@ def _write_item(sheet, row: int, entry: ItemRow) -> None:
 
 
 def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]]) -> None:
-    heading = sheet.cell(row, 1, GLOSSARY_TITLE)
+    heading = write_cell(sheet, row, 1, GLOSSARY_TITLE)
     heading.font = Font(name=FONT, bold=True)
     _merge(sheet, row, 1, WIDTH)
     row += 1
     for column, text in ((2, "Сокращение"), (3, "Полное наименование")):
-        cell = sheet.cell(row, column, text)
+        cell = write_cell(sheet, row, column, text)
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = CENTER
         cell.fill = HEADER_FILL
@@ -167,9 +228,9 @@ def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]]) -> None:
     _box(sheet, row, 2, WIDTH)
     for abbreviation, full_name in glossary:
         row += 1
-        sheet.cell(row, 2, abbreviation).font = Font(name=FONT, bold=True)
+        write_cell(sheet, row, 2, abbreviation).font = Font(name=FONT, bold=True)
         sheet.cell(row, 2).alignment = WRAP
-        cell = sheet.cell(row, 3, full_name)
+        cell = write_cell(sheet, row, 3, full_name)
         cell.font = Font(name=FONT)
         cell.alignment = WRAP
         _merge(sheet, row, 3, WIDTH)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from roadmaps import access
-from roadmaps.models import ExecutionReport, Item, Roadmap
+from roadmaps.models import ExecutionReport, Item, Roadmap, bump_versions
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
@@ -131,8 +131,10 @@ def add_report(
     """Save a report and bring the item's status to that of its newest report.
 
     A report dated earlier than one already saved fills in history and leaves the status alone.
-    The same item in the plan's other versions, but archived ones, follows too: a new version
-    being prepared must not bring back a status that execution has moved past.
+    The same item in the plan's later versions, but archived ones, follows too: a new version
+    being prepared must not bring back a status that execution has moved past. Earlier versions
+    do not: a report on a draft says nothing yet about the plan in force. Every item whose status
+    changes gets a new lock_version, so that a form opened on it before cannot undo the report.
     """
     report = ExecutionReport(
         item=item,
@@ -145,18 +147,32 @@ def add_report(
     if evidence_file:
         report.evidence_file = evidence_file
     report.save()
-    newest = reports_of(item).values_list("status", flat=True)[0]
-    versions = (
+    version = item.roadmap.version
+    followers = (
         Item.objects.versions_of(item)
         .exclude(roadmap__status=Roadmap.Status.ARCHIVED)
-        .exclude(status=newest)
+        .filter(roadmap__version__gte=version)
+        .select_related("roadmap")
     )
-    for version in versions:
-        version.status = newest
-        version._change_reason = f"Отчёт об исполнении от {date:%d.%m.%Y}"
-        version.save(update_fields=["status"])
-        if version.pk == item.pk:
+    changed = []
+    for follower in followers:
+        # A version's status follows the reports made on it and on the versions before it.
+        newest = (
+            reports_of(item)
+            .filter(item__roadmap__version__lte=follower.roadmap.version)
+            .values_list("status", flat=True)[0]
+        )
+        if follower.status == newest:
+            continue
+        follower.status = newest
+        follower._change_reason = f"Отчёт об исполнении от {date:%d.%m.%Y}"
+        follower.save(update_fields=["status"])
+        changed.append(follower.pk)
+        if follower.pk == item.pk:
             item.status = newest
+    bump_versions(Item, changed)
+    if item.pk in changed:
+        item.lock_version = Item.objects.values_list("lock_version", flat=True).get(pk=item.pk)
     return report
 
 

@@ -3,10 +3,10 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
+from roadmaps.cascade import template_error
 from roadmaps.execution import EVIDENCE_HELP, EVIDENCE_TYPES, validate_evidence_file
 from roadmaps.forms import parse_period
 from roadmaps.models import ExecutionReport, Roadmap
-from roadmaps.templating import template_error
 
 
 class ExecutionReportForm(forms.ModelForm):

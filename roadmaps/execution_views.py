@@ -11,12 +11,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from orgs.models import Organization
 from portal.validators import parse_id
+from reports.monitoring import spravka_file
 from roadmaps import access
-from roadmaps.deadlines import Period
+from roadmaps.cascade import create_from_template, template_sources
 from roadmaps.execution import (
     PROGRESS_LEGEND,
     REPORTABLE_STATUSES,
@@ -32,9 +33,14 @@ from roadmaps.execution import (
 from roadmaps.execution_forms import ExecutionReportForm, RoadmapFromTemplateForm
 from roadmaps.models import ExecutionReport, Item, ItemResponsible, Roadmap
 from roadmaps.monitoring import FORBIDDEN_MESSAGE as MONITORING_FORBIDDEN
-from roadmaps.monitoring import can_monitor, monitored_plans, plans_with_progress
+from roadmaps.monitoring import (
+    can_monitor,
+    filter_caption,
+    monitored_plans,
+    plans_with_progress,
+    spravka_for,
+)
 from roadmaps.rollup import rollup_of
-from roadmaps.templating import create_from_template, template_sources
 
 PLANS_PER_PAGE = 25
 ITEMS_PER_PAGE = 50
@@ -163,6 +169,17 @@ def monitoring(request):
 
 
 @login_required
+@require_safe
+def monitoring_pdf(request):
+    """The справка over the plans the monitoring page shows, with the same filters."""
+    if not can_monitor(request.user):
+        raise PermissionDenied(MONITORING_FORBIDDEN)
+    selected = monitored_plans(request.user, request.GET)
+    spravka = spravka_for(request.user, selected, timezone.localdate())
+    return spravka_file(spravka, filters=filter_caption(selected.form)).response()
+
+
+@login_required
 def item_rollup(request, pk):
     """How one item of a higher-level plan goes in the plans made from it."""
     item = _get_item(request, pk)
@@ -233,4 +250,4 @@ def roadmap_from_template(request):
 
 
 def _period_text(roadmap: Roadmap) -> str:
-    return str(Period(roadmap.period_start, roadmap.period_end))
+    return str(roadmap.period)

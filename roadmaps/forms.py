@@ -34,10 +34,6 @@ def period_choices(extra: Period | None = None) -> list[tuple[str, str]]:
     return choices
 
 
-def roadmap_period(roadmap: Roadmap) -> Period:
-    return Period(roadmap.period_start, roadmap.period_end)
-
-
 def parse_period(text: str) -> Period:
     """A plan's period as typed or chosen, within the sane window (portal.validators)."""
     try:
@@ -116,7 +112,7 @@ class RoadmapEditForm(forms.Form):
 
     def __init__(self, *args, roadmap, **kwargs):
         super().__init__(*args, **kwargs)
-        current = roadmap_period(roadmap)
+        current = roadmap.period
         self.fields["period"].choices = period_choices(current)
         if not self.is_bound:
             self.initial.update(
@@ -125,11 +121,18 @@ class RoadmapEditForm(forms.Form):
 
 
 class SectionForm(forms.ModelForm):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Section
         fields = ["number", "title"]
         widgets = {"title": forms.Textarea(attrs={"rows": 2})}
         error_messages = {"title": {"required": "Напишите наименование раздела."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["lock_version"] = self.instance.lock_version
 
 
 class NameListWidget(forms.Widget):

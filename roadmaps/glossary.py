@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Organization
-from roadmaps.models import Item, ItemResponsible, Party, Roadmap
+from roadmaps.models import Item, ItemResponsible, Party, Roadmap, bump_versions
 
 # The fields a party is edited by, on the page and through the API.
 PARTY_FIELDS = ["name", "full_name", "kind", "organization", "in_glossary"]
@@ -114,6 +114,8 @@ def rename_in_items(party: Party, old_name: str, user) -> None:
         default_user=user,
         default_change_reason=f"Ответственный «{old_name}» переименован в «{party.name}»",
     )
+    # The items name the party by its new name now: a form opened before is stale.
+    bump_versions(Item, [item.pk for item in items])
 
 
 def delete_party(party: Party) -> None:

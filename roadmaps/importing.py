@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
 from portal.validators import approval_date_problem, period_problem, printable_problem
+from roadmaps import editing
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.importers import DocumentError, ParsedRoadmap, ParsedSection, parse_document
 from roadmaps.models import Direction, Item, ItemResponsible, Party, Roadmap, RoadmapEvent, Section
@@ -148,26 +149,33 @@ def save_parsed_roadmap(
 ) -> Roadmap:
     period = period or parsed.deadline_period()
     check_parsed(parsed, period)
-    roadmap = Roadmap(
-        owner=owner,
-        title=(title or parsed.title or "План мероприятий").strip()[:1000],
-        period_start=period.start,
-        period_end=period.end,
-        source_filename=filename[:255],
-        created_by=user,
-        updated_by=user,
-    )
+    walked = list(_walk(parsed.sections))
     approval = parsed.approval
+    fields = {}
     if approval is not None:
-        roadmap.approval_kind = approval.kind[:200]
-        roadmap.approval_number = approval.number[:100]
-        roadmap.approval_date = approval.date
-        roadmap.approval_issuer = approval.issuer[:500]
-        roadmap.approved_by_name = approval.official_name[:200]
-        roadmap.approved_by_position = approval.official_position[:500]
-        roadmap.approval_text = approval.text
-    roadmap._change_reason = f"Импорт из файла {filename}".strip()
-    roadmap.save()
+        fields = {
+            "approval_kind": approval.kind[:200],
+            "approval_number": approval.number[:100],
+            "approval_date": approval.date,
+            "approval_issuer": approval.issuer[:500],
+            "approved_by_name": approval.official_name[:200],
+            "approved_by_position": approval.official_position[:500],
+            "approval_text": approval.text,
+        }
+    item_count = sum(len(parsed_section.items) for parsed_section, _ in walked)
+    roadmap = editing.create_roadmap(
+        owner=owner,
+        title=title or parsed.title or "План мероприятий",
+        period=period,
+        user=user,
+        action=RoadmapEvent.Action.IMPORTED,
+        comment=f"Файл «{filename}»: разделов {len(walked)}, мероприятий {item_count}."
+        if filename
+        else "",
+        reason=f"Импорт из файла {filename}".strip(),
+        source_filename=filename[:255],
+        **fields,
+    )
 
     directory = list(
         Organization.objects.filter(region_id=owner.region_id).only("id", "short_name", "name")
@@ -202,7 +210,7 @@ def save_parsed_roadmap(
     item_directions: list[tuple[Item, list[Direction]]] = []
     saved_sections: dict[int, Section] = {}
     item_position = 0
-    for section_position, (parsed_section, parent) in enumerate(_walk(parsed.sections)):
+    for section_position, (parsed_section, parent) in enumerate(walked):
         section = Section.objects.create(
             roadmap=roadmap,
             parent=saved_sections.get(id(parent)) if parent is not None else None,
@@ -244,13 +252,5 @@ def save_parsed_roadmap(
         Through(item_id=item.pk, direction_id=direction.pk)
         for item, matched in item_directions
         for direction in matched
-    )
-    RoadmapEvent.objects.create(
-        roadmap=roadmap,
-        action=RoadmapEvent.Action.IMPORTED,
-        user=user,
-        comment=f"Файл «{filename}»: разделов {len(saved_sections)}, мероприятий {len(items)}."
-        if filename
-        else "",
     )
     return roadmap

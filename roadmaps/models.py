@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
+from roadmaps.deadlines import Period
 from roadmaps.querysets import ItemQuerySet, RoadmapQuerySet
 
 
@@ -45,6 +46,37 @@ def _claim_version(instance, loaded_version: int, **conditions) -> bool:
     if claimed:
         instance.lock_version = loaded_version + 1
     return bool(claimed)
+
+
+def bump_versions(model, pks) -> None:
+    """Mark rows as changed for the forms open on them: any change a form does not make itself
+    (a move, a renumbering, a report's status, a party's new name) makes those forms stale, so
+    that saving one shows the conflict instead of undoing the change. One UPDATE that adds to
+    whatever the row carries, so two concurrent bumps both count."""
+    pks = [pk for pk in pks if pk is not None]
+    if pks:
+        model._default_manager.filter(pk__in=pks).update(lock_version=F("lock_version") + 1)
+
+
+def _save_claimed(instance, loaded_version: int, update_fields: list[str]) -> bool:
+    """Save an item's or a section's fields unless the row changed after `loaded_version` was
+    read or its plan is no longer editable.
+
+    The plan's row is locked first (a workflow step waits for the save, or the save sees the
+    plan frozen), the version is claimed with a conditional UPDATE on the row's own columns,
+    then the fields are written with save() in the same transaction so that
+    django-simple-history records who changed what. False (and nothing written) otherwise.
+    """
+    with transaction.atomic():
+        editable = list(
+            Roadmap.objects.select_for_update()
+            .filter(pk=instance.roadmap_id, status__in=Roadmap.EDITABLE_STATUSES)
+            .values_list("pk", flat=True)
+        )
+        if not editable or not _claim_version(instance, loaded_version):
+            return False
+        instance.save(update_fields=update_fields)
+    return True
 
 
 _LAST_NUMBER = re.compile(r"(\d+)(\D*)$")
@@ -213,6 +245,11 @@ class Roadmap(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def period(self) -> Period:
+        """The plan's period, against which its deadlines are read."""
+        return Period(self.period_start, self.period_end)
 
     @property
     def period_label(self) -> str:
@@ -499,10 +536,11 @@ class Section(models.Model):
     number = models.CharField("номер", max_length=20, blank=True, validators=[validate_single_line])
     title = models.CharField("наименование", max_length=1000, validators=[validate_multiline])
     position = models.PositiveIntegerField("порядок", default=0)
+    lock_version = models.PositiveIntegerField(default=0, editable=False)
     # The same section in every version of a plan: copies keep it, comparison matches on it.
     key = models.UUIDField("ключ", default=uuid.uuid4, editable=False, db_index=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["lock_version"])
 
     class Meta:
         ordering = ["roadmap", "position"]
@@ -518,8 +556,13 @@ class Section(models.Model):
     def siblings(self):
         return self.roadmap.sections.filter(parent_id=self.parent_id).order_by("position", "pk")
 
+    def save_if_unchanged(self, loaded_version: int, update_fields: list[str]) -> bool:
+        """Save unless someone changed the section after `loaded_version` was read."""
+        return _save_claimed(self, loaded_version, update_fields)
+
     def renumber(self, number: str) -> None:
-        """Give the section a new number and carry it into its subsections and items."""
+        """Give the section a new number and carry it into its subsections and items; every
+        row renumbered gets a new lock_version."""
         old = self.number
         self.number = number
         self.save(update_fields=["number"])
@@ -529,11 +572,16 @@ class Section(models.Model):
                 child.number = replace_number_prefix(child.number, old, number)
                 child.save(update_fields=["number"])
                 descendants.append(child)
+        bump_versions(Section, [section.pk for section in descendants])
+        renumbered = []
         for item in Item.objects.filter(section__in=descendants):
-            renumbered = replace_number_prefix(item.number, old, number)
-            if renumbered != item.number:
-                item.number = renumbered
+            new_number = replace_number_prefix(item.number, old, number)
+            if new_number != item.number:
+                item.number = new_number
                 item.save(update_fields=["number"])
+                renumbered.append(item.pk)
+        bump_versions(Item, renumbered)
+        self.lock_version = Section.objects.values_list("lock_version", flat=True).get(pk=self.pk)
 
     @transaction.atomic
     def move(self, step: int) -> bool:
@@ -554,6 +602,7 @@ class Section(models.Model):
         other.renumber(mine)
         self.position, self.number = moved.position, moved.number
         self.roadmap.renumber_section_positions()
+        self.lock_version = Section.objects.values_list("lock_version", flat=True).get(pk=self.pk)
         return True
 
     @transaction.atomic
@@ -736,24 +785,9 @@ class Item(models.Model):
     )
 
     def save_if_unchanged(self, loaded_version: int, update_fields: list[str]) -> bool:
-        """Save unless someone saved the item after `loaded_version` was read.
-
-        The plan's row is locked first (a workflow step waits for the save, or the save sees
-        the plan frozen), the version is claimed with a conditional UPDATE on the item's own
-        columns, then the fields are written with save() in the same transaction so that
-        django-simple-history records who changed what. Returns False (and writes nothing) on
-        a stale version or a plan no longer editable.
-        """
-        with transaction.atomic():
-            editable = list(
-                Roadmap.objects.select_for_update()
-                .filter(pk=self.roadmap_id, status__in=Roadmap.EDITABLE_STATUSES)
-                .values_list("pk", flat=True)
-            )
-            if not editable or not _claim_version(self, loaded_version):
-                return False
-            self.save(update_fields=update_fields)
-        return True
+        """Save unless someone changed the item after `loaded_version` was read (see
+        `_save_claimed`); False on a stale version or a plan no longer editable."""
+        return _save_claimed(self, loaded_version, update_fields)
 
     def siblings(self):
         return Item.objects.filter(section_id=self.section_id).order_by("position", "pk")
@@ -780,6 +814,8 @@ class Item(models.Model):
         self.number, other.number = other.number, self.number
         self.save(update_fields=["position", "number"])
         other.save(update_fields=["position", "number"])
+        bump_versions(Item, [self.pk, other.pk])
+        self.lock_version = Item.objects.values_list("lock_version", flat=True).get(pk=self.pk)
         return True
 
     @transaction.atomic
@@ -789,10 +825,13 @@ class Item(models.Model):
         index = next(i for i, item in enumerate(siblings) if item.pk == self.pk)
         numbers = [item.number for item in siblings]
         self.delete()
+        renumbered = []
         for item, number in zip(siblings[index + 1 :], numbers[index:], strict=False):
             if item.number != number:
                 item.number = number
                 item.save(update_fields=["number"])
+                renumbered.append(item.pk)
+        bump_versions(Item, renumbered)
 
 
 class ItemResponsible(models.Model):

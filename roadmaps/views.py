@@ -13,19 +13,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import retarget
-from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Municipality, Organization
 from portal.validators import parse_id
-from roadmaps import execution, versions
+from roadmaps import editing, execution, versions
 from roadmaps.access import (
     can_edit,
     can_review,
@@ -38,7 +36,6 @@ from roadmaps.access import (
 )
 from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
 from roadmaps.deadline_preview import preview_deadline
-from roadmaps.deadlines import parse_deadline
 from roadmaps.forms import (
     ApproveForm,
     ItemForm,
@@ -48,13 +45,11 @@ from roadmaps.forms import (
     RoadmapEditForm,
     RoadmapFilterForm,
     SectionForm,
-    roadmap_period,
 )
 from roadmaps.glossary import (
     PartyInUse,
     delete_party,
     new_party,
-    parties_named,
     parties_of,
     responsible_directory,
     save_party,
@@ -68,7 +63,6 @@ from roadmaps.models import (
     RoadmapEvent,
     Section,
     WorkflowError,
-    next_number,
 )
 
 LIST_PAGE_SIZE = 50
@@ -163,19 +157,10 @@ def roadmap_create(request):
         raise PermissionDenied("Создавать планы могут координаторы и операторы.")
     form = RoadmapCreateForm(request.POST or None, owners=owners)
     if request.method == "POST" and form.is_valid():
-        period = form.cleaned_data["period"]
-        with transaction.atomic():
-            roadmap = Roadmap.objects.create(
-                owner=form.cleaned_data["owner"],
-                title=form.cleaned_data["title"].strip(),
-                period_start=period.start,
-                period_end=period.end,
-                created_by=request.user,
-                updated_by=request.user,
-            )
-            RoadmapEvent.objects.create(
-                roadmap=roadmap, action=RoadmapEvent.Action.CREATED, user=request.user
-            )
+        data = form.cleaned_data
+        roadmap = editing.create_roadmap(
+            owner=data["owner"], title=data["title"], period=data["period"], user=request.user
+        )
         messages.success(request, "План создан. Добавьте разделы и мероприятия.")
         return redirect("roadmaps:roadmap-detail", roadmap.pk)
     return render(request, "roadmaps/create.html", {"form": form})
@@ -187,19 +172,14 @@ def roadmap_edit(request, pk):
     form = RoadmapEditForm(request.POST or None, roadmap=roadmap)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        period = form.cleaned_data["period"]
-        period_changed = (period.start, period.end) != (roadmap.period_start, roadmap.period_end)
-        roadmap.title = form.cleaned_data["title"].strip()
-        roadmap.period_start, roadmap.period_end = period.start, period.end
-        roadmap.updated_by = request.user
-        with transaction.atomic():
-            saved = roadmap.save_if_unchanged(
-                form.cleaned_data["lock_version"],
-                ["title", "period_start", "period_end", "updated_by"],
-            )
-            if saved and period_changed:
-                _reparse_deadlines(roadmap, request.user)
-        if saved:
+        data = form.cleaned_data
+        if editing.update_roadmap(
+            roadmap,
+            title=data["title"],
+            period=data["period"],
+            user=request.user,
+            loaded_version=data["lock_version"],
+        ):
             messages.success(request, "Наименование и период плана сохранены.")
             return redirect("roadmaps:roadmap-detail", roadmap.pk)
         current = get_object_or_404(Roadmap, pk=roadmap.pk)
@@ -217,21 +197,6 @@ def roadmap_edit(request, pk):
         form = RoadmapEditForm(data, roadmap=current)
     return render(
         request, "roadmaps/edit.html", {"roadmap": roadmap, "form": form, "conflict": conflict}
-    )
-
-
-def _reparse_deadlines(roadmap: Roadmap, user) -> None:
-    """Deadlines are read against the period: a new period means new dates."""
-    period = roadmap_period(roadmap)
-    items = list(roadmap.items.all())
-    for item in items:
-        item.apply_deadline(parse_deadline(item.deadline_text, period))
-    bulk_update_with_history(
-        items,
-        Item,
-        list(Item.DEADLINE_FIELDS),
-        default_user=user,
-        default_change_reason=f"Период плана изменён на «{roadmap.period_label}»",
     )
 
 
@@ -338,7 +303,7 @@ def _back_to_plan(roadmap: Roadmap, anchor: str = ""):
 # ---------------------------------------------------------------------------------------------
 
 
-def _section_form_response(request, form, roadmap, *, section=None, parent=None):
+def _section_form_response(request, form, roadmap, *, section=None, parent=None, conflict=None):
     if section is not None:
         form_id = f"section-{section.pk}"
     else:
@@ -350,6 +315,7 @@ def _section_form_response(request, form, roadmap, *, section=None, parent=None)
         "section": section,
         "parent": parent,
         "form_id": form_id,
+        "conflict": conflict,
     }
     if request.htmx:
         return render(request, "roadmaps/_section_form_row.html", context)
@@ -364,23 +330,21 @@ def section_add(request, pk):
     if parent_value and parent_pk is None:
         raise Http404("Такого раздела в плане нет.")
     parent = get_object_or_404(roadmap.sections, pk=parent_pk) if parent_pk else None
-    siblings = roadmap.sections.filter(parent=parent).order_by("position", "pk")
     if request.method == "POST":
         form = SectionForm(request.POST, instance=Section(roadmap=roadmap, parent=parent))
         if form.is_valid():
-            section = form.save(commit=False)
-            section.position = (
-                roadmap.sections.aggregate(Max("position"))["position__max"] or 0
-            ) + 1
-            section.save()
-            roadmap.renumber_section_positions()
+            section = editing.add_section(
+                roadmap,
+                parent=parent,
+                number=form.cleaned_data["number"],
+                title=form.cleaned_data["title"],
+                user=request.user,
+            )
             if request.htmx:
                 return retarget(_table_response(request, roadmap), "#plan-table")
             return _back_to_plan(roadmap, f"section-{section.pk}")
     else:
-        last = siblings.last()
-        number = next_number(last.number if last else "", parent.number if parent else "")
-        form = SectionForm(initial={"number": number})
+        form = SectionForm(initial={"number": editing.next_section_number(roadmap, parent)})
     return _section_form_response(request, form, roadmap, parent=parent)
 
 
@@ -403,14 +367,20 @@ def section_edit(request, pk):
     section = get_section_for_user(request, pk, write=True)
     roadmap = section.roadmap
     form = SectionForm(request.POST or None, instance=section)
+    if request.method == "POST":
+        form.fields["lock_version"].required = True
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         old_number = Section.objects.values_list("number", flat=True).get(pk=section.pk)
-        new_number = form.cleaned_data["number"]
-        with transaction.atomic():
-            section.number = old_number
-            section.save(update_fields=["title"])
-            if new_number != old_number:
-                section.renumber(new_number)
+        new_number = data["number"]
+        if not editing.save_section(
+            section,
+            number=new_number,
+            title=data["title"],
+            user=request.user,
+            loaded_version=data["lock_version"],
+        ):
+            return _section_conflict(request, form, section.pk)
         if request.htmx:
             if new_number != old_number:
                 # The number went into its items too: the whole block is redrawn.
@@ -421,11 +391,34 @@ def section_edit(request, pk):
     return _section_form_response(request, form, roadmap, section=section)
 
 
+def _section_conflict(request, form, section_pk: int):
+    """Re-show the form with the user's values, the current ones beside them, and the new
+    lock_version, so that saving again applies the user's values over the other change."""
+    current = get_object_or_404(Section.objects.select_related("roadmap__owner"), pk=section_pk)
+    if not current.roadmap.is_editable:
+        raise PermissionDenied(read_only_reason(request.user, current.roadmap))
+    data = form.cleaned_data
+    conflict = _conflict(
+        current,
+        [
+            ("№", current.number, data["number"]),
+            ("Наименование", current.title, data["title"]),
+        ],
+    )
+    fresh = request.POST.copy()
+    fresh["lock_version"] = current.lock_version
+    form = SectionForm(fresh, instance=Section.objects.get(pk=section_pk))
+    form.is_valid()
+    return _section_form_response(
+        request, form, current.roadmap, section=current, conflict=conflict
+    )
+
+
 @login_required
 @require_POST
 def section_move(request, pk):
     section = get_section_for_user(request, pk, write=True)
-    section.move(-1 if request.POST.get("direction") == "up" else 1)
+    editing.move_section(section, -1 if request.POST.get("direction") == "up" else 1)
     if request.htmx:
         return _table_response(request, section.roadmap)
     return _back_to_plan(section.roadmap, f"section-{section.pk}")
@@ -436,7 +429,7 @@ def section_move(request, pk):
 def section_delete(request, pk):
     section = get_section_for_user(request, pk, write=True)
     roadmap = section.roadmap
-    section.delete_and_renumber()
+    editing.delete_section(section)
     if request.htmx:
         return _table_response(request, roadmap)
     messages.success(request, "Раздел удалён.")
@@ -482,53 +475,6 @@ def _item_form_response(request, form, roadmap, **kwargs):
 
 def _responsible_names(item: Item) -> list[str]:
     return [link.party.name for link in item.itemresponsible_set.all()]
-
-
-def _change_reason(label: str, before: list[str], after: list[str]) -> str:
-    if before == after:
-        return ""
-    return f"{label}: {', '.join(before) or '—'} → {', '.join(after) or '—'}"
-
-
-ITEM_FIELDS = ["number", "title", "result", "status", "responsible_text", *Item.DEADLINE_FIELDS]
-
-
-def _save_item(request, form, item: Item, loaded_version: int | None) -> bool:
-    """Write the form into the item; False (and nothing written) if someone saved it first."""
-    roadmap = item.roadmap
-    data = form.cleaned_data
-    names = data["responsible"]
-    directions = list(data["directions"])
-    before_names = (
-        list(item.itemresponsible_set.order_by("position").values_list("party__name", flat=True))
-        if item.pk
-        else []
-    )
-    before_directions = [d.name for d in item.directions.all()] if item.pk else []
-    after_directions = [d.name for d in sorted(directions, key=lambda d: d.position)]
-    item.apply_deadline(parse_deadline(data["deadline_text"], roadmap_period(roadmap)))
-    if names != before_names:
-        item.responsible_text = ", ".join(names)
-    reasons = [
-        _change_reason("Ответственные", before_names, names),
-        _change_reason("Направления", before_directions, after_directions),
-    ]
-    item._change_reason = "; ".join(reason for reason in reasons if reason)
-    with transaction.atomic():
-        if loaded_version is None:
-            item.save()
-        elif not item.save_if_unchanged(loaded_version, ITEM_FIELDS):
-            return False
-        if names != before_names:
-            parties = parties_named(roadmap, names, request.user)
-            ItemResponsible.objects.filter(item=item).delete()
-            ItemResponsible.objects.bulk_create(
-                ItemResponsible(item=item, party=party, position=position)
-                for position, party in enumerate(parties)
-            )
-        if after_directions != before_directions:
-            item.directions.set(directions)
-    return True
 
 
 def _conflict(current, rows) -> dict:
@@ -597,25 +543,15 @@ def _item_conflict(request, form, item_pk: int):
 def item_add(request, pk):
     section = get_section_for_user(request, pk, write=True)
     roadmap = section.roadmap
-    siblings = section.items.order_by("position", "pk")
     if request.method == "POST":
-        last = siblings.last()
-        item = Item(
-            roadmap=roadmap,
-            section=section,
-            position=(last.position + 1) if last else 0,
-        )
-        form = ItemForm(request.POST, instance=item)
+        form = ItemForm(request.POST, instance=editing.new_item(section))
         if form.is_valid():
-            _save_item(request, form, item, loaded_version=None)
+            item = editing.add_item(section, form.cleaned_data, user=request.user)
             if request.htmx:
                 return _item_row_response(request, item.pk)
             return _back_to_plan(roadmap, f"item-{item.pk}")
     else:
-        last = siblings.last()
-        form = ItemForm(
-            initial={"number": next_number(last.number if last else "", section.number)}
-        )
+        form = ItemForm(initial={"number": editing.next_item_number(section)})
     return _item_form_response(request, form, roadmap, section=section)
 
 
@@ -641,7 +577,10 @@ def item_edit(request, pk):
         form = ItemForm(request.POST, instance=item)
         form.fields["lock_version"].required = True
         if form.is_valid():
-            if _save_item(request, form, item, form.cleaned_data["lock_version"]):
+            data = form.cleaned_data
+            if editing.write_item(
+                item, data, user=request.user, loaded_version=data["lock_version"]
+            ):
                 if request.htmx:
                     return _item_row_response(request, item.pk)
                 messages.success(request, f"Мероприятие {item.number} сохранено.")
@@ -656,7 +595,7 @@ def item_edit(request, pk):
 @require_POST
 def item_move(request, pk):
     item = get_item_for_user(request, pk, write=True)
-    item.move(-1 if request.POST.get("direction") == "up" else 1)
+    editing.move_item(item, -1 if request.POST.get("direction") == "up" else 1)
     if request.htmx:
         return _block_response(request, item.roadmap, item.section)
     return _back_to_plan(item.roadmap, f"item-{item.pk}")
@@ -667,7 +606,7 @@ def item_move(request, pk):
 def item_delete(request, pk):
     item = get_item_for_user(request, pk, write=True)
     roadmap, section = item.roadmap, item.section
-    item.delete_and_renumber()
+    editing.delete_item(item)
     if request.htmx:
         return _block_response(request, roadmap, section)
     messages.success(request, "Мероприятие удалено.")

@@ -6,15 +6,26 @@
 - Reviewing (accept, return), the Excel template and the import need a writing membership one
   level up: the school's municipality or its region.
 - Opening and closing rounds is for the region's writing bodies (the regional operator).
+
+The `require_*` helpers raise django's PermissionDenied with the reason in Russian; the pages
+show it on the 403 page, and the API (DRF turns it into its own PermissionDenied) in `detail`.
+The reason is the same on both for the same refusal.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from orgs.models import Organization
+from orgs.models import Organization, Region
 from orgs.scope import get_scope
-from selfdiag.models import Round
+from selfdiag.models import Round, Submission
+from selfdiag.plans import PLAN_WRITERS_MESSAGE
+
+READ_ONLY_MESSAGE = "У вас есть доступ к этой анкете только для чтения."
+REVIEWERS_MESSAGE = "Проверяет анкету региональный оператор или муниципальный координатор."
+ROUND_MANAGERS_MESSAGE = "Закрыть или открыть раунд может региональный оператор."
+ROUND_OPENERS_MESSAGE = "Открыть раунд может региональный оператор."
+ROUND_REVIEWERS_MESSAGE = "Это доступно региональному оператору и муниципальному координатору."
 
 
 def review_q(user, prefix: str = "") -> Q:
@@ -43,9 +54,28 @@ def can_review(user, school: Organization) -> bool:
     )
 
 
+def can_answer(user, round_: Round, school: Organization, submission: Submission | None) -> bool:
+    """May the user change the school's answers and send them now: a writer of the school, and
+    the questionnaire editable (or none yet, in an open round)."""
+    if not can_write_school(user, school):
+        return False
+    if submission is None:
+        return round_.is_open
+    submission.round = round_
+    return submission.is_editable
+
+
 def can_manage_round(user, round_: Round) -> bool:
     scope = get_scope(user)
     return scope.is_superuser or round_.region_id in scope.write_regions
+
+
+def creatable_regions(user) -> list[Region]:
+    """The regions in which the user may open a round (the page and the API ask here)."""
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return list(Region.objects.filter(municipalities__isnull=False).distinct())
+    return list(Region.objects.filter(pk__in=scope.write_regions))
 
 
 def get_round_for_user(request, pk) -> Round:
@@ -72,7 +102,39 @@ def get_school_for_user(request, round_: Round, school_pk) -> Organization:
 
 
 def require_reviewer(user, round_: Round) -> None:
+    """The round's Excel template and loading it back: whoever reviews some of its schools."""
     if not reviewed_schools(user, round_).exists():
-        raise PermissionDenied(
-            "Это доступно региональному оператору и муниципальному координатору."
-        )
+        raise PermissionDenied(ROUND_REVIEWERS_MESSAGE)
+
+
+def require_can_answer(user, school: Organization) -> None:
+    """Starting, answering and sending the school's questionnaire (whether its state allows
+    that is the submission's to say: Submission.submit, selfdiag.answering)."""
+    if not can_write_school(user, school):
+        raise PermissionDenied(READ_ONLY_MESSAGE)
+
+
+def require_can_review(user, school: Organization) -> None:
+    """Accepting or returning the school's questionnaire (Submission.review)."""
+    if not can_review(user, school):
+        raise PermissionDenied(REVIEWERS_MESSAGE)
+
+
+def require_can_plan(user, school: Organization) -> None:
+    """Writing the school's plan from its deficits."""
+    if not can_write_school(user, school):
+        raise PermissionDenied(PLAN_WRITERS_MESSAGE)
+
+
+def require_round_manager(user, round_: Round) -> None:
+    """Closing and reopening the round."""
+    if not can_manage_round(user, round_):
+        raise PermissionDenied(ROUND_MANAGERS_MESSAGE)
+
+
+def require_round_opener(user) -> list[Region]:
+    """Opening a round: returns the regions the user may open one in."""
+    regions = creatable_regions(user)
+    if not regions:
+        raise PermissionDenied(ROUND_OPENERS_MESSAGE)
+    return regions

@@ -5,14 +5,13 @@ Reading follows the models' `for_user` querysets: outside the scope is a 404. Wr
 the pages of selfdiag/views.py and nothing more: whoever writes for a school starts its
 questionnaire, saves answers and sends it (`Submission.submit`); the school's municipality or
 region accepts it or returns it with a comment through one review action, as the result page
-does (`ReviewForm`, `Submission.accept`, `Submission.return_for_correction`). Who may do that
-is asked of selfdiag/access.py, with the words the pages use; a state the model refuses is a
+does (`ReviewForm`, `Submission.review`). Who may do that is asked of selfdiag/access.py
+(its `require_*` helpers, whose reasons the pages show too); a state the model refuses is a
 409. The region's operator opens a round with the page's form (`RoundForm`); the Excel template,
 loading it back and the results workbook, the plan from deficits and the dynamics call the same
-functions as their pages (selfdiag/views.py, reports/analytics_views.py).
+functions as their pages (selfdiag/views.py, selfdiag/analytics_views.py).
 """
 
-from django.db import transaction
 from django.db.models import OuterRef, Prefetch
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -24,14 +23,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
-from orgs.models import Municipality
-from orgs.scope import get_scope
+from orgs.models import Municipality, Organization
 from portal import tasks
 from portal.api import (
     AnyAccept,
@@ -41,23 +38,18 @@ from portal.api import (
     ScopedViewSetMixin,
 )
 from portal.validators import parse_id
-from reports.analytics_views import SAME_ROUND_PROBLEM, choose_dynamics
-from reports.deficits import (
-    DeficitMap,
-    Tally,
-    deficit_map_file,
-    deficit_map_for,
-)
-from reports.dynamics import Dynamics
-from reports.svg import CHANGE_LABELS
+from reports.deficits import deficit_map_file
 from selfdiag import excel
 from selfdiag.access import (
-    can_manage_round,
-    can_review,
-    can_write_school,
+    require_can_answer,
+    require_can_plan,
+    require_can_review,
     require_reviewer,
+    require_round_manager,
+    require_round_opener,
     schools_in_scope,
 )
+from selfdiag.analytics import report_filters
 from selfdiag.answering import InvalidAnswers, save_answers
 from selfdiag.api_filters import (
     DeficitFilter,
@@ -87,8 +79,9 @@ from selfdiag.api_serializers import (
     SubmissionDetailSerializer,
     SubmissionSerializer,
 )
+from selfdiag.deficit_map import DeficitMap, deficit_map_for
+from selfdiag.dynamics import CHANGE_LABELS, SAME_ROUND_PROBLEM, choose_dynamics
 from selfdiag.forms import ReviewForm
-from selfdiag.methodology import LEVELS
 from selfdiag.models import (
     Answer,
     Deficit,
@@ -102,7 +95,6 @@ from selfdiag.models import (
     SubmissionError,
 )
 from selfdiag.plans import (
-    PLAN_WRITERS_MESSAGE,
     add_deficits_to_plan,
     item_title,
     plan_deficits,
@@ -110,8 +102,6 @@ from selfdiag.plans import (
 )
 from selfdiag.querysets import count_of
 from selfdiag.rounds import (
-    CANNOT_CREATE_MESSAGE,
-    creatable_regions,
     import_message,
     open_round,
     parse_upload,
@@ -121,10 +111,6 @@ from selfdiag.rounds import (
 
 TAG = "Самодиагностика"
 TAG_RESULTS = "Результаты и дефициты"
-
-# The pages' words (selfdiag/views.py).
-READ_ONLY_MESSAGE = "У вас есть доступ к этой анкете только для чтения."
-REVIEWERS_MESSAGE = "Проверяет анкету региональный оператор или муниципальный координатор."
 
 FORBIDDEN = OpenApiResponse(
     description="Нет права на это действие (например, у наблюдателя); причина — в поле detail."
@@ -145,27 +131,6 @@ MUNICIPALITY_PARAMETER = OpenApiParameter(
     description="Муниципальное образование (идентификатор): карта только его школ. "
     "Муниципальное образование вне области пользователя или другого региона — 404.",
 )
-
-
-# Permissions: reading is decided by the scoped queryset; these answer «may this user write».
-
-
-class WritesSchool(BasePermission):
-    """A writing membership covers the submission's school (a viewer's does not)."""
-
-    message = READ_ONLY_MESSAGE
-
-    def has_object_permission(self, request, view, obj):
-        return can_write_school(request.user, obj.school)
-
-
-class ReviewsSchool(BasePermission):
-    """The school's municipality or region reviews its self-diagnosis."""
-
-    message = REVIEWERS_MESSAGE
-
-    def has_object_permission(self, request, view, obj):
-        return can_review(request.user, obj.school)
 
 
 # Methodologies
@@ -217,63 +182,6 @@ class MethodologyViewSet(ScopedReadOnlyViewSet):
 # Rounds and the deficit map
 
 
-def _tally_data(tally: Tally) -> dict:
-    return {
-        "counts": dict(tally.counts),
-        "total": tally.total,
-        "below_base_share": tally.below_base_share,
-        "mean_share": tally.mean_share,
-    }
-
-
-def deficit_map_data(dmap: DeficitMap) -> dict:
-    """The map as JSON (DeficitMapSerializer describes it): the numbers of the page."""
-    codes = [direction.code for direction in dmap.directions]
-
-    def area(row):
-        return {
-            "id": row.pk,
-            "name": row.name,
-            "schools": row.schools,
-            "reported": row.reported,
-            "overall": _tally_data(row.overall),
-            "directions": {
-                code: _tally_data(tally) for code, tally in zip(codes, row.directions, strict=True)
-            },
-        }
-
-    municipality = dmap.municipality
-    return {
-        "round": {"id": dmap.round.pk, "name": dmap.round.name},
-        "municipality": municipality and {"id": municipality.pk, "name": municipality.name},
-        "levels": dict(LEVELS),
-        "directions": [{"code": d.code, "name": d.name, "group": d.group} for d in dmap.directions],
-        "schools": [
-            {
-                "id": row.pk,
-                "name": row.name,
-                "municipality": row.municipality_id,
-                "municipality_name": row.municipality_name,
-                "level": row.level,
-                "cells": {
-                    code: cell
-                    and {
-                        "level": cell.level,
-                        "points": cell.points,
-                        "max_points": cell.max_points,
-                        "share": cell.share,
-                        "capped": cell.capped,
-                    }
-                    for code, cell in zip(codes, row.cells, strict=True)
-                },
-            }
-            for row in dmap.schools
-        ],
-        "areas": [area(row) for row in dmap.areas],
-        "total": area(dmap.total),
-    }
-
-
 @extend_schema(tags=[TAG])
 @extend_schema_view(
     list=extend_schema(
@@ -317,15 +225,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         if self.action not in ("list", "retrieve", "create", "close", "reopen"):
             return rounds
         # As the page of rounds counts them: the schools of the user's scope only.
-        included = Round.schools.through.objects.filter(round_id=OuterRef("pk")).filter(
-            get_scope(user).organization_q("organization__")
-        )
-        done = Submission.objects.for_user(user).filter(
-            round_id=OuterRef("pk"), status__in=Submission.SCORED_STATUSES
-        )
-        return rounds.annotate(
-            school_count=count_of(included, "round_id"), done_count=count_of(done, "round_id")
-        )
+        return rounds.with_progress(Organization.objects.for_user(user))
 
     def _round_data(self, round_, status_code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=round_.pk)
@@ -333,9 +233,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         return Response(RoundSerializer(fresh, context=context).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        regions = creatable_regions(request.user)
-        if not regions:
-            raise PermissionDenied(CANNOT_CREATE_MESSAGE)
+        regions = require_round_opener(request.user)
         context = {**self.get_serializer_context(), "regions": regions}
         serializer = RoundCreateSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
@@ -344,8 +242,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
 
     def _set_status(self, request, step):
         round_ = self.get_object()
-        if not can_manage_round(request.user, round_):
-            raise PermissionDenied("Закрыть или открыть раунд может региональный оператор.")
+        require_round_manager(request.user, round_)
         step(round_)
         return self._round_data(round_)
 
@@ -516,7 +413,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
     )
     @action(detail=True, methods=["get"], url_path="deficit-map", filter_backends=[])
     def deficit_map(self, request, pk=None):
-        return Response(deficit_map_data(self._deficit_map()))
+        return Response(DeficitMapSerializer(self._deficit_map()).data)
 
     @extend_schema(
         tags=[TAG_RESULTS],
@@ -536,7 +433,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         content_negotiation_class=AnyAccept,
     )
     def deficit_map_xlsx(self, request, pk=None):
-        return deficit_map_file(self._deficit_map(), "xlsx")
+        return deficit_map_file(self._deficit_map(), "xlsx").response()
 
     @extend_schema(
         tags=[TAG_RESULTS],
@@ -555,7 +452,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         content_negotiation_class=AnyAccept,
     )
     def deficit_map_pdf(self, request, pk=None):
-        return deficit_map_file(self._deficit_map(), "pdf")
+        return deficit_map_file(self._deficit_map(), "pdf").response()
 
 
 # Submissions
@@ -567,13 +464,6 @@ def _with_contents(submissions):
     return submissions.prefetch_related(
         Prefetch("answers", queryset=answers), Prefetch("direction_results", queryset=results)
     )
-
-
-def _workflow_step(step):
-    try:
-        return step()
-    except SubmissionError as error:
-        raise Conflict(str(error)) from None
 
 
 @extend_schema(tags=[TAG])
@@ -636,15 +526,11 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
         serializer.is_valid(raise_exception=True)
         round_ = serializer.validated_data["round"]
         school = serializer.validated_data["school"]
-        if not can_write_school(request.user, school):
-            raise PermissionDenied(READ_ONLY_MESSAGE)
-        with transaction.atomic():
-            existing = Submission.objects.filter(round=round_, school=school).first()
-            if existing is not None:
-                return self._detail(existing)
-            if not round_.is_open:
-                raise Conflict("Раунд закрыт: новую анкету не начать.")
-            submission, created = Submission.objects.get_or_create(round=round_, school=school)
+        require_can_answer(request.user, school)
+        try:
+            submission, created = Submission.start(round_, school)
+        except SubmissionError as error:
+            raise Conflict(str(error)) from None
         return self._detail(submission, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
@@ -656,9 +542,10 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
         "кто ведёт школу; наблюдателю — 403. Анкета отправлена или раунд закрыт — 409.",
         responses={200: SubmissionDetailSerializer, 400: BAD_REQUEST, **WRITE_ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, WritesSchool])
+    @action(detail=True, methods=["post"])
     def answers(self, request, pk=None):
         submission = self.get_object()
+        require_can_answer(request.user, submission.school)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -683,17 +570,14 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
         request=None,
         responses={200: SubmissionDetailSerializer, **WRITE_ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, WritesSchool])
+    @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         submission = self.get_object()
-        with transaction.atomic():
-            locked = (
-                Submission.objects.select_for_update()
-                .select_related("school")
-                .get(pk=submission.pk)
-            )
-            locked.round = submission.round
-            _workflow_step(lambda: locked.submit(by=request.user))
+        require_can_answer(request.user, submission.school)
+        try:
+            submission.submit(by=request.user)
+        except SubmissionError as error:
+            raise Conflict(str(error)) from None
         return self._detail(submission)
 
     @extend_schema(
@@ -706,30 +590,27 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
         "состоянии, в котором шаг невозможен, — 409.",
         responses={200: SubmissionDetailSerializer, 400: BAD_REQUEST, **WRITE_ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, ReviewsSchool])
+    @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         submission = self.get_object()
+        require_can_review(request.user, submission.school)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        comment = serializer.validated_data["comment"].strip()
-        with transaction.atomic():
-            if serializer.validated_data["action"] == ReviewForm.ACCEPT:
-                _workflow_step(lambda: submission.accept(by=request.user))
-                if comment:
-                    submission.review_comment = comment
-                    submission.save(update_fields=["review_comment"])
-            else:
-                _workflow_step(
-                    lambda: submission.return_for_correction(by=request.user, comment=comment)
-                )
+        try:
+            submission.review(
+                by=request.user,
+                accept=serializer.validated_data["action"] == ReviewForm.ACCEPT,
+                comment=serializer.validated_data["comment"],
+            )
+        except SubmissionError as error:
+            raise Conflict(str(error)) from None
         return self._detail(submission)
 
     # From deficits to the school's plan: the result page's «План из дефицитов».
 
     def _plan_submission(self):
         submission = self.get_object()
-        if not can_write_school(self.request.user, submission.school):
-            raise PermissionDenied(PLAN_WRITERS_MESSAGE)
+        require_can_plan(self.request.user, submission.school)
         if not submission.is_scored:
             raise Conflict("Анкета ещё не подсчитана: дефициты появятся после её отправки.")
         return submission
@@ -849,67 +730,6 @@ class DeficitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, GenericViewSet):
 # Dynamics between two rounds
 
 
-def _change_tally(tally, mean_delta: float | None) -> dict:
-    return {"counts": dict(tally.counts), "total": tally.total, "mean_delta": mean_delta}
-
-
-def _shift(shift) -> dict | None:
-    if shift is None:
-        return None
-    return {
-        "before": shift.before,
-        "after": shift.after,
-        "delta": shift.delta,
-        "change": shift.change,
-    }
-
-
-def dynamics_data(dynamics: Dynamics, change: str = "") -> dict:
-    """The dynamics as JSON (DynamicsSerializer describes it): the numbers of the page; `change`
-    keeps the schools whose overall level changed so, as the page's filter does."""
-    codes = [summary.direction.code for summary in dynamics.directions]
-    schools = dynamics.schools_changed(change)
-    municipality = dynamics.municipality
-
-    def area(row):
-        return {"id": row.pk, "name": row.name, **_change_tally(row.tally, row.mean_delta)}
-
-    return {
-        "before": {"id": dynamics.before.pk, "name": dynamics.before.name},
-        "after": {"id": dynamics.after.pk, "name": dynamics.after.name},
-        "municipality": municipality and {"id": municipality.pk, "name": municipality.name},
-        "change": change,
-        "levels": dict(LEVELS),
-        "changes": dict(CHANGE_LABELS),
-        "directions": [
-            {
-                "code": summary.direction.code,
-                "name": summary.direction.name,
-                "group": summary.direction.group,
-                **_change_tally(summary.tally, summary.mean_delta),
-            }
-            for summary in dynamics.directions
-        ],
-        "schools": [
-            {
-                "id": row.pk,
-                "name": row.name,
-                "municipality": row.municipality_id,
-                "municipality_name": row.municipality_name,
-                "overall": _shift(row.overall),
-                "directions": {
-                    code: _shift(shift) for code, shift in zip(codes, row.directions, strict=True)
-                },
-            }
-            for row in schools
-        ],
-        "areas": [area(row) for row in dynamics.areas],
-        "total": area(dynamics.total),
-        "only_before": dynamics.only_before,
-        "only_after": dynamics.only_after,
-    }
-
-
 @extend_schema(tags=[TAG_RESULTS])
 class DynamicsViewSet(ScopedViewSetMixin, ViewSet):
     """One report at /api/v1/dynamics/: a list route without a list, pages or filters."""
@@ -972,12 +792,13 @@ class DynamicsViewSet(ScopedViewSetMixin, ViewSet):
             raise ValidationError(
                 {"change": ["Укажите up (вырос), same (не изменился) или down (снизился)."]}
             )
-        choice = choose_dynamics(request)
+        filters = report_filters(request.user, request.query_params, "after", "before")
+        choice = choose_dynamics(request.user, filters)
         if choice.problem == SAME_ROUND_PROBLEM:
             raise ValidationError({"before": [choice.problem]})
         if choice.problem:
             raise Conflict(choice.problem)
-        return Response(dynamics_data(choice.dynamics, change))
+        return Response(DynamicsSerializer(choice.dynamics, context={"change": change}).data)
 
 
 # /api/v1/…: (prefix, viewset, basename) registered by portal/api_urls.py.

@@ -4,14 +4,18 @@ their answers and stored results, deficits, and the shape of the deficit map.
 Levels and statuses go out as codes with a Russian label beside them (`level`, `level_label`).
 """
 
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orgs.models import Organization
 from portal.api import VisiblePrimaryKeyField, form_errors
 from portal.validators import validate_multiline, validate_single_line
-from selfdiag.access import can_review, can_write_school
+from selfdiag.access import can_answer, can_review
+from selfdiag.dynamics import CHANGE_LABELS
 from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
+from selfdiag.methodology import LEVELS
 from selfdiag.models import (
     Deficit,
     DirectionResult,
@@ -144,9 +148,10 @@ class RoundSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     methodology_version = serializers.CharField(source="methodology.version", read_only=True)
     school_count = serializers.IntegerField(
-        read_only=True, help_text="Школ раунда в области пользователя."
+        source="school_total", read_only=True, help_text="Школ раунда в области пользователя."
     )
     done_count = serializers.IntegerField(
+        source="done",
         read_only=True,
         help_text="Из них отправили анкету или она принята.",
     )
@@ -282,7 +287,7 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 
     def get_can_edit(self, submission) -> bool:
         user = self.context["request"].user
-        return can_write_school(user, submission.school) and submission.is_editable
+        return can_answer(user, submission.round, submission.school, submission)
 
     def get_can_review(self, submission) -> bool:
         return can_review(self.context["request"].user, submission.school)
@@ -418,8 +423,28 @@ class DeficitSerializer(_SchoolResultSerializer):
         read_only_fields = fields
 
 
-# The deficit map: the schema of selfdiag.api.deficit_map_data's output (built without
-# serializers: a region's map has tens of thousands of cells).
+# The deficit map (reports.deficits.DeficitMap) as the API gives it: read from the map itself,
+# so that the body is what the schema describes.
+
+
+class _ByDirection(serializers.DictField):
+    """A row's values in the order of the report's directions, as code → value. The root
+    serializer (the map, the dynamics) lists the codes once."""
+
+    def get_attribute(self, row):
+        values = super().get_attribute(row)
+        return dict(zip(self.root.direction_codes, values, strict=True))
+
+
+class _Constant(serializers.DictField):
+    """The same dictionary in every report (the levels' or the changes' names)."""
+
+    def __init__(self, value, **kwargs):
+        self.value = value
+        super().__init__(child=serializers.CharField(), **kwargs)
+
+    def get_attribute(self, instance):
+        return dict(self.value)
 
 
 class MapRefSerializer(serializers.Serializer):
@@ -442,12 +467,12 @@ class MapCellSerializer(serializers.Serializer):
 
 
 class MapSchoolSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
-    municipality = serializers.IntegerField()
+    municipality = serializers.IntegerField(source="municipality_id")
     municipality_name = serializers.CharField()
     level = serializers.CharField(help_text="Общий уровень. " + LEVEL_HELP)
-    cells = serializers.DictField(
+    cells = _ByDirection(
         child=MapCellSerializer(allow_null=True),
         help_text="Код направления → результат школы; null — результата нет.",
     )
@@ -467,12 +492,12 @@ class MapTallySerializer(serializers.Serializer):
 
 
 class MapAreaSerializer(serializers.Serializer):
-    id = serializers.IntegerField(allow_null=True, help_text="null у строки «Итого».")
+    id = serializers.IntegerField(source="pk", allow_null=True, help_text="null у строки «Итого».")
     name = serializers.CharField()
     schools = serializers.IntegerField(help_text="Школ в карте.")
     reported = serializers.IntegerField(help_text="Из них с результатом.")
     overall = MapTallySerializer(help_text="По общему уровню.")
-    directions = serializers.DictField(
+    directions = _ByDirection(
         child=MapTallySerializer(), help_text="Код направления → распределение по уровням."
     )
 
@@ -480,13 +505,15 @@ class MapAreaSerializer(serializers.Serializer):
 class DeficitMapSerializer(serializers.Serializer):
     round = MapRefSerializer()
     municipality = MapRefSerializer(allow_null=True, help_text="Выбранное МО или null.")
-    levels = serializers.DictField(
-        child=serializers.CharField(), help_text="Коды уровней по возрастанию → по-русски."
-    )
+    levels = _Constant(dict(LEVELS), help_text="Коды уровней по возрастанию → по-русски.")
     directions = MapDirectionSerializer(many=True)
     schools = MapSchoolSerializer(many=True)
     areas = MapAreaSerializer(many=True, help_text="Муниципальные образования.")
     total = MapAreaSerializer(help_text="Итого по карте.")
+
+    @cached_property
+    def direction_codes(self) -> list[str]:
+        return [direction.code for direction in self.instance.directions]
 
 
 # Opening a round: the page's form (selfdiag.forms.RoundForm) decides, with its words.
@@ -681,7 +708,8 @@ class PlanOutcomeSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Итог по-русски, как на странице.")
 
 
-# Dynamics between two rounds: the schema of selfdiag.api.dynamics_data's output.
+# Dynamics between two rounds (reports.dynamics.Dynamics) as the API gives it, read from the
+# dynamics itself. The context holds `change`, the filter of the schools' list.
 
 
 class ShiftSerializer(serializers.Serializer):
@@ -691,51 +719,76 @@ class ShiftSerializer(serializers.Serializer):
     change = serializers.CharField(help_text=CHANGE_HELP)
 
 
-class ChangeTallySerializer(serializers.Serializer):
-    counts = serializers.DictField(
-        child=serializers.IntegerField(), help_text="up / same / down → число школ."
+def _change_tally_fields():
+    """counts, total, mean_delta of a ChangeTally and its mean."""
+    return (
+        serializers.DictField(
+            source="tally.counts",
+            child=serializers.IntegerField(),
+            help_text="up / same / down → число школ.",
+        ),
+        serializers.IntegerField(
+            source="tally.total", help_text="Школ с результатом в обоих раундах."
+        ),
+        serializers.FloatField(
+            allow_null=True, help_text="Среднее изменение баллов; null — школ нет."
+        ),
     )
-    total = serializers.IntegerField(help_text="Школ с результатом в обоих раундах.")
-    mean_delta = serializers.FloatField(
-        allow_null=True, help_text="Среднее изменение баллов; null — школ нет."
+
+
+class DynamicsDirectionSerializer(serializers.Serializer):
+    code = serializers.CharField(source="direction.code")
+    name = serializers.CharField(source="direction.name")
+    group = serializers.CharField(
+        source="direction.group", help_text="direction — направление, condition — условие."
     )
+    counts, total, mean_delta = _change_tally_fields()
 
 
-class DynamicsDirectionSerializer(ChangeTallySerializer):
-    code = serializers.CharField()
+class DynamicsAreaSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", allow_null=True, help_text="null у строки «Итого».")
     name = serializers.CharField()
-    group = serializers.CharField(help_text="direction — направление, condition — условие.")
-
-
-class DynamicsAreaSerializer(ChangeTallySerializer):
-    id = serializers.IntegerField(allow_null=True, help_text="null у строки «Итого».")
-    name = serializers.CharField()
+    counts, total, mean_delta = _change_tally_fields()
 
 
 class DynamicsSchoolSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
-    municipality = serializers.IntegerField()
+    municipality = serializers.IntegerField(source="municipality_id")
     municipality_name = serializers.CharField()
     overall = ShiftSerializer(help_text="Общий уровень и баллы.")
-    directions = serializers.DictField(
+    directions = _ByDirection(
         child=ShiftSerializer(allow_null=True),
         help_text="Код направления → изменение; null — нет результата в одном из раундов.",
     )
+
+
+class _ChangeFilter(serializers.CharField):
+    def get_attribute(self, dynamics):
+        return self.context.get("change", "")
+
+
+class _ChangedSchools(serializers.ListField):
+    def get_attribute(self, dynamics):
+        return dynamics.schools_changed(self.context.get("change", ""))
 
 
 class DynamicsSerializer(serializers.Serializer):
     before = MapRefSerializer(help_text="Первый (более ранний) раунд.")
     after = MapRefSerializer(help_text="Второй раунд.")
     municipality = MapRefSerializer(allow_null=True, help_text="Выбранное МО или null.")
-    change = serializers.CharField(help_text="Фильтр списка школ (up, same, down) или пусто.")
-    levels = serializers.DictField(child=serializers.CharField(), help_text="Коды уровней.")
-    changes = serializers.DictField(
-        child=serializers.CharField(), help_text="up / same / down → по-русски."
-    )
+    change = _ChangeFilter(help_text="Фильтр списка школ (up, same, down) или пусто.")
+    levels = _Constant(dict(LEVELS), help_text="Коды уровней.")
+    changes = _Constant(dict(CHANGE_LABELS), help_text="up / same / down → по-русски.")
     directions = DynamicsDirectionSerializer(many=True)
-    schools = DynamicsSchoolSerializer(many=True, help_text="Школы с результатом в обоих.")
+    schools = _ChangedSchools(
+        child=DynamicsSchoolSerializer(), help_text="Школы с результатом в обоих."
+    )
     areas = DynamicsAreaSerializer(many=True, help_text="Муниципальные образования.")
     total = DynamicsAreaSerializer(help_text="Итого.")
     only_before = serializers.IntegerField(help_text="Школ с результатом только в первом.")
     only_after = serializers.IntegerField(help_text="Школ с результатом только во втором.")
+
+    @cached_property
+    def direction_codes(self) -> list[str]:
+        return [summary.direction.code for summary in self.instance.directions]

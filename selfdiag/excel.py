@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from orgs.importers import DirectoryError, read_table
 from orgs.models import Organization
 from portal.validators import parse_id
+from reports.xlsx import row_cells, set_cell, write_cell
 from selfdiag.methodology import LEVELS
 from selfdiag.methodology import Methodology as PlainMethodology
 from selfdiag.models import Answer, Deficit, Option, Round, Submission, school_profile
@@ -43,6 +44,9 @@ ID_HEADER = "ID школы"
 FIXED_COLUMNS = (ID_HEADER, "Муниципальное образование", "Школа")
 NOT_APPLICABLE_FILL = PatternFill("solid", fgColor="D9D9D9")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A filled template: a row per school of a region, a column per indicator of a methodology.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 1_000
 
 
 class ResultsFileError(Exception):
@@ -75,7 +79,7 @@ def build_template(
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for column, title in enumerate(FIXED_COLUMNS, start=1):
-        sheet.cell(row=1, column=column, value=title).font = bold
+        write_cell(sheet, 1, column, title).font = bold
         sheet.column_dimensions[get_column_letter(column)].width = (10, 30, 40)[column - 1]
     first_row, last_row = 3, max(3, len(schools) + 2)
 
@@ -84,16 +88,16 @@ def build_template(
     for offset, indicator in enumerate(indicators):
         column = len(FIXED_COLUMNS) + 1 + offset
         letter = get_column_letter(column)
-        sheet.cell(row=1, column=column, value=indicator.code).font = bold
+        write_cell(sheet, 1, column, indicator.code).font = bold
         wording = indicator.wording + (" (критический)" if indicator.critical else "")
-        sheet.cell(row=2, column=column, value=wording).alignment = wrap
+        write_cell(sheet, 2, column, wording).alignment = wrap
         sheet.column_dimensions[letter].width = 22
         labels = tuple(option.label for option in indicator.options)
         validation = list_columns.get(labels)
         if validation is None:
             list_letter = get_column_letter(len(list_columns) + 1)
             for row, label in enumerate(labels, start=1):
-                lists.cell(row=row, column=len(list_columns) + 1, value=label)
+                write_cell(lists, row, len(list_columns) + 1, label)
             validation = DataValidation(
                 type="list",
                 formula1=f"{quote_sheetname(OPTIONS_SHEET)}!${list_letter}$1:"
@@ -107,12 +111,12 @@ def build_template(
             sheet.add_data_validation(validation)
         validation.add(f"{letter}{first_row}:{letter}{last_row}")
     sheet.row_dimensions[2].height = 120
-    sheet.cell(row=2, column=3, value="Формулировка показателя →").alignment = wrap
+    write_cell(sheet, 2, 3, "Формулировка показателя →").alignment = wrap
 
     for row, school in enumerate(schools, start=first_row):
-        sheet.cell(row=row, column=1, value=school.pk)
-        sheet.cell(row=row, column=2, value=str(school.municipality or ""))
-        sheet.cell(row=row, column=3, value=school.short_name)
+        write_cell(sheet, row, 1, school.pk)
+        write_cell(sheet, row, 2, str(school.municipality or ""))
+        write_cell(sheet, row, 3, school.short_name)
         applicable = {i.code for i in compiled.plan(school_profile(school)).indicators}
         given = answers.get(school.pk, {})
         for offset, indicator in enumerate(indicators):
@@ -120,7 +124,7 @@ def build_template(
             if indicator.code not in applicable:
                 cell.fill = NOT_APPLICABLE_FILL
             elif indicator.code in given:
-                cell.value = given[indicator.code]
+                set_cell(cell, given[indicator.code])
     sheet.freeze_panes = sheet.cell(row=first_row, column=len(FIXED_COLUMNS) + 1)
 
     help_sheet.column_dimensions["A"].width = 110
@@ -136,7 +140,7 @@ def build_template(
         ],
         start=1,
     ):
-        help_sheet.cell(row=row, column=1, value=line).alignment = wrap
+        write_cell(help_sheet, row, 1, line).alignment = wrap
     workbook.save(out)
 
 
@@ -195,7 +199,7 @@ def _read(data: bytes, filename: str) -> list[list[str]]:
     if not filename.lower().endswith(".xlsx"):
         raise ResultsFileError("Загрузите книгу Excel (.xlsx), скачанную как шаблон раунда.")
     try:
-        return read_table(data, filename)
+        return read_table(data, filename, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
     except DirectoryError as error:
         raise ResultsFileError(str(error)) from None
 
@@ -358,24 +362,9 @@ def save_results(parsed: ParsedResults, round_: Round, user) -> tuple[int, int]:
             s.school_id: s for s in Submission.objects.filter(round=round_, school_id__in=schools)
         }
     for school_id, submission in submissions.items():
-        school = schools[school_id]
-        submission.status = Submission.Status.SUBMITTED
-        submission.submitted_at = now
-        submission.submitted_by = user
-        submission.profile_levels = list(school.education_levels)
-        submission.profile_has_ovz = school.has_ovz_pupils
-        submission.updated = now
-    Submission.objects.bulk_update(
-        submissions.values(),
-        [
-            "status",
-            "submitted_at",
-            "submitted_by",
-            "profile_levels",
-            "profile_has_ovz",
-            "updated",
-        ],
-    )
+        submission.school = schools[school_id]
+        submission.mark_submitted(by=user, at=now)
+    Submission.objects.bulk_update(submissions.values(), Submission.SUBMITTED_FIELDS)
     options: dict[tuple[str, str], tuple[int, int]] = {
         (indicator_code, code): (indicator_id, pk)
         for pk, code, indicator_id, indicator_code in Option.objects.filter(
@@ -447,7 +436,7 @@ def write_export(round_: Round, submissions, directions: list[tuple[str, str]], 
     def header(values):
         cells = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = set_cell(WriteOnlyCell(sheet), value)
             cell.font = bold
             cells.append(cell)
         return cells
@@ -489,7 +478,7 @@ def write_export(round_: Round, submissions, directions: list[tuple[str, str]], 
             row["unanswered_count"],
             timezone.localtime(submitted).strftime("%d.%m.%Y %H:%M") if submitted else "",
         ]
-        sheet.append(values)
+        sheet.append(row_cells(sheet, values))
         count += 1
     workbook.save(out)
     return count

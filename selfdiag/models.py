@@ -15,7 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -382,6 +382,14 @@ class Submission(models.Model):
         ACCEPTED = "accepted", "принята"
 
     SCORED_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
+    SUBMITTED_FIELDS = (
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "profile_levels",
+        "profile_has_ovz",
+        "updated",
+    )
 
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="submissions", verbose_name="раунд"
@@ -464,10 +472,6 @@ class Submission(models.Model):
     def is_scored(self) -> bool:
         return self.scored_at is not None
 
-    @property
-    def has_result(self) -> bool:
-        return self.is_scored and self.status in self.SCORED_STATUSES
-
     def profile(self):
         from selfdiag.scoring import SchoolProfile
 
@@ -478,50 +482,90 @@ class Submission(models.Model):
     def answers_by_code(self) -> dict[str, str]:
         return dict(self.answers.values_list("indicator__code", "option__code"))
 
-    def submit(self, *, by) -> None:
-        """Send the answers for review and store the result; unanswered questions count as 0."""
-        if not self.is_editable:
-            raise SubmissionError("Анкета уже отправлена или раунд закрыт.")
+    @classmethod
+    @transaction.atomic
+    def start(cls, round_: Round, school: Organization) -> tuple["Submission", bool]:
+        """The school's questionnaire in the round, started as a draft when there is none yet
+        (and the round is open); returns it and whether it was started now."""
+        existing = cls.objects.filter(round=round_, school=school).first()
+        if existing is not None:
+            return existing, False
+        if not round_.is_open:
+            raise SubmissionError("Раунд закрыт: новую анкету не начать.")
+        return cls.objects.get_or_create(round=round_, school=school)
+
+    def _lock(self) -> None:
+        """Re-read the status and the round's status under the row's lock, so that of two
+        concurrent steps the second sees what the first wrote."""
+        self.status, round_status = (
+            Submission.objects.select_for_update(of=("self",))
+            .filter(pk=self.pk)
+            .values_list("status", "round__status")
+            .get()
+        )
+        if Submission.round.is_cached(self):
+            self.round.status = round_status
+
+    def mark_submitted(self, *, by, at) -> None:
+        """Set, unsaved, what sending the questionnaire writes (SUBMITTED_FIELDS), with the
+        school's profile as it is now. `submit` and the Excel import (which saves many at once)
+        both send this way."""
         self.status = self.Status.SUBMITTED
-        self.submitted_at = timezone.now()
+        self.submitted_at = at
         self.submitted_by = by
         self.profile_levels = list(self.school.education_levels)
         self.profile_has_ovz = self.school.has_ovz_pupils
-        self.save(
-            update_fields=[
-                "status",
-                "submitted_at",
-                "submitted_by",
-                "profile_levels",
-                "profile_has_ovz",
-                "updated",
-            ]
-        )
+        self.updated = at
+
+    @transaction.atomic
+    def submit(self, *, by) -> None:
+        """Send the answers for review and store the result; unanswered questions count as 0."""
+        self._lock()
+        if self.status in self.SCORED_STATUSES:
+            raise SubmissionError(
+                f"Анкета уже {self.get_status_display()}: отправить её ещё раз нельзя."
+            )
+        if not self.is_editable:
+            raise SubmissionError("Раунд закрыт: анкету больше не отправить.")
+        self.mark_submitted(by=by, at=timezone.now())
+        self.save(update_fields=self.SUBMITTED_FIELDS)
         from selfdiag.results import store_results
 
         store_results([self])
         self.refresh_from_db()
 
-    def accept(self, *, by) -> None:
-        if self.status != self.Status.SUBMITTED:
-            raise SubmissionError("Принять можно только отправленную анкету.")
-        self.status = self.Status.ACCEPTED
+    @transaction.atomic
+    def review(self, *, by, accept: bool, comment: str = "") -> None:
+        """Accept a sent questionnaire, or return a sent or accepted one to the school with
+        what to correct (then its answers can change again). A comment is optional when
+        accepting; it replaces the previous one only when given."""
+        comment = (comment or "").strip()
+        if not accept and not comment:
+            raise SubmissionError("Напишите, что нужно исправить.")
+        self._lock()
+        if accept and self.status != self.Status.SUBMITTED:
+            raise SubmissionError(
+                f"Принять можно только отправленную анкету; эта анкета {self.get_status_display()}."
+            )
+        if not accept and self.status not in self.SCORED_STATUSES:
+            raise SubmissionError(
+                f"Вернуть можно только отправленную или принятую анкету; эта анкета "
+                f"{self.get_status_display()}."
+            )
+        self.status = self.Status.ACCEPTED if accept else self.Status.RETURNED
         self.reviewed_at = timezone.now()
         self.reviewed_by = by
-        self.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated"])
+        fields = ["status", "reviewed_at", "reviewed_by", "updated"]
+        if comment:
+            self.review_comment = comment
+            fields.append("review_comment")
+        self.save(update_fields=fields)
+
+    def accept(self, *, by, comment: str = "") -> None:
+        self.review(by=by, accept=True, comment=comment)
 
     def return_for_correction(self, *, by, comment: str) -> None:
-        if self.status not in (self.Status.SUBMITTED, self.Status.ACCEPTED):
-            raise SubmissionError("Вернуть можно только отправленную или принятую анкету.")
-        if not comment.strip():
-            raise SubmissionError("Напишите, что нужно исправить.")
-        self.status = self.Status.RETURNED
-        self.reviewed_at = timezone.now()
-        self.reviewed_by = by
-        self.review_comment = comment.strip()
-        self.save(
-            update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated"]
-        )
+        self.review(by=by, accept=False, comment=comment)
 
 
 def school_profile(school: Organization):

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import Max
 from simple_history.utils import bulk_create_with_history
 
+from roadmaps import editing
 from roadmaps.deadlines import Period, parse_deadline
-from roadmaps.models import Item, Roadmap, RoadmapEvent, Section
+from roadmaps.models import Item, Roadmap, Section, next_number
 from selfdiag.models import Deficit, MethodologyDirection, Submission
 
 SECTION_TITLE = "Устранение дефицитов по результатам самодиагностики"
@@ -70,33 +71,19 @@ def add_deficits_to_plan(
     roadmap = find_plan(submission)
     roadmap_created = roadmap is None
     if roadmap is None:
-        roadmap = Roadmap.objects.create(
+        roadmap = editing.create_roadmap(
             owner=school,
             title=f"План мероприятий («дорожная карта») {school.short_name} "
             f"на {period.start.year} год",
-            period_start=period.start,
-            period_end=period.end,
-            created_by=user,
-            updated_by=user,
-        )
-        RoadmapEvent.objects.create(
-            roadmap=roadmap,
-            action=RoadmapEvent.Action.CREATED,
+            period=period,
             user=user,
             comment=f"Создана из дефицитов самодиагностики «{submission.round.name}».",
         )
     section = Section.objects.filter(roadmap=roadmap, parent=None, title=SECTION_TITLE).first()
     if section is None:
-        last = Section.objects.filter(roadmap=roadmap).aggregate(position=Max("position"))
-        top_level = Section.objects.filter(roadmap=roadmap, parent=None).count()
-        section = Section.objects.create(
-            roadmap=roadmap,
-            number=str(top_level + 1),
-            title=SECTION_TITLE,
-            position=(last["position"] or 0) + 1,
-        )
+        section = editing.add_section(roadmap, title=SECTION_TITLE, user=user)
     existing = titles_in_plan(roadmap)
-    in_section = Item.objects.filter(section=section).count()
+    number = editing.next_item_number(section)
     last_position = Item.objects.filter(roadmap=roadmap).aggregate(p=Max("position"))["p"] or 0
     directions = dict(
         MethodologyDirection.objects.filter(
@@ -113,12 +100,11 @@ def add_deficits_to_plan(
             skipped += 1
             continue
         existing.add(title)
-        in_section += 1
         last_position += 1
         item = Item(
             roadmap=roadmap,
             section=section,
-            number=f"{section.number}.{in_section}",
+            number=number,
             title=title,
             result=f"Показатель {deficit.indicator_code} достигает максимума "
             f"({deficit.max_points:g} б.; по самодиагностике — {deficit.points:g} б.)",
@@ -126,6 +112,7 @@ def add_deficits_to_plan(
         )
         item.apply_deadline(deadline)
         items.append(item)
+        number = next_number(number)
         direction_id = directions.get(deficit.direction_code)
         if direction_id is not None:
             tags.append((item, direction_id))

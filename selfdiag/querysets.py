@@ -3,13 +3,32 @@
 A round is seen by whoever sees its region, or one of its schools (a municipal coordinator whose
 district takes part, a school coordinator of a school included). Submissions and their results
 follow the school: a school never sees another school's answers.
+
+A round's progress (how many schools started, sent, had accepted…) is counted by one method,
+`SubmissionQuerySet.progress`: the round page, the list of rounds, the home page and the API all
+count with it, the lists through `RoundQuerySet.with_progress`.
 """
 
+from dataclasses import dataclass
+
 from django.db import models
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from orgs.scope import get_scope
+
+SCORED_STATUSES = ("submitted", "accepted")
+
+# What a round's progress counts: questionnaires started (any state), in each state, and done
+# (sent or accepted, the ones whose result counts).
+PROGRESS_COUNTS = {
+    "started": Q(),
+    "draft": Q(status="draft"),
+    "submitted": Q(status="submitted"),
+    "returned": Q(status="returned"),
+    "accepted": Q(status="accepted"),
+    "done": Q(status__in=SCORED_STATUSES),
+}
 
 
 def count_of(queryset, group_by: str):
@@ -47,6 +66,53 @@ class RoundQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status="open")
 
+    def with_progress(self, schools):
+        """Each round with its progress among `schools` (an Organization queryset, such as the
+        user's scope): `school_total`, the round's schools among them, and every count of
+        `PROGRESS_COUNTS` (`started`, `draft`, …, `done`), one correlated subquery each."""
+        from selfdiag.models import Round, Submission
+
+        included = Round.schools.through.objects.filter(
+            round_id=OuterRef("pk"), organization_id__in=schools.values("pk")
+        )
+        submissions = Submission.objects.filter(
+            round_id=OuterRef("pk"),
+            school_id__in=schools.values("pk"),
+            school__selfdiag_rounds=OuterRef("pk"),
+        ).progress("round_id")
+        return self.annotate(
+            school_total=count_of(included, "round_id"),
+            **{
+                name: Coalesce(Subquery(submissions.values(name)[:1]), 0)
+                for name in PROGRESS_COUNTS
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The progress of a round, or of one municipality in it, for a page."""
+
+    total: int = 0
+    started: int = 0
+    draft: int = 0
+    submitted: int = 0
+    returned: int = 0
+    accepted: int = 0
+    done: int = 0
+    name: str = ""
+
+    @property
+    def not_started(self) -> int:
+        return self.total - self.started
+
+    def __add__(self, other: "Progress") -> "Progress":
+        counts = {
+            field: getattr(self, field) + getattr(other, field)
+            for field in ("total", *PROGRESS_COUNTS)
+        }
+        return Progress(**counts, name=self.name)
+
 
 class SubmissionQuerySet(models.QuerySet):
     def for_user(self, user, *, write: bool = False):
@@ -54,7 +120,16 @@ class SubmissionQuerySet(models.QuerySet):
 
     def scored(self):
         """Submissions whose stored result counts: sent or accepted."""
-        return self.filter(status__in=("submitted", "accepted"), scored_at__isnull=False)
+        return self.filter(status__in=SCORED_STATUSES, scored_at__isnull=False)
+
+    def progress(self, *group_by: str):
+        """The one count of a round's progress: a row per value of `group_by` (the round, the
+        school's municipality) with every count of `PROGRESS_COUNTS`."""
+        return (
+            self.order_by()
+            .values(*group_by)
+            .annotate(**{name: Count("pk", filter=q) for name, q in PROGRESS_COUNTS.items()})
+        )
 
 
 class DirectionResultQuerySet(models.QuerySet):
@@ -63,7 +138,7 @@ class DirectionResultQuerySet(models.QuerySet):
 
     def counted(self):
         return self.filter(
-            submission__status__in=("submitted", "accepted"), submission__scored_at__isnull=False
+            submission__status__in=SCORED_STATUSES, submission__scored_at__isnull=False
         )
 
 
@@ -73,7 +148,7 @@ class DeficitQuerySet(models.QuerySet):
 
     def counted(self):
         return self.filter(
-            submission__status__in=("submitted", "accepted"), submission__scored_at__isnull=False
+            submission__status__in=SCORED_STATUSES, submission__scored_at__isnull=False
         )
 
     def critical(self):

@@ -1,29 +1,18 @@
-"""A round's work shared by its pages (selfdiag/views.py) and the API (selfdiag/api.py): who may
-open one and opening it, its Excel template, reading a filled template, its results file."""
+"""A round's work shared by its pages (selfdiag/views.py) and the API (selfdiag/api.py):
+opening one, its progress by municipality, its Excel template, reading a filled template, its
+results file. Who may do each is asked of selfdiag/access.py."""
 
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import FileResponse
 
-from orgs.models import Region
-from orgs.scope import get_scope
 from selfdiag import excel
-from selfdiag.access import reviewed_schools
+from selfdiag.access import reviewed_schools, schools_in_scope
 from selfdiag.forms import RoundForm
 from selfdiag.models import Round, Submission
-
-
-def creatable_regions(user) -> list[Region]:
-    """The regions in which the user may open a round (the page and the API ask here)."""
-    scope = get_scope(user)
-    if scope.is_superuser:
-        return list(Region.objects.filter(municipalities__isnull=False).distinct())
-    return list(Region.objects.filter(pk__in=scope.write_regions))
-
-
-CANNOT_CREATE_MESSAGE = "Открыть раунд может региональный оператор."
+from selfdiag.querysets import Progress
 
 
 @transaction.atomic
@@ -34,6 +23,32 @@ def open_round(form: RoundForm, user) -> Round:
     round_.save()
     round_.schools.set(form.cleaned_data["school_list"])
     return round_
+
+
+def progress_by_municipality(user, round_: Round) -> list[Progress]:
+    """The round's progress among the schools the user sees, a line per municipality by name.
+    Two queries, whatever the number of schools; their sum is the round's progress."""
+    schools = schools_in_scope(user, round_)
+    counts = {
+        row.pop("school__municipality_id"): row
+        for row in Submission.objects.filter(round=round_, school__in=schools).progress(
+            "school__municipality_id"
+        )
+    }
+    totals = (
+        schools.order_by()
+        .values("municipality_id", "municipality__name")
+        .annotate(total=Count("pk"))
+        .order_by("municipality__name")
+    )
+    return [
+        Progress(
+            name=row["municipality__name"] or "",
+            total=row["total"],
+            **counts.get(row["municipality_id"], {}),
+        )
+        for row in totals
+    ]
 
 
 def _xlsx_response(handle, filename):

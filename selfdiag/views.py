@@ -4,28 +4,32 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q
+from django.db.models import F, FilteredRelation, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from orgs.models import Municipality
-from orgs.scope import get_scope
+from orgs.models import Municipality, Organization
 from orgs.uploads import discard, stash_upload, stashed_path
 from portal import tasks
 from portal.validators import parse_id
 from selfdiag import excel
 from selfdiag.access import (
+    can_answer,
     can_manage_round,
     can_review,
     can_write_school,
+    creatable_regions,
     get_round_for_user,
     get_school_for_user,
+    require_can_answer,
+    require_can_plan,
+    require_can_review,
     require_reviewer,
+    require_round_manager,
+    require_round_opener,
     reviewed_schools,
     schools_in_scope,
 )
@@ -43,26 +47,19 @@ from selfdiag.models import (
     SubmissionError,
     school_profile,
 )
-from selfdiag.plans import (
-    PLAN_WRITERS_MESSAGE,
-    add_deficits_to_plan,
-    plan_deficits,
-    plan_outcome_message,
-)
-from selfdiag.querysets import count_of
+from selfdiag.plans import add_deficits_to_plan, plan_deficits, plan_outcome_message
+from selfdiag.querysets import Progress, count_of
 from selfdiag.rounds import (
-    CANNOT_CREATE_MESSAGE,
-    creatable_regions,
     import_message,
     open_round,
     parse_upload,
+    progress_by_municipality,
     results_file,
     template_file,
 )
 from selfdiag.scoring import compile_methodology
 
 ANCHOR = re.compile(r"q-\d{1,4}")
-DONE_STATUSES = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
 NOT_STARTED = "none"
 
 
@@ -71,17 +68,10 @@ NOT_STARTED = "none"
 
 @login_required
 def round_list(request):
-    scope = get_scope(request.user)
-    through = Round.schools.through.objects.filter(round_id=OuterRef("pk")).filter(
-        scope.organization_q("organization__")
-    )
-    done = Submission.objects.for_user(request.user).filter(
-        round_id=OuterRef("pk"), status__in=DONE_STATUSES
-    )
     rounds = (
         Round.objects.for_user(request.user)
         .select_related("region", "methodology")
-        .annotate(school_total=count_of(through, "round_id"), done=count_of(done, "round_id"))
+        .with_progress(Organization.objects.for_user(request.user))
     )
     return render(
         request,
@@ -92,9 +82,7 @@ def round_list(request):
 
 @login_required
 def round_create(request):
-    regions = creatable_regions(request.user)
-    if not regions:
-        raise PermissionDenied(CANNOT_CREATE_MESSAGE)
+    regions = require_round_opener(request.user)
     form = RoundForm(request.POST or None, regions=regions)
     if request.method == "POST" and form.is_valid():
         round_ = open_round(form, request.user)
@@ -134,7 +122,6 @@ def round_detail(request, pk):
     round_ = get_round_for_user(request, pk)
     user = request.user
     rows = _school_rows(user, round_)
-    all_rows = rows
 
     municipality = request.GET.get("municipality", "")
     status = request.GET.get("status", "")
@@ -147,7 +134,7 @@ def round_detail(request, pk):
     elif status in Submission.Status.values:
         rows = rows.filter(submission_status=status)
     if level in Level.values:
-        rows = rows.filter(submission_level=level, submission_status__in=DONE_STATUSES)
+        rows = rows.filter(submission_level=level, submission_status__in=Submission.SCORED_STATUSES)
     if query:
         rows = rows.filter(Q(short_name__icontains=query) | Q(name__icontains=query))
     rows = list(rows.order_by("municipality__name", "short_name"))
@@ -160,25 +147,8 @@ def round_detail(request, pk):
         )
         row.level_label = LEVELS.get(row.submission_level or "", "")
 
-    counts = all_rows.aggregate(
-        total=Count("pk"),
-        not_started=Count("pk", filter=Q(submission_id__isnull=True)),
-        **{
-            value: Count("pk", filter=Q(submission_status=value))
-            for value in Submission.Status.values
-        },
-    )
-    counts["done"] = counts["submitted"] + counts["accepted"]
-    by_municipality = (
-        all_rows.values("municipality__name")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(submission_status__in=DONE_STATUSES)),
-            accepted=Count("pk", filter=Q(submission_status=Submission.Status.ACCEPTED)),
-            returned=Count("pk", filter=Q(submission_status=Submission.Status.RETURNED)),
-        )
-        .order_by("municipality__name")
-    )
+    by_municipality = progress_by_municipality(user, round_)
+    counts = sum(by_municipality, Progress())
     municipalities = Municipality.objects.filter(
         pk__in=schools_in_scope(user, round_).values("municipality_id")
     ).order_by("name")
@@ -190,7 +160,7 @@ def round_detail(request, pk):
             "round": round_,
             "rows": rows,
             "counts": counts,
-            "export_in_background": tasks.in_background(counts["total"]),
+            "export_in_background": tasks.in_background(counts.total),
             "by_municipality": by_municipality,
             "municipalities": municipalities,
             "filters": {
@@ -211,8 +181,7 @@ def round_detail(request, pk):
 @require_POST
 def round_status(request, pk):
     round_ = get_round_for_user(request, pk)
-    if not can_manage_round(request.user, round_):
-        raise PermissionDenied("Закрыть или открыть раунд может региональный оператор.")
+    require_round_manager(request.user, round_)
     if request.POST.get("status") == Round.Status.CLOSED:
         round_.close()
         messages.success(request, f"Раунд «{round_.name}» закрыт: черновики больше не правятся.")
@@ -280,21 +249,12 @@ def _submission(user, round_, school):
     )
 
 
-def _can_edit(user, round_, school, submission) -> bool:
-    if not can_write_school(user, school):
-        return False
-    if submission is None:
-        return round_.is_open
-    submission.round = round_
-    return submission.is_editable
-
-
 @login_required
 def questionnaire(request, pk, school_pk):
     round_ = get_round_for_user(request, pk)
     school = get_school_for_user(request, round_, school_pk)
     submission = _submission(request.user, round_, school)
-    editable = _can_edit(request.user, round_, school, submission)
+    editable = can_answer(request.user, round_, school, submission)
     context = {
         "round": round_,
         "school": school,
@@ -312,8 +272,7 @@ def answer(request, pk, school_pk):
     """Save one answer (htmx posts each change on its own, so two tabs never overwrite)."""
     round_ = get_round_for_user(request, pk)
     school = get_school_for_user(request, round_, school_pk)
-    if not can_write_school(request.user, school):
-        raise PermissionDenied("У вас есть доступ к этой анкете только для чтения.")
+    require_can_answer(request.user, school)
     code = request.POST.get("indicator", "")
     option_code = request.POST.get("option", "")
     try:
@@ -351,19 +310,14 @@ def answer(request, pk, school_pk):
 def submit(request, pk, school_pk):
     round_ = get_round_for_user(request, pk)
     school = get_school_for_user(request, round_, school_pk)
-    if not can_write_school(request.user, school):
-        raise PermissionDenied("У вас есть доступ к этой анкете только для чтения.")
-    with transaction.atomic():
-        submission, _ = Submission.objects.get_or_create(round=round_, school=school)
-        submission = (
-            Submission.objects.select_for_update().select_related("school").get(pk=submission.pk)
-        )
-        submission.round = round_
-        try:
-            submission.submit(by=request.user)
-        except SubmissionError as error:
-            messages.error(request, str(error))
-            return redirect("selfdiag:questionnaire", round_.pk, school.pk)
+    require_can_answer(request.user, school)
+    try:
+        submission, _ = Submission.start(round_, school)
+        submission.round, submission.school = round_, school
+        submission.submit(by=request.user)
+    except SubmissionError as error:
+        messages.error(request, str(error))
+        return redirect("selfdiag:questionnaire", round_.pk, school.pk)
     note = (
         f" Без ответа осталось {submission.unanswered_count}: засчитано 0 баллов."
         if submission.unanswered_count
@@ -473,10 +427,7 @@ def result(request, pk, school_pk):
 def review(request, pk, school_pk):
     round_ = get_round_for_user(request, pk)
     school = get_school_for_user(request, round_, school_pk)
-    if not can_review(request.user, school):
-        raise PermissionDenied(
-            "Проверяет анкету региональный оператор или муниципальный координатор."
-        )
+    require_can_review(request.user, school)
     submission = get_object_or_404(
         Submission.objects.for_user(request.user), round=round_, school=school
     )
@@ -486,20 +437,14 @@ def review(request, pk, school_pk):
             for error in errors:
                 messages.error(request, error)
         return redirect("selfdiag:result", round_.pk, school.pk)
+    accept = form.cleaned_data["action"] == ReviewForm.ACCEPT
     try:
-        if form.cleaned_data["action"] == ReviewForm.ACCEPT:
-            submission.accept(by=request.user)
-            if form.cleaned_data["comment"].strip():
-                submission.review_comment = form.cleaned_data["comment"].strip()
-                submission.save(update_fields=["review_comment"])
-            messages.success(request, f"Самодиагностика «{school.short_name}» принята.")
-        else:
-            submission.return_for_correction(by=request.user, comment=form.cleaned_data["comment"])
-            messages.success(
-                request, f"Самодиагностика «{school.short_name}» возвращена на доработку."
-            )
+        submission.review(by=request.user, accept=accept, comment=form.cleaned_data["comment"])
     except SubmissionError as error:
         messages.error(request, str(error))
+    else:
+        outcome = "принята" if accept else "возвращена на доработку"
+        messages.success(request, f"Самодиагностика «{school.short_name}» {outcome}.")
     return redirect("selfdiag:result", round_.pk, school.pk)
 
 
@@ -508,8 +453,7 @@ def plan_from_deficits(request, pk, school_pk):
     """Pre-fill the school's plan with an item per chosen deficit."""
     round_ = get_round_for_user(request, pk)
     school = get_school_for_user(request, round_, school_pk)
-    if not can_write_school(request.user, school):
-        raise PermissionDenied(PLAN_WRITERS_MESSAGE)
+    require_can_plan(request.user, school)
     submission = get_object_or_404(
         Submission.objects.for_user(request.user).select_related("school"),
         round=round_,

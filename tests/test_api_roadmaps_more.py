@@ -18,9 +18,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from roadmaps.cascade import create_from_template
 from roadmaps.deadlines import Period
 from roadmaps.models import Item, Party, Roadmap
-from roadmaps.templating import create_from_template
 from tests.factories import (
     add_responsible,
     make_item,

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from reports.ics import SUMMARY_LENGTH, summary
 from reports.models import CalendarFeedToken
-from reports.views import FRESH_TOKEN_KEY
+from roadmaps.download_views import FRESH_TOKEN_KEY
 from roadmaps.models import Item, Roadmap
 from tests.factories import (
     add_responsible,

@@ -26,8 +26,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reports.deficits import build_deficit_map
+from reports.deficits import tally_bar
 from selfdiag.access import schools_in_scope
+from selfdiag.deficit_map import build_deficit_map
 from selfdiag.models import DirectionResult
 from tests.factories import (
     SMALL_METHODOLOGY,
@@ -468,7 +469,7 @@ def test_queries_do_not_grow_with_the_number_of_schools(
 
 def test_municipality_bar_splits_its_width_by_the_level_counts(world, rounds):
     total = map_for(world.operator, rounds["spring"]).total
-    svg = str(total.directions[1].bar("Итого, Воспитание"))  # below 1, base 2, high 1
+    svg = str(tally_bar(total.directions[1], "Итого, Воспитание"))  # below 1, base 2, high 1
     widths = [
         (fill, float(width))
         for width, fill in re.findall(

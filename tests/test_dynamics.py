@@ -21,7 +21,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.dynamics import build_dynamics, signed
+from selfdiag.dynamics import build_dynamics, signed
 from selfdiag.models import DirectionResult, Submission
 from tests.factories import make_methodology, make_round, make_school, make_scored_submissions
 

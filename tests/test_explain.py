@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from orgs.models import Organization
-from portal import scale
 from roadmaps.models import Item
+from scale import generator as scale
 from selfdiag.access import schools_in_scope
 from selfdiag.models import Deficit, DirectionResult, Round, Submission
 

@@ -1,4 +1,4 @@
-"""The national-scale generator (`manage.py generate_scale`, portal/scale.py), at 200 schools."""
+"""The national-scale generator (`manage.py generate_scale`, scale/generator.py), at 200 schools."""
 
 import io
 
@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from orgs.models import Membership, Municipality, Organization
-from portal import scale
 from roadmaps.importers import parse_document
 from roadmaps.models import Item, ItemResponsible, Roadmap
+from scale import generator as scale
 from selfdiag.models import Answer, Deficit, DirectionResult, Round, Submission
 from selfdiag.results import store_results
 

@@ -267,7 +267,11 @@ def test_renumbering_a_section_carries_the_number_into_its_items(plan, editor):
     item = make_item(section, number="1.2.", title="Пункт")
     response = editor.post(
         reverse("roadmaps:section-edit", args=[section.pk]),
-        {"number": "3.", "title": "Организационные мероприятия"},
+        {
+            "number": "3.",
+            "title": "Организационные мероприятия",
+            "lock_version": section.lock_version,
+        },
         **HTMX,
     )
     assert response["HX-Retarget"] == f"#block-{section.pk}"
@@ -279,7 +283,7 @@ def test_renaming_a_section_answers_with_its_row(plan, editor):
     section = plan.sections.get()
     response = editor.post(
         reverse("roadmaps:section-edit", args=[section.pk]),
-        {"number": "1.", "title": "Управление проектом"},
+        {"number": "1.", "title": "Управление проектом", "lock_version": section.lock_version},
         **HTMX,
     )
     assert response.content.decode().lstrip().startswith(f'<tr id="section-{section.pk}"')
@@ -444,7 +448,7 @@ def test_the_history_page_lists_changes_newest_first_with_old_and_new_values(pla
     )
     editor.post(
         reverse("roadmaps:section-edit", args=[plan.sections.get().pk]),
-        {"number": "1.", "title": "Раздел после правки"},
+        {"number": "1.", "title": "Раздел после правки", "lock_version": 0},
     )
     page = editor.get(reverse("roadmaps:roadmap-history", args=[plan.pk])).content.decode()
     assert page.index("Раздел после правки") < page.index("Название после правки")

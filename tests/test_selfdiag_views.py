@@ -14,6 +14,7 @@ from tests.factories import (
     make_roadmap,
     make_round,
     make_school,
+    make_section,
     make_submission,
     travel_to_september_2025,
 )
@@ -593,6 +594,29 @@ def test_plan_items_go_into_the_schools_existing_draft_for_the_year(world, clien
     assert item.deadline_text == "до 1 сентября"
     assert item.deadline_end == datetime.date(2025, 9, 1)
     assert item.number == "1.1"
+
+
+def test_the_deficits_section_is_numbered_after_the_plans_last_section(world, client_for, round_):
+    draft = make_roadmap(
+        world.school,
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+    )
+    make_section(draft, number="1.", title="Организационные мероприятия")
+    make_section(draft, number="2.", title="Методическое сопровождение", position=1)
+    make_submission(round_, world.school, {**ALL_FULL, "S2": "no", "Z1": "no"}, status="submitted")
+    client_for(world.school_user).post(
+        url("plan-from-deficits", round_, world.school),
+        {"deficits": ["Z1", "S2"], "deadline_text": "до 1 сентября"},
+    )
+    section = draft.sections.get(title=SECTION_TITLE)
+    assert section.number == "3."  # in the plan's own style, not «3»
+    # As the editor numbers the first items of a new section.
+    assert list(section.items.order_by("position").values_list("number", flat=True)) == [
+        "3.1",
+        "3.2",
+    ]
+    assert section.history.get().history_user == world.school_user
 
 
 def test_plan_form_needs_at_least_one_deficit(world, client_for, round_):

@@ -4,9 +4,10 @@ plans and its справка in PDF.
 The plans are those the page counts, selected by roadmaps/monitoring.py from the page's own
 filter form (`MonitoringFilterForm`); the numbers come from the same queryset methods
 (`progress_totals`, `progress_by_municipality`, `with_progress`) and the справка from the same
-function as the page's download (`reports.analytics_views.spravka_file`). Only an invalid filter
-is treated differently: the page shows the form's errors and counts its default plans, the API
-answers 400 with those errors, so that a client never reads numbers for filters it did not ask for.
+functions as the page's download (`roadmaps.monitoring.spravka_for`, drawn by
+`reports.monitoring.spravka_file`). Only an invalid filter is treated differently: the page shows
+the form's errors and counts its default plans, the API answers 400 with those errors, so that a
+client never reads numbers for filters it did not ask for.
 """
 
 from django.utils import timezone
@@ -21,7 +22,7 @@ from rest_framework.viewsets import GenericViewSet, ViewSet
 
 from orgs.models import Organization
 from portal.api import AnyAccept, OneObjectSchema, ScopedViewSetMixin, form_errors
-from reports.analytics_views import spravka_file
+from reports.monitoring import spravka_file
 from roadmaps.api.views import TAG_EXECUTION
 from roadmaps.execution import progress_bar
 from roadmaps.models import Roadmap
@@ -29,8 +30,10 @@ from roadmaps.monitoring import (
     FORBIDDEN_MESSAGE,
     MonitoredPlans,
     can_monitor,
+    filter_caption,
     monitored_plans,
     plans_with_progress,
+    spravka_for,
 )
 
 OVERDUE_LIST = "/api/v1/items/?overdue=true&in_force=true&own=true&roadmap_status=approved"
@@ -252,7 +255,9 @@ class MonitoringViewSet(_SelectsPlans, ScopedViewSetMixin, ViewSet):
     )
     @action(detail=False, methods=["get"], content_negotiation_class=AnyAccept)
     def pdf(self, request):
-        return spravka_file(request.user, self.selected())
+        selected = self.selected()
+        spravka = spravka_for(request.user, selected, timezone.localdate())
+        return spravka_file(spravka, filters=filter_caption(selected.form)).response()
 
 
 @extend_schema(tags=[TAG_EXECUTION])

@@ -1,38 +1,42 @@
 """Serializers of the roadmaps API.
 
 A plan reads as a whole (its sections with their items) and is written in parts: the plan's own
-fields, then sections and items through their nested routes. Writes go through the same model
-methods as the editor: optimistic locking (`save_if_unchanged`), renumbering, deadlines parsed
-against the plan's period (the parsed fields are read-only), reports through
-roadmaps/execution.py.
+fields, then sections and items through their nested routes. Writes are validated by the
+editor's own forms (roadmaps/forms.py), so the API accepts and refuses what the pages do, and
+written by the editor's functions (roadmaps/editing.py): optimistic locking, renumbering,
+deadlines parsed against the plan's period (the parsed fields are read-only), the same history
+reasons; reports go through roadmaps/execution.py.
 """
 
-from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Organization
-from portal.api import Conflict, VisiblePrimaryKeyField, form_errors
+from portal.api import Conflict, LinkField, VisiblePrimaryKeyField, form_errors
 from portal.validators import (
     approval_date_problem,
-    period_problem,
     validate_multiline,
     validate_single_line,
 )
+from roadmaps import editing
 from roadmaps.access import can_edit, read_only_reason
-from roadmaps.deadlines import Period, parse_deadline
+from roadmaps.deadlines import Period
 from roadmaps.execution import validate_evidence_file
-from roadmaps.forms import PartyForm, parse_period
+from roadmaps.forms import (
+    ItemForm,
+    PartyForm,
+    RoadmapCreateForm,
+    RoadmapEditForm,
+    SectionForm,
+    parse_period,
+)
 from roadmaps.glossary import (
     PARTY_FIELDS,
     new_party,
-    parties_named,
     responsible_directory,
     save_party,
 )
@@ -41,12 +45,10 @@ from roadmaps.models import (
     Direction,
     ExecutionReport,
     Item,
-    ItemResponsible,
     Party,
     Roadmap,
     RoadmapEvent,
     Section,
-    next_number,
 )
 
 LOCK_VERSION_HELP = (
@@ -56,10 +58,6 @@ LOCK_VERSION_HELP = (
 )
 
 
-def _period(roadmap: Roadmap) -> Period:
-    return Period(roadmap.period_start, roadmap.period_end)
-
-
 def _refuse_stale(roadmap: Roadmap, user, what: str):
     """After a refused conditional save: 403 if the plan left the editable states, else 409."""
     roadmap.refresh_from_db(fields=["status"])
@@ -67,9 +65,16 @@ def _refuse_stale(roadmap: Roadmap, user, what: str):
     if reason:
         raise PermissionDenied(reason)
     raise Conflict(
-        f"{what} изменил другой пользователь после того, как вы её прочитали. Прочитайте "
+        f"{what} изменил другой пользователь после того, как вы прочитали запись. Прочитайте "
         "заново и повторите изменение."
     )
+
+
+def _validated_by(form) -> dict:
+    """The cleaned data of a page's form, or a 400 in the page's words."""
+    if not form.is_valid():
+        raise serializers.ValidationError(form_errors(form))
+    return dict(form.cleaned_data)
 
 
 class DirectionSerializer(serializers.ModelSerializer):
@@ -180,38 +185,39 @@ class ItemSerializer(serializers.ModelSerializer):
     def _user(self):
         return self.context["request"].user
 
-    def _write_links(self, item, names, directions) -> None:
-        if names is not None:
-            names = list(dict.fromkeys(names))
-            parties = parties_named(item.roadmap, names, self._user())
-            ItemResponsible.objects.filter(item=item).delete()
-            ItemResponsible.objects.bulk_create(
-                ItemResponsible(item=item, party=party, position=position)
-                for position, party in enumerate(parties)
+    # Written through the page's own form (ItemForm), so that the API accepts and refuses
+    # exactly what the page does: responsible names with their spaces collapsed and repeats
+    # dropped whatever their case, the same limits on every field. Fields left out keep their
+    # values (PATCH) or start empty; the status is left to execution reports.
+    def validate(self, attrs):
+        item = self.instance
+        if item is None:
+            item = editing.new_item(attrs["section"])
+            values = {"number": "", "title": "", "deadline_text": "", "result": ""}
+            values.update(responsible=[], directions=[])
+        else:
+            values = {name: getattr(item, name) for name in ("number", "title", "result")}
+            values.update(
+                deadline_text=item.deadline_text,
+                responsible=editing.responsible_names(item),
+                directions=list(item.directions.all()),
             )
-        if directions is not None:
-            item.directions.set(directions)
-        # The lists ItemQuerySet.with_links() read before the change are stale now.
-        for stale in ("responsible_links", "direction_tags"):
-            item.__dict__.pop(stale, None)
-        if hasattr(item, "_prefetched_objects_cache"):
-            item._prefetched_objects_cache.clear()
+        values.update({name: value for name, value in attrs.items() if name in values})
+        values["directions"] = [direction.pk for direction in values["directions"]]
+        values["status"] = item.status
+        cleaned = _validated_by(ItemForm(values, instance=item))
+        del cleaned["status"], cleaned["lock_version"]
+        for name in ("responsible_text", "lock_version", "section"):
+            if name in attrs:
+                cleaned[name] = attrs[name]
+        return cleaned
 
-    @transaction.atomic
     def update(self, item, validated_data):
-        names = validated_data.pop("responsible", None)
-        directions = validated_data.pop("directions", None)
-        loaded_version = validated_data.pop("lock_version", item.lock_version)
-        for name, value in validated_data.items():
-            setattr(item, name, value)
-        item.apply_deadline(parse_deadline(item.deadline_text, _period(item.roadmap)))
-        if names is not None and "responsible_text" not in validated_data:
-            item.responsible_text = ", ".join(dict.fromkeys(names))
-        item._history_user = self._user()
-        fields = ["number", "title", "result", "responsible_text", *Item.DEADLINE_FIELDS]
-        if not item.save_if_unchanged(loaded_version, fields):
+        loaded_version = validated_data.pop("lock_version", None)
+        if not editing.write_item(
+            item, validated_data, user=self._user(), loaded_version=loaded_version
+        ):
             _refuse_stale(item.roadmap, self._user(), "Мероприятие")
-        self._write_links(item, names, directions)
         return item
 
 
@@ -228,25 +234,12 @@ class ItemCreateSerializer(ItemSerializer):
             name for name in ItemSerializer.Meta.read_only_fields if name != "section"
         ]
 
-    @transaction.atomic
     def create(self, validated_data):
-        roadmap = self.context["roadmap"]
-        names = validated_data.pop("responsible", None)
-        directions = validated_data.pop("directions", None)
+        section = validated_data.pop("section")
         validated_data.pop("lock_version", None)
-        section = validated_data["section"]
-        last = section.items.order_by("position", "pk").last()
-        item = Item(roadmap=roadmap, **validated_data)
-        item.position = (last.position + 1) if last else 0
-        if not item.number:
-            item.number = next_number(last.number if last else "", section.number)
-        item.apply_deadline(parse_deadline(item.deadline_text, _period(roadmap)))
-        if names and not item.responsible_text:
-            item.responsible_text = ", ".join(dict.fromkeys(names))
-        item._history_user = self._user()
-        item.save()
-        self._write_links(item, names, directions)
-        return item
+        if not validated_data.get("responsible_text"):
+            validated_data.pop("responsible_text", None)
+        return editing.add_item(section, validated_data, user=self._user())
 
 
 class ItemAcrossPlansSerializer(ItemSerializer):
@@ -304,9 +297,13 @@ def _iso(day):
 
 
 class SectionSerializer(serializers.ModelSerializer):
+    lock_version = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, help_text=LOCK_VERSION_HELP
+    )
+
     class Meta:
         model = Section
-        fields = ["id", "key", "roadmap", "parent", "number", "title", "position"]
+        fields = ["id", "key", "roadmap", "parent", "number", "title", "position", "lock_version"]
         read_only_fields = ["key", "roadmap", "parent", "position"]
         extra_kwargs = {
             "number": {
@@ -316,14 +313,31 @@ class SectionSerializer(serializers.ModelSerializer):
             }
         }
 
-    @transaction.atomic
+    # Written through the page's own form (SectionForm): fields left out keep their values.
+    def validate(self, attrs):
+        section = self.instance
+        if section is None:
+            section = Section(roadmap=self.context["roadmap"], parent=attrs.get("parent"))
+        values = {"number": section.number, "title": section.title}
+        values.update({name: value for name, value in attrs.items() if name in values})
+        cleaned = _validated_by(SectionForm(values, instance=section))
+        del cleaned["lock_version"]
+        for name in ("lock_version", "parent"):
+            if name in attrs:
+                cleaned[name] = attrs[name]
+        return cleaned
+
     def update(self, section, validated_data):
-        new_number = validated_data.pop("number", section.number)
-        if "title" in validated_data:
-            section.title = validated_data["title"]
-            section.save(update_fields=["title"])
-        if new_number != section.number:
-            section.renumber(new_number)
+        user = self.context["request"].user
+        loaded_version = validated_data.get("lock_version", section.lock_version)
+        if not editing.save_section(
+            section,
+            number=validated_data["number"],
+            title=validated_data["title"],
+            user=user,
+            loaded_version=loaded_version,
+        ):
+            _refuse_stale(section.roadmap, user, "Раздел")
         return section
 
 
@@ -337,21 +351,14 @@ class SectionCreateSerializer(SectionSerializer):
     class Meta(SectionSerializer.Meta):
         read_only_fields = ["key", "roadmap", "position"]
 
-    @transaction.atomic
     def create(self, validated_data):
-        roadmap = self.context["roadmap"]
-        parent = validated_data.get("parent")
-        if not validated_data.get("number"):
-            last = roadmap.sections.filter(parent=parent).order_by("position", "pk").last()
-            validated_data["number"] = next_number(
-                last.number if last else "", parent.number if parent else ""
-            )
-        position = roadmap.sections.aggregate(Max("position"))["position__max"] or 0
-        section = Section.objects.create(roadmap=roadmap, position=position + 1, **validated_data)
-        # Sections are kept in pre-order: a new subsection goes right after its siblings.
-        roadmap.renumber_section_positions()
-        section.refresh_from_db(fields=["position"])
-        return section
+        return editing.add_section(
+            self.context["roadmap"],
+            parent=validated_data.get("parent"),
+            number=validated_data["number"],
+            title=validated_data["title"],
+            user=self.context["request"].user,
+        )
 
 
 class SectionWithItemsSerializer(serializers.ModelSerializer):
@@ -372,7 +379,12 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class RoadmapEventSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Кто сделал шаг (логин); null — пользователь удалён.",
+    )
 
     class Meta:
         model = RoadmapEvent
@@ -434,13 +446,27 @@ class RoadmapDetailSerializer(RoadmapSerializer):
 
 
 class _PeriodMixin:
+    """The plan's header through the page's form: the title by the page's rules, the period
+    from the two dates (the API takes any two dates; the page offers years around today)."""
+
+    def _form(self, values, attrs):
+        raise NotImplementedError
+
     def validate(self, attrs):
         start = attrs.get("period_start", getattr(self.instance, "period_start", None))
         end = attrs.get("period_end", getattr(self.instance, "period_end", None))
-        problem = start and end and period_problem(start, end)
-        if problem:
-            raise serializers.ValidationError({"period_end": problem})
-        return attrs
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"period_end": "Конец периода не может быть раньше его начала."}
+            )
+        period = Period(start, end)
+        title = attrs.get("title", getattr(self.instance, "title", ""))
+        form = self._form({"title": title, "period": str(period)}, attrs)
+        form.fields["period"].choices = [*form.fields["period"].choices, (str(period), "")]
+        cleaned = _validated_by(form)
+        cleaned.pop("lock_version", None)
+        cleaned.update({name: value for name, value in attrs.items() if name not in cleaned})
+        return cleaned
 
 
 class RoadmapCreateSerializer(_PeriodMixin, serializers.ModelSerializer):
@@ -451,6 +477,25 @@ class RoadmapCreateSerializer(_PeriodMixin, serializers.ModelSerializer):
     class Meta:
         model = Roadmap
         fields = ["owner", "title", "period_start", "period_end"]
+
+    def _form(self, values, attrs):
+        # Whose plan it may be is the viewset's check (403 with the reason), not the form's.
+        owner = attrs["owner"]
+        values["owner"] = owner.pk
+        return RoadmapCreateForm(values, owners=Organization.objects.filter(pk=owner.pk))
+
+    def validate(self, attrs):
+        cleaned = super().validate(attrs)
+        cleaned["owner"] = attrs["owner"]
+        return cleaned
+
+    def create(self, validated_data):
+        return editing.create_roadmap(
+            owner=validated_data["owner"],
+            title=validated_data["title"],
+            period=validated_data["period"],
+            user=self.context["request"].user,
+        )
 
 
 class MoveSerializer(serializers.Serializer):
@@ -482,7 +527,7 @@ class FromTemplateSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from roadmaps.templating import template_sources
+        from roadmaps.cascade import template_sources
 
         request = self.context.get("request")
         if request is not None:
@@ -557,30 +602,20 @@ class RoadmapUpdateSerializer(_PeriodMixin, serializers.ModelSerializer):
         model = Roadmap
         fields = ["title", "period_start", "period_end", "lock_version"]
 
-    @transaction.atomic
+    def _form(self, values, attrs):
+        values["lock_version"] = self.instance.lock_version
+        return RoadmapEditForm(values, roadmap=self.instance)
+
     def update(self, roadmap, validated_data):
         user = self.context["request"].user
-        loaded_version = validated_data.pop("lock_version", roadmap.lock_version)
-        before = (roadmap.period_start, roadmap.period_end)
-        for name, value in validated_data.items():
-            setattr(roadmap, name, value)
-        roadmap.updated_by = user
-        roadmap._history_user = user
-        fields = ["title", "period_start", "period_end", "updated_by"]
-        if not roadmap.save_if_unchanged(loaded_version, fields):
+        if not editing.update_roadmap(
+            roadmap,
+            title=validated_data["title"],
+            period=validated_data["period"],
+            user=user,
+            loaded_version=validated_data.get("lock_version", roadmap.lock_version),
+        ):
             _refuse_stale(roadmap, user, "Дорожную карту")
-        if (roadmap.period_start, roadmap.period_end) != before:
-            # Deadlines are read against the period: «май» moves with the year.
-            items = list(roadmap.items.all())
-            for item in items:
-                item.apply_deadline(parse_deadline(item.deadline_text, _period(roadmap)))
-            bulk_update_with_history(
-                items,
-                Item,
-                list(Item.DEADLINE_FIELDS),
-                default_user=user,
-                default_change_reason=f"Период плана изменён на «{roadmap.period_label}»",
-            )
         return roadmap
 
 
@@ -628,16 +663,22 @@ class ReturnSerializer(serializers.Serializer):
     )
 
 
-class RoadmapEventDetailSerializer(RoadmapEventSerializer):
-    class Meta(RoadmapEventSerializer.Meta):
-        fields = ["roadmap", *RoadmapEventSerializer.Meta.fields]
-
-
 # Execution
 
 
 class ExecutionReportSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Кто внёс отчёт (логин); null — пользователь удалён.",
+    )
+    evidence_url = LinkField(
+        max_length=1000,
+        required=False,
+        help_text="Ссылка на подтверждение (новость на сайте, документ) или null. Адрес "
+        "отдаётся как URI: домен на кириллице — в punycode, прочие знаки — %-кодами.",
+    )
     evidence_file = serializers.FileField(
         required=False,
         write_only=True,
@@ -832,9 +873,9 @@ class DeadlinePreviewSerializer(serializers.Serializer):
 
 class RollupCountsSerializer(serializers.Serializer):
     item_count = serializers.IntegerField(help_text="Планов с этим мероприятием.")
-    done_count = serializers.IntegerField(help_text="Выполнено.")
-    in_progress_count = serializers.IntegerField(help_text="Выполняется.")
     not_started_count = serializers.IntegerField(help_text="Не начато.")
+    in_progress_count = serializers.IntegerField(help_text="Выполняется.")
+    done_count = serializers.IntegerField(help_text="Выполнено.")
     cancelled_count = serializers.IntegerField(help_text="Отменено.")
     overdue_count = serializers.IntegerField(help_text="Просрочено.")
 
@@ -897,3 +938,60 @@ class RollupSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True, help_text="Предыдущая страница или null.")
     summary = RollupCountsSerializer(help_text="Копии по исполнению — по всем страницам.")
     results = RollupCopySerializer(many=True)
+
+
+# A section or an item moved with the editor's arrows
+
+
+class MoveResultSerializer(serializers.Serializer):
+    moved = serializers.BooleanField(
+        help_text="Переместился ли: первый вверх и последний вниз остаются на месте."
+    )
+    number = serializers.CharField(help_text="Номер после перемещения.")
+    position = serializers.IntegerField(help_text="Место по порядку после перемещения.")
+
+
+# The comparison of two versions of a plan (roadmaps.versions.PlanDiff), read from the diff
+
+
+class VersionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", help_text="Версия карты (идентификатор).")
+    version = serializers.IntegerField(help_text="Номер версии.")
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Поле: `title`, `number`, `deadline_text`…")
+    label = serializers.CharField(help_text="Поле по-русски: «мероприятие», «сроки»…")
+    old = serializers.CharField(help_text="Прежнее значение, как на странице сравнения.")
+    new = serializers.CharField(help_text="Новое значение.")
+
+
+class PartChangeSerializer(serializers.Serializer):
+    change = serializers.CharField(
+        source="kind", help_text="`added` — добавлено, `removed` — удалено, `changed` — изменено."
+    )
+    label = serializers.CharField(
+        source="state.label", help_text="Что это: раздел или мероприятие с номером, обозначение."
+    )
+    fields = FieldChangeSerializer(many=True, help_text="Изменённые поля (у изменённого).")
+
+
+class VersionCompareSerializer(serializers.Serializer):
+    """`{"old": plan, "new": plan, "diff": PlanDiff}`."""
+
+    old = VersionRefSerializer(help_text="Более ранняя версия.")
+    new = VersionRefSerializer(help_text="Более поздняя версия.")
+    items_added = serializers.IntegerField(source="diff.added", help_text="Мероприятий добавлено.")
+    items_removed = serializers.IntegerField(source="diff.removed", help_text="Удалено.")
+    items_changed = serializers.IntegerField(source="diff.changed", help_text="Изменено.")
+    items_unchanged = serializers.IntegerField(
+        source="diff.unchanged_items", help_text="Не изменилось."
+    )
+    plan = FieldChangeSerializer(
+        many=True, source="diff.plan", help_text="Изменённые поля самой карты."
+    )
+    sections = PartChangeSerializer(many=True, source="diff.sections", help_text="Разделы.")
+    items = PartChangeSerializer(many=True, source="diff.items", help_text="Мероприятия.")
+    glossary = PartChangeSerializer(
+        many=True, source="diff.glossary", help_text="Обозначения и сокращения."
+    )

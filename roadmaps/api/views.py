@@ -28,7 +28,7 @@ from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet
 from portal.pagination import Pagination, UncountedPagination
 from portal.validators import parse_id
 from reports.downloads import XLSX_TYPE, plan_file
-from roadmaps import versions
+from roadmaps import editing, versions
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
 from roadmaps.api.permissions import (
     READ_ONLY_MESSAGE,
@@ -49,6 +49,7 @@ from roadmaps.api.serializers import (
     ItemAcrossPlansSerializer,
     ItemCreateSerializer,
     ItemSerializer,
+    MoveResultSerializer,
     MoveSerializer,
     ReturnSerializer,
     RoadmapCreateSerializer,
@@ -56,11 +57,12 @@ from roadmaps.api.serializers import (
     RoadmapImportSerializer,
     RoadmapSerializer,
     RoadmapUpdateSerializer,
-    RollupCopySerializer,
     RollupSerializer,
     SectionCreateSerializer,
     SectionSerializer,
+    VersionCompareSerializer,
 )
+from roadmaps.cascade import create_from_template
 from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
 from roadmaps.deadline_preview import preview_deadline
 from roadmaps.deadlines import parse_deadline
@@ -80,7 +82,6 @@ from roadmaps.models import (
     WorkflowError,
 )
 from roadmaps.rollup import rollup_of
-from roadmaps.templating import create_from_template
 
 TAG_PLANS = "Дорожные карты"
 TAG_WORKFLOW = "Согласование дорожных карт"
@@ -215,10 +216,7 @@ class RoadmapViewSet(ScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self._require_writes_for(serializer.validated_data["owner"])
-        roadmap = serializer.save(created_by=request.user, updated_by=request.user)
-        RoadmapEvent.objects.create(
-            roadmap=roadmap, action=RoadmapEvent.Action.CREATED, user=request.user
-        )
+        roadmap = serializer.save()
         return self._detail(roadmap, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -374,7 +372,7 @@ class RoadmapViewSet(ScopedViewSet):
         parameters=[
             OpenApiParameter("old", int, description="Идентификатор версии, с которой сравнить.")
         ],
-        responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
+        responses={200: VersionCompareSerializer, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated], filter_backends=[])
     def compare(self, request, pk=None):
@@ -389,27 +387,7 @@ class RoadmapViewSet(ScopedViewSet):
             raise NotFound("Такой версии этой карты нет или она недоступна.")
         old, new = sorted([other, roadmap], key=lambda plan: plan.version)
         diff = versions.compare(versions.snapshot(old), versions.snapshot(new))
-
-        def fields(changes):
-            return [{"name": f.name, "label": f.label, "old": f.old, "new": f.new} for f in changes]
-
-        def change(item):
-            return {"change": item.kind, "label": item.state.label, "fields": fields(item.fields)}
-
-        return Response(
-            {
-                "old": {"id": old.pk, "version": old.version},
-                "new": {"id": new.pk, "version": new.version},
-                "items_added": diff.added,
-                "items_removed": diff.removed,
-                "items_changed": diff.changed,
-                "items_unchanged": diff.unchanged_items,
-                "plan": fields(diff.plan),
-                "sections": [change(item) for item in diff.sections],
-                "items": [change(item) for item in diff.items],
-                "glossary": [change(item) for item in diff.glossary],
-            }
-        )
+        return Response(VersionCompareSerializer({"old": old, "new": new, "diff": diff}).data)
 
     @extend_schema(
         summary="Создать карту на основе карты верхнего уровня",
@@ -567,9 +545,12 @@ class _PlanChildViewSet(ScopedViewSet):
 class _PlanPartViewSet(_PlanChildViewSet):
     """Sections and items of one plan: numbered, moved with the editor's arrows."""
 
+    # roadmaps.editing's operations on this kind of part, as the editor's pages call them.
+    move_part = delete_part = None
+
     def perform_destroy(self, instance):
         # The sections or items after it move up a number, as in the editor.
-        instance.delete_and_renumber()
+        self.delete_part(instance)
 
     @extend_schema(
         summary="Переместить выше или ниже",
@@ -578,16 +559,19 @@ class _PlanPartViewSet(_PlanChildViewSet):
         "остаются по порядку (соседи обмениваются номерами). Первый вверх и последний вниз "
         "остаются на месте (`moved: false`). Правка — по тем же правилам, что изменение.",
         request=MoveSerializer,
-        responses={200: OpenApiTypes.OBJECT, **WRITE_ERRORS},
+        responses={200: MoveResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], serializer_class=MoveSerializer)
     def move(self, request, roadmap_pk=None, pk=None):
         obj = self.get_object()
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        moved = obj.move(-1 if serializer.validated_data["direction"] == "up" else 1)
+        moved = type(self).move_part(
+            obj, -1 if serializer.validated_data["direction"] == "up" else 1
+        )
         obj.refresh_from_db()
-        return Response({"moved": moved, "number": obj.number, "position": obj.position})
+        result = {"moved": moved, "number": obj.number, "position": obj.position}
+        return Response(MoveResultSerializer(result).data)
 
 
 @extend_schema(tags=[TAG_PLANS])
@@ -625,6 +609,8 @@ class _PlanPartViewSet(_PlanChildViewSet):
 )
 class SectionViewSet(_PlanPartViewSet):
     filter_backends = []
+    move_part = staticmethod(editing.move_section)
+    delete_part = staticmethod(editing.delete_section)
 
     def get_serializer_class(self):
         return SectionCreateSerializer if self.action == "create" else SectionSerializer
@@ -671,6 +657,8 @@ class SectionViewSet(_PlanPartViewSet):
 )
 class PlanItemViewSet(_PlanPartViewSet):
     filterset_class = ItemFilter
+    move_part = staticmethod(editing.move_item)
+    delete_part = staticmethod(editing.delete_item)
     search_fields = ["title", "result", "number"]
     ordering_fields = ["deadline_end", "deadline_start", "number", "status"]
 
@@ -828,15 +816,14 @@ class ItemViewSet(ScopedReadOnlyViewSet):
         # The API's own page size, whatever pagination the list of items uses.
         paginator = Pagination()
         page = paginator.paginate_queryset(found.copies, request, view=self)
-        return Response(
-            {
-                "count": paginator.page.paginator.count,
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
-                "summary": found.counts,
-                "results": RollupCopySerializer(page, many=True, context={"today": today}).data,
-            }
-        )
+        rollup = {
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "summary": found.counts,
+            "results": page,
+        }
+        return Response(RollupSerializer(rollup, context={"today": today}).data)
 
 
 @extend_schema(tags=[TAG_EXECUTION])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time
 
-import openpyxl
+from portal import spreadsheets
 
 from .cleanup import clean_text
 from .layout import Block, Cell, Row, Table
@@ -18,39 +17,34 @@ MAX_COLUMNS = 60
 
 def read_xlsx(data: bytes) -> list[Block]:
     try:
-        # Not read-only: merged ranges are only known to a fully loaded sheet.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # zip, XML and openpyxl's own errors alike
+        sheets = spreadsheets.read_xlsx(data, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
+    except spreadsheets.BrokenSpreadsheet as exc:
         raise DocumentError(BROKEN) from exc
-    return [_sheet(sheet) for sheet in workbook.worksheets]
+    except spreadsheets.SpreadsheetError as exc:
+        raise DocumentError(str(exc)) from exc
+    return [_sheet(sheet) for sheet in sheets]
 
 
 def _sheet(sheet) -> Table:
     values: dict[tuple[int, int], tuple[str, bool]] = {}
-    # ``_cells`` holds only the cells that exist; iter_rows() would create every cell up to the
-    # sheet's dimensions, which a stray format on row 1 048 576 makes enormous.
-    for (row, column), cell in sheet._cells.items():
-        if cell.value is None or column > MAX_COLUMNS:
-            continue
-        text = clean_text(_format(cell.value).replace("_x000D_", ""))
-        if text:
-            values[(row, column)] = (text, bool(cell.font and cell.font.b))
-    covered: dict[tuple[int, int], tuple[tuple[int, int], object]] = {}
-    for number, merged in enumerate(sheet.merged_cells.ranges):
-        top, left = merged.min_row, merged.min_col
-        key = ("merged", number) if merged.max_col > merged.min_col else None
-        for row in range(top, min(merged.max_row, top + MAX_ROWS) + 1):
-            for column in range(left, min(merged.max_col, MAX_COLUMNS) + 1):
-                covered[(row, column)] = ((top, left), key)
+    for row, cells in sheet.rows.items():
+        for column, value in enumerate(cells, start=1):
+            if value is None:
+                continue
+            text = clean_text(_format(value).replace("_x000D_", ""))
+            if text:
+                values[(row, column)] = (text, (row, column) in sheet.bold)
     if not values:
         return Table()
     last_row = max(row for row, _ in values)
     last_column = max(column for _, column in values)
-    if last_row > MAX_ROWS:
-        raise DocumentError(
-            f"На листе «{sheet.title}» больше {MAX_ROWS:,} строк".replace(",", " ")
-            + ": это не похоже на план мероприятий."
-        )
+    covered: dict[tuple[int, int], tuple[tuple[int, int], object]] = {}
+    for number, (top, left, bottom, right) in enumerate(sheet.merged):
+        key = ("merged", number) if right > left else None
+        # Only the part that meets the values matters; the reader bounds the rest.
+        for row in range(top, min(bottom, last_row) + 1):
+            for column in range(left, min(right, last_column) + 1):
+                covered[(row, column)] = ((top, left), key)
     rows = []
     for row in range(1, last_row + 1):
         cells = []

@@ -1,16 +1,14 @@
 """Level badges and the self-diagnosis block of the home page."""
 
 from django import template
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 from django.utils.html import format_html
 
+from orgs.models import Organization
 from selfdiag.methodology import LEVELS
 from selfdiag.models import Round, Submission
-from selfdiag.querysets import count_of
 
 register = template.Library()
-
-DONE_STATUSES = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
 
 
 @register.simple_tag
@@ -41,20 +39,6 @@ def percent(share):
     if share is None:
         return ""
     return f"{round(share * 100):d} %"
-
-
-def _progress(rounds, schools_q):
-    through = Round.schools.through.objects.filter(round_id=OuterRef("pk")).filter(
-        **{f"organization__{k}": v for k, v in schools_q.items()}
-    )
-    done = Submission.objects.filter(
-        round_id=OuterRef("pk"),
-        status__in=DONE_STATUSES,
-        **{f"school__{k}": v for k, v in schools_q.items()},
-    )
-    return rounds.annotate(
-        school_total=count_of(through, "round_id"), done=count_of(done, "round_id")
-    )
 
 
 @register.inclusion_tag("selfdiag/_home_panel.html")
@@ -95,6 +79,7 @@ def selfdiag_panel(panel):
     else:
         schools_q = {"region_id": organization.region_id}
         rounds = Round.objects.filter(region_id=organization.region_id)
-    context["rounds"] = list(_progress(rounds.order_by("-closes_on", "name"), schools_q)[:4])
+    schools = Organization.objects.filter(**schools_q)
+    context["rounds"] = list(rounds.order_by("-closes_on", "name").with_progress(schools)[:4])
     context["can_open"] = panel["level"] == "region" and membership.can_write
     return context

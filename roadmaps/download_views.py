@@ -1,4 +1,5 @@
-"""Downloads of a plan (PDF, Excel) and the calendar feeds of item deadlines.
+"""Downloads of a plan (PDF, Excel) and the calendar feeds of item deadlines (reports/ draws the
+files; the feeds' keys are reports.models.CalendarFeedToken).
 
 Downloads start from the user's scope (roadmaps.access): a plan out of scope is a 404. The
 feeds are fetched by calendar clients that cannot log in: the secret key in the address

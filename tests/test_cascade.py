@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from roadmaps.cascade import create_from_template, template_error, template_sources
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.models import Direction, Item, Roadmap, RoadmapEvent
-from roadmaps.templating import create_from_template, template_error, template_sources
 from tests.factories import (
     add_responsible,
     make_item,

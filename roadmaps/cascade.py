@@ -11,8 +11,9 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
+from roadmaps import editing
 from roadmaps.deadlines import Period, parse_deadline
-from roadmaps.models import Item, ItemResponsible, Party, Roadmap, RoadmapEvent, Section
+from roadmaps.models import Item, ItemResponsible, Party, Roadmap, Section
 
 _LEVEL_RANK = {
     Organization.Level.REGION: 0,
@@ -76,17 +77,15 @@ def create_from_template(
     error = template_error(source, owner)
     if error:
         raise ValueError(error)
-    roadmap = Roadmap(
+    roadmap = editing.create_roadmap(
         owner=owner,
-        title=title.strip()[:1000],
-        period_start=period.start,
-        period_end=period.end,
+        title=title,
+        period=period,
+        user=user,
         implements=source,
-        created_by=user,
-        updated_by=user,
+        reason=f"Создана на основе плана № {source.pk}",
+        comment=f"На основе плана «{source.title}» ({source.owner}, {source.period_label}).",
     )
-    roadmap._change_reason = f"Создана на основе плана № {source.pk}"
-    roadmap.save()
 
     parties = {
         party.pk: Party(
@@ -145,11 +144,5 @@ def create_from_template(
         for item_id, direction_id in Through.objects.filter(item__roadmap=source).values_list(
             "item_id", "direction_id"
         )
-    )
-    RoadmapEvent.objects.create(
-        roadmap=roadmap,
-        action=RoadmapEvent.Action.CREATED,
-        user=user,
-        comment=f"На основе плана «{source.title}» ({source.owner}, {source.period_label}).",
     )
     return roadmap

@@ -1,9 +1,9 @@
-"""Generate a whole country of data for benchmarks and load tests (see portal/scale.py)."""
+"""Generate a whole country of data for benchmarks and load tests (see scale/generator.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from portal import scale
+from scale import generator as scale
 
 
 class Command(BaseCommand):
