@@ -28,6 +28,7 @@ from rest_framework.settings import api_settings
 from rest_framework.viewsets import GenericViewSet
 
 from portal.pagination import Pagination
+from portal.validators import validate_single_line
 
 
 class Conflict(APIException):
@@ -105,6 +106,7 @@ class LinkField(serializers.URLField):
     null, in and out (stored as an empty string)."""
 
     def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", []), validate_single_line]
         super().__init__(allow_null=True, allow_blank=True, **kwargs)
 
     def run_validation(self, data=serializers.empty):

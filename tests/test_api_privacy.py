@@ -14,6 +14,7 @@ scope but the outsider's); a self-diagnosis round of the region where the Gatchi
 sent its answers and the sibling school has a draft; the regional operator's finished job.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -691,9 +692,10 @@ ROUTES: dict[str, list[Row]] = {
             data=lambda w: {
                 "region": w.region.pk,
                 "methodology": methodology(w).pk,
-                "name": "Самодиагностика — осень 2025",
-                "opens_on": "2025-09-01",
-                "closes_on": "2025-10-01",
+                "name": "Самодиагностика — ближайшая",
+                # Within the window a round may open in (portal.validators): around today.
+                "opens_on": str(datetime.date.today()),
+                "closes_on": str(datetime.date.today() + datetime.timedelta(days=30)),
                 "schools": [w.school.pk],
             },
         ),

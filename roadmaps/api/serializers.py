@@ -19,6 +19,7 @@ from orgs.models import Organization
 from portal.api import Conflict, LinkField, VisiblePrimaryKeyField, form_errors
 from portal.validators import (
     approval_date_problem,
+    period_problem,
     validate_multiline,
     validate_single_line,
 )
@@ -455,10 +456,9 @@ class _PeriodMixin:
     def validate(self, attrs):
         start = attrs.get("period_start", getattr(self.instance, "period_start", None))
         end = attrs.get("period_end", getattr(self.instance, "period_end", None))
-        if start and end and start > end:
-            raise serializers.ValidationError(
-                {"period_end": "Конец периода не может быть раньше его начала."}
-            )
+        problem = start and end and period_problem(start, end)
+        if problem:
+            raise serializers.ValidationError({"period_end": problem})
         period = Period(start, end)
         title = attrs.get("title", getattr(self.instance, "title", ""))
         form = self._form({"title": title, "period": str(period)}, attrs)
