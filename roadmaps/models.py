@@ -503,7 +503,7 @@ class Roadmap(models.Model):
     # Sections are kept in pre-order (a section, then its subsections) so that anything
     # reading them by `position` alone sees the document's order.
     def renumber_section_positions(self) -> None:
-        sections = list(self.sections.all())
+        sections = list(self.sections.order_by("position", "pk"))
         children: dict[int | None, list[Section]] = {}
         for section in sections:
             children.setdefault(section.parent_id, []).append(section)

@@ -484,8 +484,8 @@ def test_moving_an_item_on_the_page_and_through_the_api_writes_the_same_rows(
         {"direction": direction},
         format="json",
     )
-    page_rows = [_item_row(item)[0] for item in page_plan.items.order_by("position")]
-    api_rows = [_item_row(item)[0] for item in api_plan.items.order_by("position")]
+    page_rows = [_item_row(item)[0] for item in page_plan.items.order_by("position", "pk")]
+    api_rows = [_item_row(item)[0] for item in api_plan.items.order_by("position", "pk")]
     assert page_rows == api_rows
 
 
@@ -495,8 +495,8 @@ def test_deleting_an_item_on_the_page_and_through_the_api_writes_the_same_rows(w
         make_item(roadmap.sections.get(), number="1.2.", title="Второе", position=1)
     editor.post(reverse("roadmaps:item-delete", args=[page_plan.items.get(number="1.1.").pk]))
     api("municipal").delete(_item_url(api_plan.items.get(number="1.1.")))
-    assert [_item_row(i)[0] for i in page_plan.items.all()] == [
-        _item_row(i)[0] for i in api_plan.items.all()
+    assert [_item_row(i)[0] for i in page_plan.items.order_by("position", "pk")] == [
+        _item_row(i)[0] for i in api_plan.items.order_by("position", "pk")
     ]
     assert page_plan.items.get().number == "1.1."
 
