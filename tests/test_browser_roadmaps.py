@@ -170,7 +170,11 @@ def test_items_are_added_moved_and_deleted_with_the_keyboard(world, page, login)
     expect(rows.first.locator("td.num")).to_have_text("1.1.")
     expect(page.locator(f"#item-{second.pk}-up")).to_be_focused()
 
-    # Add an item with a responsible party the plan does not have yet.
+    # Add an item with a responsible party the plan does not have yet. The block was just
+    # swapped in: wait until htmx has settled it, or Enter follows the plain link.
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
     page.get_by_role("link", name="+ мероприятие в раздел 1.").focus()
     page.keyboard.press("Enter")
     editor = page.locator(f"#new-item-{section.pk}")
