@@ -22,6 +22,9 @@ def test_school_coordinator_answers_reloads_finishes_and_sees_the_result(world, 
     page.get_by_role("link", name="Заполнить анкету").click()
     expect(page.get_by_role("heading", name=re.compile("Самодиагностика: "))).to_be_visible()
     expect(page.locator("#progress")).to_contain_text("Отвечено 0 из 6")
+    # htmx binds the autosave forms on DOMContentLoaded; the heading is visible before that,
+    # and an answer chosen in between would post nothing (it failed CI under load).
+    page.wait_for_load_state("load")
 
     # Keyboard first: focus the first option of Z1 and move to «да» with an arrow key.
     page.locator("#q-1").get_by_label("нет", exact=True).focus()
