@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from orgs.views import home
+from portal.health import healthz, readyz
 
 admin.site.site_header = "Портал «Школа Минпросвещения России»"
 admin.site.site_title = "Администрирование портала"
@@ -33,4 +34,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
+    # Probes for the proxy and orchestrators (see portal/health.py).
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
