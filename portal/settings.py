@@ -137,6 +137,33 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache: REDIS_URL (redis://host:6379/0) when several nodes serve the portal, so that they share
+# it; sessions then live in the cache with the database behind it (a Redis restart logs nobody
+# out). Without it, each process keeps its own memory cache and sessions stay in the database:
+# `make run` needs nothing.
+REDIS_URL = env_str("REDIS_URL", "").strip()
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL must start with redis://, rediss:// or unix://, got {REDIS_URL!r}."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal",
+        }
+    }
+
 # Background jobs (portal/tasks.py): the queue lives in the database; `manage.py db_worker` runs
 # it (`make run` starts one beside the server). Tests switch to the immediate backend.
 TASKS = {
