@@ -2,11 +2,15 @@ import datetime
 import io
 import re
 import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
@@ -127,12 +131,54 @@ def test_glossary_closes_the_document_with_abbreviations_that_have_full_names(sa
     assert "ММС —" not in glossary
 
 
+def reddish_pixels(data: bytes) -> list[int]:
+    """Per page, how many pixels of a 30-dpi rendering (poppler's pdftoppm) are tinted red."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "plan.pdf"
+        source.write_bytes(data)
+        subprocess.run(["pdftoppm", "-r", "30", "-png", source, Path(folder) / "page"], check=True)
+        counts = []
+        for image_path in sorted(Path(folder).glob("page-*.png")):
+            with Image.open(image_path) as image:
+                colours = image.convert("RGB").getcolors(maxcolors=1 << 24)
+                counts.append(sum(n for n, (r, g, b) in colours if r > g + 15 and r > b + 15))
+    return counts
+
+
 def test_a_draft_carries_the_watermark_on_every_page_and_an_empty_grif(sample):
+    # Drawn on every page: a red tint over a good part of each page.
+    counts = reddish_pixels(sample.pdf)
+    assert len(counts) == len(sample.pages)
+    assert min(counts) > 1000, counts
     pages = sample.pages
-    for number, page in enumerate(pages, start=1):
-        assert "ПРОЕКТ" in page, f"page {number}"
+    assert "ПРОЕКТ" in pages[0]
     assert "УТВЕРЖДАЮ" in pages[0]
     assert "«___» ______________ 20___ г." in pages[0]
+
+
+def test_the_watermark_is_drawn_not_written_so_the_text_layer_has_none_of_its_letters(sample):
+    # The grif says «ПРОЕКТ» once, as text; the mark across the pages is outlines only, so no
+    # stray «Р» or «О» turns up between the rows when the text is copied or read aloud.
+    text = " ".join(sample.pages)
+    assert text.count("ПРОЕКТ") == 1
+    stray = [word for word in text.split() if len(word) == 1 and word in "ПРОЕКТ"]
+    assert stray == []
+
+
+def test_the_pdf_is_tagged_in_russian_with_honest_metadata(sample):
+    reader = PdfReader(io.BytesIO(sample.pdf))
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "ru"
+    info = reader.metadata
+    assert info.title.startswith("План мероприятий")
+    assert info.author
+    created = info.creation_date
+    assert created is not None
+    assert abs((created - timezone.now()).total_seconds()) < 600
 
 
 def test_an_approved_plan_has_no_watermark_and_names_its_approving_document(world):
@@ -146,8 +192,10 @@ def test_an_approved_plan_has_no_watermark_and_names_its_approving_document(worl
         approval_number="3.12-1331-р",
     )
     roadmap.refresh_from_db()
-    pages = pdf_pages(plan_pdf(roadmap))
+    data = plan_pdf(roadmap)
+    pages = pdf_pages(data)
     assert not any("ПРОЕКТ" in page for page in pages)
+    assert set(reddish_pixels(data)) == {0}
     assert (
         "УТВЕРЖДЕН распоряжением комитета общего и профессионального образования "
         "Ленинградской области от 26.09.2023 № 3.12-1331-р"
@@ -215,6 +263,10 @@ def test_a_missing_bundled_font_stops_the_pdf_instead_of_falling_back(world, set
     (tmp_path / "static" / "css").mkdir(parents=True)
     shutil.copy(settings.BASE_DIR / "static/css/print-plan.css", tmp_path / "static/css")
     settings.BASE_DIR = tmp_path
+    # A draft needs the bold face for its «ПРОЕКТ» outlines first; the regular one for the text.
+    with pytest.raises(PdfResourceError, match=r"LiberationSerif-Bold\.ttf"):
+        plan_pdf(roadmap)
+    roadmap.status = Roadmap.Status.APPROVED
     with pytest.raises(PdfResourceError, match=r"LiberationSerif-Regular\.ttf"):
         plan_pdf(roadmap)
 
