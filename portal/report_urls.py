@@ -13,6 +13,7 @@ urlpatterns = [
     # /reports/roadmaps/<pk>/
     path("roadmaps/<int:pk>/pdf/", download_views.roadmap_pdf, name="roadmap-pdf"),
     path("roadmaps/<int:pk>/xlsx/", download_views.roadmap_xlsx, name="roadmap-xlsx"),
+    path("roadmaps/<int:pk>/docx/", download_views.roadmap_docx, name="roadmap-docx"),
     path(
         "roadmaps/<int:pk>/calendar/<slug:token>.ics",
         download_views.roadmap_calendar_feed,

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from reports.plan import is_approved
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Characters Windows refuses in a file name, and control characters.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -73,15 +74,18 @@ def attachment(content: bytes, content_type: str, *, name: str, fallback: str) -
 
 
 def plan_file(roadmap, extension: str) -> HttpResponse:
-    """A plan as the official PDF («pdf») or as Excel («xlsx»), named for download."""
+    """A plan as the official PDF («pdf»), as Excel («xlsx») or as Word («docx»), named for
+    download."""
+    from reports.docx import plan_docx
     from reports.pdf import plan_pdf
     from reports.xlsx import plan_xlsx
 
-    content, content_type = (
-        (plan_pdf(roadmap), "application/pdf")
-        if extension == "pdf"
-        else (plan_xlsx(roadmap), XLSX_TYPE)
-    )
+    render, content_type = {
+        "pdf": (plan_pdf, "application/pdf"),
+        "xlsx": (plan_xlsx, XLSX_TYPE),
+        "docx": (plan_docx, DOCX_TYPE),
+    }[extension]
+    content = render(roadmap)
     return attachment(
         content,
         content_type,

@@ -39,6 +39,13 @@ def roadmap_xlsx(request, pk):
     return plan_file(roadmap, "xlsx")
 
 
+@login_required
+@require_safe
+def roadmap_docx(request, pk):
+    roadmap, _ = get_roadmap_for_user(request, pk)
+    return plan_file(roadmap, "docx")
+
+
 # Calendar ----------------------------------------------------------------------------------------
 
 
