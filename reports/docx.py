@@ -27,10 +27,10 @@ from reports.plan import (
     GLOSSARY_TITLE,
     ItemRow,
     SectionRow,
-    approval_block,
     load_plan,
 )
 from reports.xlsx import cell_text
+from roadmaps.grif import approval_block
 
 # The font the PDF embeds (Liberation Serif) has the metrics of Times New Roman, which every
 # office has; Word substitutes by name, so the document names the family everybody can open.

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
-from reports.plan import is_approved
+from roadmaps.grif import is_approved
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

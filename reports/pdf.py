@@ -26,10 +26,10 @@ from reports.plan import (
     COLUMN_RESULT,
     COLUMN_TITLE,
     GLOSSARY_TITLE,
-    approval_block,
     load_plan,
 )
 from reports.watermark import outline_svg
+from roadmaps.grif import approval_block
 
 FONT_FAMILY = "Portal Serif"
 FONT_FILES = {

@@ -34,9 +34,9 @@ from reports.plan import (
     GLOSSARY_TITLE,
     ItemRow,
     SectionRow,
-    approval_block,
     load_plan,
 )
+from roadmaps.grif import approval_block
 from roadmaps.models import Item
 
 # (header, width in characters)

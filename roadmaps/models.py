@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
+from roadmaps import grif
 from roadmaps.deadlines import Period
 from roadmaps.querysets import ItemQuerySet, RoadmapQuerySet
 
@@ -269,15 +270,8 @@ class Roadmap(models.Model):
 
     @property
     def approval_caption(self) -> str:
-        """«распоряжение от 26.09.2023 № 3.12-1331-р» from the approval fields."""
-        parts = [self.approval_kind]
-        if self.approval_issuer:
-            parts.append(self.approval_issuer)
-        if self.approval_date:
-            parts.append(f"от {self.approval_date:%d.%m.%Y}")
-        if self.approval_number:
-            parts.append(f"№ {self.approval_number}")
-        return " ".join(part for part in parts if part)
+        """«распоряжением комитета … от 26.09.2023 № 3.12-1331-р» (roadmaps/grif.py)."""
+        return grif.caption(self)
 
     # Workflow: draft → review → approved, or review → returned → review …; approved → a new
     # draft version (revise). Each step locks the row, checks the state it is really in, and

@@ -23,7 +23,7 @@ from django_htmx.http import retarget
 
 from orgs.models import Municipality, Organization
 from portal.validators import parse_id
-from roadmaps import editing, execution, versions
+from roadmaps import editing, execution, grif, versions
 from roadmaps.access import (
     can_edit,
     can_review,
@@ -248,6 +248,16 @@ def _table_context(request, roadmap: Roadmap) -> dict:
     }
 
 
+def _page_grif(roadmap) -> grif.ApprovalBlock | None:
+    """The grif as the documents print it, without the signature's blank line; none for a
+    draft that has nothing but the blank form."""
+    block = grif.approval_block(roadmap)
+    if block.draft and not grif.has_captured_approval(roadmap):
+        return None
+    lines = [line.replace(grif.SIGNATURE, "").strip() for line in block.lines]
+    return grif.ApprovalBlock(block.head, [line for line in lines if line], draft=block.draft)
+
+
 @login_required
 def roadmap_detail(request, pk):
     roadmap, writable = get_roadmap_for_user(request, pk)
@@ -262,6 +272,7 @@ def roadmap_detail(request, pk):
     )
     has_next = any(version.previous_version_id == roadmap.pk for version in family)
     context.update(
+        grif=_page_grif(roadmap),
         blocks=_blocks(roadmap),
         glossary=roadmap.parties.filter(in_glossary=True).order_by("position", "name"),
         events=events,

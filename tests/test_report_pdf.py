@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from orgs.models import Organization
 from reports.pdf import PdfResourceError, plan_html, plan_pdf
-from reports.plan import approval_block, genitive_issuer, instrumental
+from roadmaps.grif import approval_block, genitive_issuer, instrumental
 from roadmaps.models import Roadmap
 from tests.factories import (
     make_item,

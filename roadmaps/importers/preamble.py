@@ -49,6 +49,10 @@ _KIND_FORMS = [
     (re.compile(r"^письм"), "письмо"),
 ]
 _DOCUMENT_WORD = r"распоряжени\w*|приказ\w*|постановлени\w*|решени\w*|протокол\w*|письм\w*"
+# «инструктивно-методическим письмом», «совместным приказом»: an adjective before the word.
+_ADJECTIVE_ENDING = r"(?:ым|им|ому|ему|ое|ее|ый|ий|ого|его)"
+_DOCUMENT_PHRASE = rf"(?:[а-яё]+-)?(?:[а-яё]+{_ADJECTIVE_ENDING}\s+)?(?:{_DOCUMENT_WORD})"
+_NEUTER_KINDS = {"распоряжение", "постановление", "решение", "письмо"}
 _LETTER_KIND = re.compile(
     r"(?:(?:инструктивно|информационно|организационно)\s*-\s*методическое\s+|"
     r"информационное\s+|методическое\s+)?письмо|приказ|распоряжение|постановление",
@@ -207,9 +211,21 @@ def find_approval(lines: list[str], title_line: int | None = None) -> Approval |
     return by_document or by_signature or _letter(head)
 
 
-def _kind(word: str) -> str:
-    word = word.lower()
-    return next((kind for pattern, kind in _KIND_FORMS if pattern.match(word)), word)
+def _kind(phrase: str) -> str:
+    """«инструктивно-методическим письмом» → «инструктивно-методическое письмо»."""
+    *adjectives, word = squeeze(phrase).lower().split()
+    kind = next((kind for pattern, kind in _KIND_FORMS if pattern.match(word)), word)
+    return " ".join([*(_nominative_adjective(a, kind) for a in adjectives), kind])
+
+
+def _nominative_adjective(adjective: str, kind: str) -> str:
+    prefix, _, word = adjective.rpartition("-")
+    stem = re.sub(rf"{_ADJECTIVE_ENDING}$", "", word)
+    if kind in _NEUTER_KINDS:
+        ending = "ее" if stem[-1:] in "жшчщ" else "ое"
+    else:
+        ending = "ий" if stem[-1:] in "кгхжшчщ" else "ый"
+    return f"{prefix}-{stem}{ending}" if prefix else stem + ending
 
 
 def _approved_by_document(lines: list[str]) -> Approval | None:
@@ -228,7 +244,7 @@ def _approved_by_document(lines: list[str]) -> Approval | None:
                 break
         block = " ".join(block_lines)
         match = re.search(
-            rf"^(?:утвержд\w*|приложение(?:\s*№\s*\d+)?)\s*:?\s*(?:к\s+)?({_DOCUMENT_WORD})\s+(.*)$",
+            rf"^(?:утвержд\w*|приложение(?:\s*№\s*\d+)?)\s*:?\s*(?:к\s+)?({_DOCUMENT_PHRASE})\s+(.*)$",
             block,
             re.IGNORECASE,
         )
@@ -243,14 +259,33 @@ def _approved_by_document(lines: list[str]) -> Approval | None:
         issuer = rest[: date_match.start()] if date_match else rest
         if not date_match and number_match:
             issuer = rest[: number_match.start()]
+        position, name, signature = _signature_after(lines, index + len(block_lines))
         return Approval(
             kind=_kind(match.group(1)),
             number=_clean_number(number_match.group(1)) if number_match else "",
             date=parse_date(date_match.group(1)) if date_match else None,
             issuer=_nominative(issuer, officials=True),
-            text="\n".join(block_lines),
+            official_name=name,
+            official_position=position,
+            text="\n".join([*block_lines, *signature]),
         )
     return None
+
+
+def _signature_after(lines: list[str], start: int) -> tuple[str, str, list[str]]:
+    """The official who signed, written right under the document's line: «Председатель
+    комитета» / «______ В.И. Реброва». Returns (position, name, the lines), or empties."""
+    taken: list[str] = []
+    for line in lines[start : start + 3]:
+        if not line:
+            break
+        taken.append(line)
+        cleaned = squeeze(re.sub(r"_{2,}|/|\(подпись\)", " ", line))
+        person = re.search(rf"(?:^|\s)({_PERSON})$", cleaned)
+        if person:
+            position = squeeze(" ".join([*taken[:-1], cleaned[: person.start(1)]]))
+            return position, person.group(1), taken
+    return "", "", []
 
 
 def _approved_by_signature(lines: list[str]) -> Approval | None:
