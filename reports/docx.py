@@ -18,17 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from reports.plan import (
-    COLUMN_DEADLINE,
-    COLUMN_NUMBER,
-    COLUMN_RESPONSIBLE,
-    COLUMN_RESULT,
-    COLUMN_TITLE,
-    GLOSSARY_TITLE,
-    ItemRow,
-    SectionRow,
-    load_plan,
-)
+from reports.plan import GLOSSARY_TITLE, ItemRow, SectionRow, load_plan
 from reports.xlsx import cell_text
 from roadmaps.grif import approval_block
 
@@ -39,14 +29,7 @@ FONT_SIZE = Pt(11)
 PAGE_WIDTH, PAGE_HEIGHT = Mm(297), Mm(210)
 MARGIN = Mm(15)
 GRIF_INDENT = Mm(170)  # the grif starts here, over the right-hand columns, as on paper
-# Column widths in millimetres; they add up to the text width (297 − 2 × 15).
-COLUMNS = [
-    (COLUMN_NUMBER, 14),
-    (COLUMN_TITLE, 100),
-    (COLUMN_DEADLINE, 38),
-    (COLUMN_RESPONSIBLE, 50),
-    (COLUMN_RESULT, 65),
-]
+TEXT_WIDTH = 297 - 2 * 15  # millimetres
 SECTION_SHADE = "EDEDED"
 DRAFT_RED = RGBColor(0xBE, 0x00, 0x00)
 
@@ -67,24 +50,25 @@ def plan_docx(roadmap) -> bytes:
     _heading(document, roadmap)
 
     if plan.rows:
-        table = document.add_table(rows=1, cols=len(COLUMNS))
+        widths = [Mm(width) for width in plan.widths(TEXT_WIDTH)]
+        table = document.add_table(rows=1, cols=len(plan.columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         # LibreOffice lays a table out by its grid, Word by the cells' own widths: set both.
-        for column, (_, width) in zip(table.columns, COLUMNS, strict=True):
-            column.width = Mm(width)
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
         header = table.rows[0]
         _repeat_as_header(header)
-        for cell, (title, width) in zip(header.cells, COLUMNS, strict=True):
-            cell.width = Mm(width)
-            _write_lines(cell, title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for cell, column, width in zip(header.cells, plan.columns, widths, strict=True):
+            cell.width = width
+            _write_lines(cell, column.heading, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
             _shade(cell, SECTION_SHADE)
         for entry in plan.rows:
             if isinstance(entry, SectionRow):
                 _section_row(table, entry)
             else:
-                _item_row(table, entry)
+                _item_row(table, entry, widths)
     else:
         document.add_paragraph().add_run("В плане пока нет мероприятий.").italic = True
 
@@ -195,19 +179,11 @@ def _section_row(table, section: SectionRow) -> None:
     _shade(merged, SECTION_SHADE)
 
 
-def _item_row(table, entry: ItemRow) -> None:
-    item = entry.item
+def _item_row(table, entry: ItemRow, widths) -> None:
     row = table.add_row()
-    values = [
-        item.number,
-        item.title,
-        item.deadline_text,
-        "\n".join(entry.responsible),
-        item.result,
-    ]
-    for cell, value, (_, width) in zip(row.cells, values, COLUMNS, strict=True):
-        cell.width = Mm(width)
-        _write_lines(cell, value)
+    for cell, key, width in zip(row.cells, entry.keys, widths, strict=True):
+        cell.width = width
+        _write_lines(cell, entry.text(key))
 
 
 def _glossary(document, glossary: list[tuple[str, str]]) -> None:

@@ -20,11 +20,6 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from reports.downloads import printable
 from reports.plan import (
-    COLUMN_DEADLINE,
-    COLUMN_NUMBER,
-    COLUMN_RESPONSIBLE,
-    COLUMN_RESULT,
-    COLUMN_TITLE,
     GLOSSARY_TITLE,
     load_plan,
 )
@@ -95,13 +90,6 @@ def plan_html(roadmap) -> str:
             "show_period": str(roadmap.period_start.year) not in roadmap.title,
             "generated": timezone.localdate(),
             "glossary_title": GLOSSARY_TITLE,
-            "columns": {
-                "number": COLUMN_NUMBER,
-                "title": COLUMN_TITLE,
-                "deadline": COLUMN_DEADLINE,
-                "responsible": COLUMN_RESPONSIBLE,
-                "result": COLUMN_RESULT,
-            },
         },
     )
 

@@ -12,15 +12,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from roadmaps import layout
 from roadmaps.models import Item, ItemResponsible, Roadmap
 
-# The columns every export of a plan shows, in this order, with the words the importer knows.
-COLUMN_NUMBER = "№"
-COLUMN_TITLE = "Наименование мероприятия"
-COLUMN_DEADLINE = "Сроки"
-COLUMN_RESPONSIBLE = "Ответственные"
-COLUMN_RESULT = "Ожидаемый результат"
 GLOSSARY_TITLE = "Обозначения и сокращения"
+# How wide each kind of column is, relative to the others (the standard five add up to 100).
+WIDTH_WEIGHTS = {
+    layout.NUMBER: 6,
+    layout.TITLE: 35,
+    layout.DEADLINE: 13,
+    layout.RESPONSIBLE: 17,
+    layout.RESULT: 29,
+    layout.DIRECTION: 14,
+}
 
 _LIST_MARKERS = ("• ", "– ", "- ", "— ")
 
@@ -66,21 +70,40 @@ class SectionRow:
         return f"{number}. {self.title}"
 
 
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    lines: list[Line]
+
+
 @dataclass
 class ItemRow:
     item: Item
     responsible: list[str]
     directions: list[str]
+    number: str = ""  # as the plan writes it («1.1.» in a plan numbered with a dot)
+    keys: tuple[str, ...] = ()  # the plan's columns, in order
 
     is_section = False
 
     @property
-    def title_lines(self) -> list[Line]:
-        return split_lines(self.item.title)
+    def cells(self) -> list[Cell]:
+        return [Cell(key, self.lines(key)) for key in self.keys]
 
-    @property
-    def result_lines(self) -> list[Line]:
-        return split_lines(self.item.result)
+    def text(self, key: str) -> str:
+        """The cell of a column (roadmaps/layout.py keys) as plain text, lines kept."""
+        item = self.item
+        return {
+            layout.NUMBER: self.number,
+            layout.TITLE: item.title,
+            layout.DEADLINE: item.deadline_text,
+            layout.RESPONSIBLE: "\n".join(self.responsible),
+            layout.RESULT: item.result,
+            layout.DIRECTION: "\n".join(self.directions),
+        }[key]
+
+    def lines(self, key: str) -> list[Line]:
+        return split_lines(self.text(key))
 
 
 @dataclass
@@ -88,10 +111,16 @@ class PlanDocument:
     roadmap: Roadmap
     rows: list[SectionRow | ItemRow] = field(default_factory=list)
     glossary: list[tuple[str, str]] = field(default_factory=list)
+    columns: list[layout.PlanColumn] = field(default_factory=list)
 
     @property
     def items(self) -> list[ItemRow]:
         return [row for row in self.rows if not row.is_section]
+
+    def widths(self, total: float = 100) -> list[float]:
+        """Each column's share of `total`, in the proportions of the standard table."""
+        weights = [WIDTH_WEIGHTS[column.key] for column in self.columns]
+        return [round(total * weight / sum(weights), 1) for weight in weights]
 
 
 def glossary_parties(roadmap: Roadmap):
@@ -118,12 +147,12 @@ def load_plan(roadmap: Roadmap) -> PlanDocument:
         parent = section.parent_id if section.parent_id in known else None
         children[parent].append(section)
 
-    plan = PlanDocument(roadmap=roadmap)
+    plan = PlanDocument(roadmap=roadmap, columns=layout.plan_columns(roadmap))
 
     def walk(parent_id, depth):
         for section in children[parent_id]:
             plan.rows.append(SectionRow(section.number, section.title, depth))
-            plan.rows.extend(_item_row(item) for item in items_by_section[section.pk])
+            plan.rows.extend(_item_row(plan, item) for item in items_by_section[section.pk])
             walk(section.pk, depth + 1)
 
     walk(None, 0)
@@ -150,9 +179,11 @@ def responsible_names(item: Item) -> list[str]:
     return names
 
 
-def _item_row(item: Item) -> ItemRow:
+def _item_row(plan: PlanDocument, item: Item) -> ItemRow:
     return ItemRow(
         item=item,
         responsible=responsible_names(item),
         directions=[direction.name for direction in item.directions.all()],
+        number=layout.display_number(plan.roadmap, item.number),
+        keys=tuple(column.key for column in plan.columns),
     )

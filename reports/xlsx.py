@@ -26,26 +26,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from reports.plan import (
-    COLUMN_DEADLINE,
-    COLUMN_NUMBER,
-    COLUMN_RESPONSIBLE,
-    COLUMN_RESULT,
-    COLUMN_TITLE,
     GLOSSARY_TITLE,
     ItemRow,
     SectionRow,
     load_plan,
 )
+from roadmaps import layout
 from roadmaps.grif import approval_block
 from roadmaps.models import Item
 
 # (header, width in characters)
 COLUMNS = [
-    (COLUMN_NUMBER, 8),
-    (COLUMN_TITLE, 60),
-    (COLUMN_DEADLINE, 18),
-    (COLUMN_RESPONSIBLE, 24),
-    (COLUMN_RESULT, 44),
+    *zip((column.heading for column in layout.STANDARD), (8, 60, 18, 24, 44), strict=True),
     ("Направления", 20),
     ("Начало", 12),
     ("Окончание", 12),

@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
 from portal.validators import approval_date_problem, period_problem, printable_problem
-from roadmaps import editing
+from roadmaps import editing, layout
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.importers import DocumentError, ParsedRoadmap, ParsedSection, parse_document
 from roadmaps.models import Direction, Item, ItemResponsible, Party, Roadmap, RoadmapEvent, Section
@@ -174,6 +174,8 @@ def save_parsed_roadmap(
         else "",
         reason=f"Импорт из файла {filename}".strip(),
         source_filename=filename[:255],
+        columns=layout.stored(parsed.columns),
+        number_dots=parsed.number_dots,
         **fields,
     )
 

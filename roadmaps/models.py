@@ -13,6 +13,7 @@ from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
 from roadmaps import grif
 from roadmaps.deadlines import Period
+from roadmaps.layout import validate_columns
 from roadmaps.querysets import ItemQuerySet, RoadmapQuerySet
 
 
@@ -196,6 +197,15 @@ class Roadmap(models.Model):
     source_filename = models.CharField(
         "импортирован из файла", max_length=255, blank=True, validators=[validate_single_line]
     )
+    columns = models.JSONField(
+        "столбцы таблицы",
+        default=list,
+        blank=True,
+        validators=[validate_columns],
+        help_text="Столбцы, их порядок и заголовки, как в загруженном документе; пусто — "
+        "стандартный набор.",
+    )
+    number_dots = models.BooleanField("номера с точкой на конце («1.1.»)", default=False)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
 
     created_by = models.ForeignKey(
@@ -419,6 +429,8 @@ class Roadmap(models.Model):
             version=self.version + 1,
             previous_version=self,
             source_filename=self.source_filename,
+            columns=self.columns,
+            number_dots=self.number_dots,
             created_by=by,
             updated_by=by,
         )

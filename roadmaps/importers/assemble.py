@@ -260,6 +260,8 @@ class _Builder:
     glossary_mode: bool = False
     warnings: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # text after the plan, for «(далее – …)»
+    numbered: int = 0  # items with a number …
+    dotted: int = 0  # … of which written with a closing dot («1.1.»)
 
     def __post_init__(self) -> None:
         self.positions = sorted(set(self.header.data_positions))
@@ -377,7 +379,8 @@ class _Builder:
         if number_cell is not None and number_cell.continued and number_cell.text:
             self.continue_item(row)  # the number cell is merged down: same item
             return
-        number = normalize_number(self.value(row, Column.NUMBER))
+        raw_number = squeeze(self.value(row, Column.NUMBER))
+        number = normalize_number(raw_number)
         title = self.value(row, Column.TITLE)
         deadline = self.value(row, Column.DEADLINE)
         if not number and self._continues(title, deadline, row.after_break):
@@ -393,6 +396,9 @@ class _Builder:
             return
         if not title and not any(others):
             return  # a numbered row left empty in a template is not an activity
+        if number:
+            self.numbered += 1
+            self.dotted += raw_number.endswith(".")
         responsible = self.value(row, Column.RESPONSIBLE)
         item = ParsedItem(
             number=number,
@@ -605,7 +611,17 @@ class _Builder:
             sections=self.sections,
             glossary=glossary,
             warnings=warnings + self.warnings,
+            columns=self.table_columns(),
+            number_dots=self.numbered > 0 and self.dotted * 2 > self.numbered,
         )
+
+    def table_columns(self) -> list[tuple[str, str]]:
+        """Each kind of column once, where it first stands, under the document's heading."""
+        firsts = sorted((positions[0], column) for column, positions in self.header.columns.items())
+        return [
+            (column.value, squeeze(self.header.texts[position]) or COLUMN_NAMES.get(column, ""))
+            for position, column in firsts
+        ]
 
 
 def _label(section: ParsedSection) -> str:

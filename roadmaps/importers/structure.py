@@ -72,6 +72,9 @@ class ParsedRoadmap:
     sections: list[ParsedSection] = field(default_factory=list)
     glossary: dict[str, str] = field(default_factory=dict)  # abbreviation -> full name
     warnings: list[str] = field(default_factory=list)
+    # The table's columns as the document has them: (key, heading) in order (roadmaps/layout.py).
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    number_dots: bool = False  # items numbered «1.1.», with a closing dot
 
     def all_items(self) -> Iterator[ParsedItem]:
         for section in self.sections:
