@@ -111,8 +111,9 @@ def test_a_district_plan_from_import_to_approval_and_a_new_version(world, page, 
     page.get_by_role("button", name="Утвердить").click()
     expect(page.locator("#plan-status")).to_have_text("утверждена")
     approval = page.get_by_role("complementary", name="Гриф утверждения")
-    expect(approval).to_contain_text("УТВЕРЖДЕНО")
-    expect(approval).to_contain_text("распоряжение от 29.02.2024 № 231-р")
+    expect(approval).to_contain_text("УТВЕРЖДЕН")
+    expect(approval).to_contain_text("распоряжением")
+    expect(approval).to_contain_text("от 29.02.2024 № 231-р")
     expect(approval).to_contain_text("Ю.В. Ступак")
 
     # Read-only now: no edit controls, and a POST is refused.

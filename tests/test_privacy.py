@@ -118,6 +118,9 @@ ROUTES: dict[str, list[Route]] = {
     "login": [
         Route(lambda w: reverse("login"), everyone(anonymous=200, **dict.fromkeys(ROLES[1:], 302)))
     ],
+    # Probes for the load balancer answer everyone, signed in or not.
+    "healthz": [Route(lambda w: reverse("healthz"), everyone(anonymous=200))],
+    "readyz": [Route(lambda w: reverse("readyz"), everyone(anonymous=200))],
     "password_change": [Route(lambda w: reverse("password_change"), everyone())],
     "password_change_done": [Route(lambda w: reverse("password_change_done"), everyone())],
     "orgs:municipality-detail": [
@@ -461,6 +464,13 @@ ROUTES: dict[str, list[Route]] = {
         Route(lambda w: reverse("reports:roadmap-xlsx", args=[_plan(w).pk]), PLAN_READ),
         Route(
             lambda w: reverse("reports:roadmap-xlsx", args=[_plan(w, "approved").pk]),
+            everyone(outsider=404),
+        ),
+    ],
+    "reports:roadmap-docx": [
+        Route(lambda w: reverse("reports:roadmap-docx", args=[_plan(w).pk]), PLAN_READ),
+        Route(
+            lambda w: reverse("reports:roadmap-docx", args=[_plan(w, "approved").pk]),
             everyone(outsider=404),
         ),
     ],
