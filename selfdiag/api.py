@@ -109,7 +109,6 @@ from selfdiag.rounds import (
     template_file,
 )
 
-
 FORBIDDEN = OpenApiResponse(
     description="Нет права на это действие (например, у наблюдателя); причина — в поле detail."
 )

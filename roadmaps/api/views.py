@@ -83,7 +83,6 @@ from roadmaps.models import (
 )
 from roadmaps.rollup import rollup_of
 
-
 FORBIDDEN = OpenApiResponse(
     description="Нет права на это действие (например, у наблюдателя) или карта в состоянии, "
     "в котором его не выполнить (утверждена, на согласовании); причина — в поле detail."
