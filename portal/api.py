@@ -230,7 +230,8 @@ class PortalAutoSchema(AutoSchema):
       must be listed with its Russian name in SPECTACULAR_SETTINGS["TAGS"];
     - the operationId is drf-spectacular's: the path's segments and the action
       (`roadmaps_list`, `roadmaps_approve_create`), ASCII and stable — never set it by hand;
-    - a parameter's schema has no `title` (a generator names classes after it);
+    - a parameter's schema has no `title` (a generator names classes after it); an integer
+      id in the path has `minimum: 0`;
     - every 4xx answer has a body in the schema: 400 — field errors (`ValidationError`),
       others — `Error` with the Russian `detail`. An operation declares what it may answer
       (403, 409 with its own description); 401 always, 400 where a body or a query parameter is
@@ -242,9 +243,13 @@ class PortalAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:
             for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
                 # A filter's label («Статус») would name the parameter's enum class in a
                 # generated client; the Russian text is in the description.
-                parameter.get("schema", {}).pop("title", None)
+                schema.pop("title", None)
+                # An id in the path is digits (the `int` converter): «-1» is no address.
+                if parameter["in"] == "path" and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 0)
             self._add_errors(operation)
         return operation
 

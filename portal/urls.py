@@ -34,3 +34,7 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON under /api/v1/, the site's pages elsewhere.
+handler404 = "portal.api_views.not_found"
+handler500 = "portal.api_views.failed"

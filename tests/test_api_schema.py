@@ -522,3 +522,14 @@ def test_fuzzed_requests_get_answers_the_schema_documents(
     lists = {op.label for op in operations if op.method.upper() == "GET" and "{" not in op.path}
     assert len(lists) > 10
     assert sorted(lists - CLOSED_LISTS[role] - succeeded) == []
+
+
+def test_an_address_the_api_does_not_know_is_a_json_404_and_a_page_stays_html(api, client):
+    for url in ("/api/v1/roadmaps/-1/", "/api/v1/no-such-list/"):
+        response = api("operator").get(url)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Нет такого адреса в API."}
+    page = client.get("/roadmaps/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
