@@ -85,6 +85,23 @@ def test_generated_client_is_named_in_ascii_and_generated_without_warnings(clien
     assert [name for name in names if not name.isascii()] == []
 
 
+def test_every_file_the_api_sends_comes_out_of_the_client_as_bytes(client_package):
+    folder, _ = client_package
+    files = [
+        (operation["tags"][0], operation["operationId"])
+        for methods in _schema()["paths"].values()
+        for operation in methods.values()
+        if any(
+            body["schema"].get("format") == "binary"
+            for body in operation["responses"].get("200", {}).get("content", {}).values()
+        )
+    ]
+    assert len(files) >= 9
+    for tag, operation_id in files:
+        source = (folder / "api" / tag.replace("-", "_") / f"{operation_id}.py").read_text()
+        assert "response_200 = File(payload=BytesIO(response.content))" in source, operation_id
+
+
 def test_every_generated_module_imports(client_package):
     package = importlib.import_module(PACKAGE)
     modules = [info.name for info in pkgutil.walk_packages(package.__path__, f"{PACKAGE}.")]
