@@ -38,7 +38,6 @@ from reports.downloads import XLSX_TYPE
 from roadmaps.access import get_roadmap_for_user
 from selfdiag.access import get_round_for_user
 
-TAG = "Задания"
 MAX_ID = 2**63 - 1
 
 NOT_FOUND = OpenApiResponse(description="Задание другого пользователя или не существует.")
@@ -216,7 +215,6 @@ def _no_file_reason(job: Job) -> str:
     return "У задания нет файла."
 
 
-@extend_schema(tags=[TAG])
 @extend_schema_view(
     list=extend_schema(
         summary="Мои задания",

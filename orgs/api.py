@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -232,7 +232,6 @@ def _import_region(user, value) -> Region:
     return region
 
 
-@extend_schema(tags=["Справочник организаций"])
 @extend_schema_view(
     list=extend_schema(
         summary="Субъекты РФ",
@@ -253,7 +252,6 @@ class RegionViewSet(ScopedReadOnlyViewSet):
         return Region.objects.for_user(user)
 
 
-@extend_schema(tags=["Справочник организаций"])
 @extend_schema_view(
     list=extend_schema(
         summary="Муниципальные образования",
@@ -276,7 +274,6 @@ class MunicipalityViewSet(ScopedReadOnlyViewSet):
         return Municipality.objects.for_user(user)
 
 
-@extend_schema(tags=["Справочник организаций"])
 @extend_schema_view(
     list=extend_schema(
         summary="Организации",
@@ -326,7 +323,7 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
         url_path="import",
         url_name="import",
         permission_classes=[IsAuthenticated, ImportsDirectory],
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[MultiPartParser],
         serializer_class=DirectoryImportSerializer,
         filter_backends=[],
         pagination_class=None,
@@ -362,7 +359,6 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
         return Response(DirectoryImportResultSerializer(result).data)
 
 
-@extend_schema(tags=["Членства (администрирование)"])
 @extend_schema_view(
     list=extend_schema(
         summary="Членства пользователей",

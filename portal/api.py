@@ -14,8 +14,12 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404
 from django.utils.encoding import punycode
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
@@ -23,7 +27,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.settings import api_settings
 from rest_framework.viewsets import GenericViewSet
 
@@ -116,6 +120,21 @@ class LinkField(serializers.URLField):
         return as_uri(value) if value else None
 
 
+class LinkFieldScheme(OpenApiSerializerFieldExtension):
+    """A link as the schema states it: given out as a URI or null; taken as typed (an IRI
+    with a Cyrillic domain too), null or an empty string for none."""
+
+    target_class = "portal.api.LinkField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = build_basic_type(OpenApiTypes.STR)
+        if direction == "response":
+            schema["format"] = "uri"
+        if self.target.max_length is not None:
+            schema["maxLength"] = self.target.max_length
+        return schema
+
+
 class Search(SearchFilter):
     search_description = "Поиск по словам, без учёта регистра; поля поиска — в описании списка."
 
@@ -169,7 +188,118 @@ def form_errors(form) -> dict:
     }
 
 
-class OneObjectSchema(AutoSchema):
+# The schema: conventions every operation follows without saying so.
+
+
+# A refusal (the component `Error`). A comment, not a docstring: that would become the
+# component's description in the Russian documentation.
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Причина отказа по-русски.")
+
+
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": "Запрос не принят, ничего не изменено. Ошибки по полям: имя поля — список "
+    "сообщений (у вложенных полей — такой же объект); `non_field_errors` — ошибки запроса "
+    "целиком; `detail` — тело запроса не прочитано.",
+    "properties": {
+        "detail": {"type": "string", "description": "Тело запроса не прочитано."},
+        "non_field_errors": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Ошибки запроса целиком.",
+        },
+    },
+    "additionalProperties": {},
+}
+
+# What each refusal means when an operation says nothing more specific.
+ERROR_DESCRIPTIONS = {
+    "400": "Запрос не принят: ошибки по полям или в параметрах; ничего не изменено.",
+    "401": "Нет входа: нужен личный токен (`Authorization: Token …`) или сессия портала.",
+    "403": "Нет права на это действие; причина — в поле `detail`.",
+    "404": "Объект вне области пользователя или не существует (у списка — нет такой страницы).",
+    "409": "Запись изменилась или шаг невозможен в текущем состоянии; причина — в поле `detail`.",
+}
+
+
+class PortalAutoSchema(AutoSchema):
+    """The project's OpenAPI conventions, applied to every operation (DEFAULT_SCHEMA_CLASS):
+
+    - the tag is the first segment of the path (`roadmaps`, `items`, `rounds`), ASCII, and
+      must be listed with its Russian name in SPECTACULAR_SETTINGS["TAGS"];
+    - the operationId is drf-spectacular's: the path's segments and the action
+      (`roadmaps_list`, `roadmaps_approve_create`), ASCII and stable — never set it by hand;
+    - a parameter's schema has no `title` (a generator names classes after it); an integer
+      id in the path has `minimum: 0`;
+    - every 4xx answer has a body in the schema: 400 — field errors (`ValidationError`),
+      others — `Error` with the Russian `detail`. An operation declares what it may answer
+      (403, 409 with its own description); 401 always, 400 where a body or a query parameter is
+      read, 403 for writes and for views with a permission beyond login, 404 where the path
+      names an object or the list has pages are added here.
+    """
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                # A filter's label («Статус») would name the parameter's enum class in a
+                # generated client; the Russian text is in the description.
+                schema.pop("title", None)
+                # An id in the path is digits (the `int` converter): «-1» is no address.
+                if parameter["in"] == "path" and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 0)
+            self._add_errors(operation)
+        return operation
+
+    def _add_errors(self, operation):
+        responses = operation["responses"]
+        parameters = operation.get("parameters", [])
+        expected = {"401"}
+        if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+            expected.add("400")
+        if self.method not in SAFE_METHODS or self._guarded():
+            expected.add("403")
+        if any(p["in"] == "path" for p in parameters) or any(
+            p["name"] == "page" for p in parameters
+        ):
+            expected.add("404")
+        for code in expected - set(responses):
+            responses[code] = {"description": ERROR_DESCRIPTIONS[code]}
+        for code, response in responses.items():
+            if code.startswith("4") and not response.get("content"):
+                response["content"] = {"application/json": {"schema": self._error_schema(code)}}
+        operation["responses"] = dict(sorted(responses.items()))
+
+    def _insert_field_validators(self, field, schema):
+        # A link's schema is LinkFieldScheme's: the URL validator would make an IRI-accepting
+        # request field `format: uri` and add an empty string to a response that gives null.
+        if not isinstance(field, LinkField):
+            super()._insert_field_validators(field, schema)
+
+    def _guarded(self):
+        """Whether a permission beyond login may refuse a read."""
+        return any(
+            not issubclass(permission, IsAuthenticated)
+            for permission in getattr(self.view, "permission_classes", [])
+            if isinstance(permission, type)
+        )
+
+    def _error_schema(self, code):
+        if code == "400":
+            component = ResolvedComponent(
+                name="ValidationError",
+                type=ResolvedComponent.SCHEMA,
+                object="ValidationError",
+                schema=VALIDATION_ERROR,
+            )
+            self.registry.register_on_missing(component)
+            return component.ref
+        return self.resolve_serializer(ErrorSerializer, "response").ref
+
+
+class OneObjectSchema(PortalAutoSchema):
     """The schema of a `list` route that answers one object (a report), not a page of them."""
 
     def _is_list_view(self, serializer=None) -> bool:

@@ -11,9 +11,11 @@ these two pages alone also allow inline styles; inline scripts stay forbidden ev
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.models import Token
 
@@ -59,3 +61,22 @@ def token_revoke(request):
     if deleted:
         messages.success(request, "API-токен отозван: запросы с ним больше не принимаются.")
     return redirect("api:token")
+
+
+# The site's error pages: under /api/v1/ an error is JSON with `detail`, as the schema says of
+# every refusal, even where no view answered (an address the router does not know, such as
+# /api/v1/roadmaps/-1/) or the server failed.
+
+API_PREFIX = "/api/v1/"
+
+
+def not_found(request, exception):
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Нет такого адреса в API."}, status=404)
+    return page_not_found(request, exception)
+
+
+def failed(request):
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Ошибка сервера; попробуйте позже."}, status=500)
+    return server_error(request)

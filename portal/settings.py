@@ -267,18 +267,33 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies are JSON; an upload endpoint sets its own parser_classes (multipart/form-data only).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.PortalAutoSchema",
     "PAGE_SIZE": 50,
 }
+
+
+def _tag(name, title, description):
+    return {"name": name, "x-displayName": title, "description": description}
+
+
 SPECTACULAR_SETTINGS = {
-    "TITLE": "API портала «Школа Минпросвещения России»",
+    # An ASCII title: client generators make the package name of it («shkola-portal-api-client»);
+    # the Russian name of the API opens the description.
+    "TITLE": "Shkola Portal API",
     "DESCRIPTION": (
-        "Дорожные карты, самодиагностика и отчёты. Доступ ограничен областью пользователя: "
-        "объект вне области — 404, запись без права — 403 с причиной в поле `detail`. "
-        "Вход — сессией портала или личным токеном (страница «API-токен», /api/token/) "
-        "в заголовке `Authorization: Token <токен>`. Списки постраничные: `page`, "
-        "`page_size` (по умолчанию 50, не более 200)."
+        "API портала «Школа Минпросвещения России»: дорожные карты, самодиагностика и отчёты. "
+        "Доступ ограничен областью пользователя: объект вне области — 404, запись без права — "
+        "403 с причиной в поле `detail`. Вход — сессией портала или личным токеном (страница "
+        "«API-токен», /api/token/) в заголовке `Authorization: Token <токен>`. Списки "
+        "постраничные: `page`, `page_size` (по умолчанию 50, не более 200). Тела запросов — "
+        "JSON; multipart/form-data — только там, где загружается файл. Версия 1 (/api/v1/) "
+        "меняется только добавлениями: новые операции, поля ответов и необязательные "
+        "параметры; ничего не удаляется и не переименовывается."
     ),
+    # The version of the schema: 1.x is /api/v1/; the minor number grows with additions.
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -288,46 +303,79 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Separate request and response components: read-only fields never appear in a request.
     "COMPONENT_SPLIT_REQUEST": True,
-    # The order of the sections in the documentation, each with a word on what it is for.
+    # Sections of the documentation: an operation's tag is the first segment of its path
+    # (portal.api.PortalAutoSchema), ASCII, so that a generated client has modules such as
+    # `api.roadmaps`; `x-displayName` is the Russian name ReDoc shows. Every tag must be here.
     "TAGS": [
-        {
-            "name": "Дорожные карты",
-            "description": "Планы мероприятий регионов, муниципалитетов и школ: чтение "
-            "целиком, создание и правка черновиков, разделы и мероприятия.",
-        },
-        {
-            "name": "Согласование дорожных карт",
-            "description": "Направление на согласование, утверждение, возврат на доработку, "
-            "актуализация (новая версия).",
-        },
-        {
-            "name": "Исполнение",
-            "description": "Мероприятия всех видимых карт для мониторинга и отчёты об их "
-            "исполнении.",
-        },
-        {
-            "name": "Самодиагностика",
-            "description": "Методики, раунды и анкеты школ: ответы, отправка на проверку, "
-            "приём и возврат на доработку.",
-        },
-        {
-            "name": "Результаты и дефициты",
-            "description": "Результаты школ по направлениям, дефициты и карта дефицитов раунда "
-            "(JSON, Excel, PDF).",
-        },
-        {
-            "name": "Справочник организаций",
-            "description": "Субъекты РФ, муниципальные образования, организации, направления.",
-        },
-        {
-            "name": "Членства (администрирование)",
-            "description": "Роли пользователей в организациях; только для администраторов.",
-        },
-        {
-            "name": "Задания",
-            "description": "Фоновые задания пользователя: выгрузки в Excel и PDF, их ход и "
-            "готовые файлы.",
-        },
+        _tag(
+            "roadmaps",
+            "Дорожные карты",
+            "Планы мероприятий регионов, муниципалитетов и "
+            "школ: чтение целиком, создание и правка черновиков, разделы, мероприятия и "
+            "ответственные; согласование, утверждение, возврат на доработку, актуализация; "
+            "файлы PDF и Excel.",
+        ),
+        _tag(
+            "items",
+            "Мероприятия и исполнение",
+            "Мероприятия всех видимых карт для "
+            "мониторинга, их исполнение в планах-копиях и отчёты об исполнении.",
+        ),
+        _tag(
+            "monitoring",
+            "Мониторинг",
+            "Свод исполнения карт по муниципалитетам, список карт с просрочками, справка PDF.",
+        ),
+        _tag(
+            "methodologies",
+            "Методики самодиагностики",
+            "Направления, показатели, варианты ответа и пороги уровней.",
+        ),
+        _tag(
+            "rounds",
+            "Раунды самодиагностики",
+            "Открытие и закрытие раундов, шаблон Excel и "
+            "загрузка ответов, результаты раунда, карта дефицитов (JSON, Excel, PDF).",
+        ),
+        _tag(
+            "submissions",
+            "Анкеты школ",
+            "Анкеты школ: ответы, отправка на проверку, приём "
+            "и возврат на доработку, план из дефицитов.",
+        ),
+        _tag(
+            "direction-results",
+            "Результаты по направлениям",
+            "Баллы и уровни школ по направлениям методики.",
+        ),
+        _tag("deficits", "Дефициты", "Дефициты школ по показателям, критические первыми."),
+        _tag("dynamics", "Динамика", "Изменение уровней школ между двумя раундами."),
+        _tag("regions", "Субъекты РФ", "Субъекты Российской Федерации в области пользователя."),
+        _tag(
+            "municipalities",
+            "Муниципальные образования",
+            "Муниципальные образования в области пользователя.",
+        ),
+        _tag(
+            "organizations",
+            "Организации",
+            "Органы, учреждения и школы; загрузка справочника школ региона.",
+        ),
+        _tag(
+            "directions",
+            "Направления",
+            "Магистральные направления и ключевые условия федерального проекта.",
+        ),
+        _tag(
+            "memberships",
+            "Членства (администрирование)",
+            "Роли пользователей в организациях; только для администраторов.",
+        ),
+        _tag(
+            "jobs",
+            "Задания",
+            "Фоновые задания пользователя: выгрузки в Excel и PDF, их ход и готовые файлы.",
+        ),
     ],
     "ENUM_NAME_OVERRIDES": {
         "RoadmapStatusEnum": "roadmaps.models.Roadmap.Status",

@@ -38,3 +38,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
 ]
+
+# JSON under /api/v1/, the site's pages elsewhere.
+handler404 = "portal.api_views.not_found"
+handler500 = "portal.api_views.failed"

@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
@@ -109,9 +109,6 @@ from selfdiag.rounds import (
     template_file,
 )
 
-TAG = "Самодиагностика"
-TAG_RESULTS = "Результаты и дефициты"
-
 FORBIDDEN = OpenApiResponse(
     description="Нет права на это действие (например, у наблюдателя); причина — в поле detail."
 )
@@ -136,7 +133,6 @@ MUNICIPALITY_PARAMETER = OpenApiParameter(
 # Methodologies
 
 
-@extend_schema(tags=[TAG])
 @extend_schema_view(
     list=extend_schema(
         summary="Методики самодиагностики",
@@ -182,7 +178,6 @@ class MethodologyViewSet(ScopedReadOnlyViewSet):
 # Rounds and the deficit map
 
 
-@extend_schema(tags=[TAG])
 @extend_schema_view(
     list=extend_schema(
         summary="Раунды самодиагностики",
@@ -339,7 +334,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         url_path="import",
         url_name="import",
         filter_backends=[],
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[MultiPartParser],
     )
     def import_results(self, request, pk=None):
         round_ = self.get_object()
@@ -401,7 +396,6 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         return deficit_map_for(self.request.user, round_, self._municipality(round_))
 
     @extend_schema(
-        tags=[TAG_RESULTS],
         summary="Карта дефицитов раунда",
         description="Те же данные, что на странице «Карта дефицитов»: школы раунда в области "
         "пользователя (по муниципальным образованиям) × направления, в каждой ячейке — "
@@ -416,7 +410,6 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         return Response(DeficitMapSerializer(self._deficit_map()).data)
 
     @extend_schema(
-        tags=[TAG_RESULTS],
         summary="Карта дефицитов в Excel",
         description="Тот же файл, что скачивается со страницы карты: лист «Карта дефицитов» "
         "с уровнями школ по направлениям, раскрашенными по уровню, и лист «Муниципалитеты» "
@@ -436,7 +429,6 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         return deficit_map_file(self._deficit_map(), "xlsx").response()
 
     @extend_schema(
-        tags=[TAG_RESULTS],
         summary="Карта дефицитов в PDF",
         description="Тот же PDF, что скачивается со страницы карты: легенда, сводки по "
         "муниципальным образованиям и таблица школ по направлениям.",
@@ -466,7 +458,6 @@ def _with_contents(submissions):
     )
 
 
-@extend_schema(tags=[TAG])
 @extend_schema_view(
     list=extend_schema(
         summary="Анкеты самодиагностики",
@@ -679,7 +670,6 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
 # its submission (`direction_results` of /api/v1/submissions/{id}/).
 
 
-@extend_schema(tags=[TAG_RESULTS])
 @extend_schema_view(
     list=extend_schema(
         summary="Результаты школ по направлениям",
@@ -703,7 +693,6 @@ class DirectionResultViewSet(ScopedViewSetMixin, mixins.ListModelMixin, GenericV
         )
 
 
-@extend_schema(tags=[TAG_RESULTS])
 @extend_schema_view(
     list=extend_schema(
         summary="Дефициты",
@@ -730,7 +719,6 @@ class DeficitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, GenericViewSet):
 # Dynamics between two rounds
 
 
-@extend_schema(tags=[TAG_RESULTS])
 class DynamicsViewSet(ScopedViewSetMixin, ViewSet):
     """One report at /api/v1/dynamics/: a list route without a list, pages or filters."""
 

@@ -146,7 +146,9 @@ def users(world, superuser):
 def _page_and_api(role, api, users, page_url, page_data, data):
     """Start the same job from the page and from the API: the page's response (None for an
     anonymous visitor), the API's response and how many jobs the API made."""
-    page = make_api_client(users[role]).post(page_url, page_data) if role in users else None
+    # The page reads a form, as a browser sends it.
+    client = make_api_client(users[role]) if role in users else None
+    page = client.post(page_url, page_data, format="multipart") if client else None
     before = Job.objects.count()
     response = api(role).post(LIST, data, format="json")
     return page, response, Job.objects.count() - before

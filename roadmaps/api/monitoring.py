@@ -23,7 +23,6 @@ from rest_framework.viewsets import GenericViewSet, ViewSet
 from orgs.models import Organization
 from portal.api import AnyAccept, OneObjectSchema, ScopedViewSetMixin, form_errors
 from reports.monitoring import spravka_file
-from roadmaps.api.views import TAG_EXECUTION
 from roadmaps.execution import progress_bar
 from roadmaps.models import Roadmap
 from roadmaps.monitoring import (
@@ -199,7 +198,6 @@ class _SelectsPlans:
         return selected
 
 
-@extend_schema(tags=[TAG_EXECUTION])
 class MonitoringViewSet(_SelectsPlans, ScopedViewSetMixin, ViewSet):
     """/api/v1/monitoring/: the page's figures; /api/v1/monitoring/pdf/: its справка."""
 
@@ -260,7 +258,6 @@ class MonitoringViewSet(_SelectsPlans, ScopedViewSetMixin, ViewSet):
         return spravka_file(spravka, filters=filter_caption(selected.form)).response()
 
 
-@extend_schema(tags=[TAG_EXECUTION])
 class MonitoringPlanViewSet(
     _SelectsPlans, ScopedViewSetMixin, mixins.ListModelMixin, GenericViewSet
 ):

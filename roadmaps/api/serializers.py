@@ -643,6 +643,7 @@ class ApproveSerializer(serializers.Serializer):
     issuer = serializers.CharField(
         max_length=500,
         required=False,
+        allow_blank=True,
         default="",
         help_text="Кем издан (орган).",
         validators=[validate_single_line],

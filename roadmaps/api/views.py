@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -83,11 +83,6 @@ from roadmaps.models import (
 )
 from roadmaps.rollup import rollup_of
 
-TAG_PLANS = "Дорожные карты"
-TAG_WORKFLOW = "Согласование дорожных карт"
-TAG_EXECUTION = "Исполнение"
-TAG_DIRECTORY = "Справочник организаций"
-
 FORBIDDEN = OpenApiResponse(
     description="Нет права на это действие (например, у наблюдателя) или карта в состоянии, "
     "в котором его не выполнить (утверждена, на согласовании); причина — в поле detail."
@@ -128,7 +123,6 @@ def _workflow_step(step):
 # Plans
 
 
-@extend_schema(tags=[TAG_PLANS])
 @extend_schema_view(
     list=extend_schema(
         summary="Дорожные карты",
@@ -230,7 +224,6 @@ class RoadmapViewSet(ScopedViewSet):
     # The approval workflow: the model methods check the state, access.py the role.
 
     @extend_schema(
-        tags=[TAG_WORKFLOW],
         summary="Направить на согласование",
         description="Черновик или возвращённая карта уходит на согласование уровню выше; "
         "пока она на согласовании, её нельзя изменить. Карта в другом состоянии — 409.",
@@ -244,7 +237,6 @@ class RoadmapViewSet(ScopedViewSet):
         return self._detail(roadmap)
 
     @extend_schema(
-        tags=[TAG_WORKFLOW],
         summary="Утвердить",
         description="Утверждение карты на согласовании документом (вид, номер, дата, "
         "подписант). Утверждает уровень выше: карту школы — муниципалитет или регион, "
@@ -261,7 +253,6 @@ class RoadmapViewSet(ScopedViewSet):
         return self._detail(roadmap)
 
     @extend_schema(
-        tags=[TAG_WORKFLOW],
         summary="Вернуть на доработку",
         description="Карта на согласовании возвращается автору с комментарием, что "
         "исправить. Возвращает уровень выше; иначе — 403. Карта не на согласовании — 409.",
@@ -283,7 +274,6 @@ class RoadmapViewSet(ScopedViewSet):
         return self._detail(roadmap)
 
     @extend_schema(
-        tags=[TAG_WORKFLOW],
         summary="Актуализировать (новая версия)",
         description="Создаёт из утверждённой карты новую версию-черновик со всеми разделами "
         "и мероприятиями; утверждённая остаётся в силе до утверждения новой. Ответ — новая "
@@ -319,7 +309,7 @@ class RoadmapViewSet(ScopedViewSet):
         url_path="import",
         url_name="import",
         permission_classes=[IsAuthenticated],
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[MultiPartParser],
         serializer_class=RoadmapImportSerializer,
     )
     def import_document(self, request):
@@ -361,7 +351,6 @@ class RoadmapViewSet(ScopedViewSet):
         return self._detail(roadmap, status.HTTP_201_CREATED)
 
     @extend_schema(
-        tags=[TAG_WORKFLOW],
         summary="Сравнить версии",
         description="Что изменилось между двумя версиями карты — как на странице «Сравнение "
         "версий»: поля самой карты, разделы, мероприятия и обозначения, добавленные, "
@@ -574,7 +563,6 @@ class _PlanPartViewSet(_PlanChildViewSet):
         return Response(MoveResultSerializer(result).data)
 
 
-@extend_schema(tags=[TAG_PLANS])
 @extend_schema_view(
     list=extend_schema(
         summary="Разделы дорожной карты",
@@ -621,7 +609,6 @@ class SectionViewSet(_PlanPartViewSet):
         return Section.objects.filter(roadmap=self.parent_roadmap()).select_related("roadmap")
 
 
-@extend_schema(tags=[TAG_PLANS])
 @extend_schema_view(
     list=extend_schema(
         summary="Мероприятия дорожной карты",
@@ -672,7 +659,6 @@ class PlanItemViewSet(_PlanPartViewSet):
         return items.select_related("roadmap").with_links()
 
 
-@extend_schema(tags=[TAG_PLANS])
 @extend_schema_view(
     list=extend_schema(
         summary="Обозначения и ответственные карты",
@@ -749,7 +735,6 @@ class PartyViewSet(_PlanChildViewSet):
 # Across plans
 
 
-@extend_schema(tags=[TAG_EXECUTION])
 @extend_schema_view(
     list=extend_schema(
         summary="Мероприятия всех видимых карт",
@@ -826,7 +811,6 @@ class ItemViewSet(ScopedReadOnlyViewSet):
         return Response(RollupSerializer(rollup, context={"today": today}).data)
 
 
-@extend_schema(tags=[TAG_EXECUTION])
 @extend_schema_view(
     list=extend_schema(
         summary="Отчёты об исполнении мероприятия",
@@ -839,7 +823,10 @@ class ItemViewSet(ScopedReadOnlyViewSet):
         "подтверждение — ссылка (`evidence_url`) и/или файл (`evidence_file`, "
         "multipart/form-data). Исполнение мероприятия становится таким, как в самом позднем "
         "по дате отчёте. Отчитывается организация, которая ведёт карту (наблюдателю — 403); "
-        "по карте в архиве отчёты не принимаются (403).",
+        "по карте в архиве отчёты не принимаются (403). Тело — multipart/form-data.",
+        # One media type in the schema: client generators cannot offer a choice of bodies.
+        # JSON (a report with a link only) is still read, as it was before v1 said so.
+        request={"multipart/form-data": ExecutionReportSerializer},
         responses={201: ExecutionReportSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
     evidence=extend_schema(
@@ -854,6 +841,8 @@ class ExecutionReportViewSet(
     serializer_class = ExecutionReportSerializer
     permission_classes = [IsAuthenticated, WritesOwner, PlanAcceptsReports]
     filter_backends = []
+    # A report with a file is multipart/form-data; one with a link only may also be JSON.
+    parser_classes = [JSONParser, MultiPartParser]
 
     def parent_item(self):
         if not hasattr(self, "_item"):
@@ -897,7 +886,6 @@ class ExecutionReportViewSet(
 # Reference data
 
 
-@extend_schema(tags=[TAG_DIRECTORY])
 @extend_schema_view(
     list=extend_schema(
         summary="Направления",
