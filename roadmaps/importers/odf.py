@@ -32,6 +32,10 @@ BROKEN_TEXT = "Файл повреждён или не является доку
 BROKEN_SHEET = "Файл повреждён или не является таблицей OpenDocument (.ods)."
 MAX_CONTENT = 60 * 1024 * 1024
 MAX_TABLE_ROWS = 20_000
+TOO_MANY_TABLE_ROWS = (
+    "В таблицах документа больше 20\u00a0000 строк: разделите документ на части "
+    "или удалите лишние строки."
+)
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",

@@ -94,9 +94,10 @@ def read_pdf(data: bytes) -> tuple[list[Block], list[str]]:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = pdf.pages
-    except PDFPasswordIncorrect as exc:
-        raise DocumentError(ENCRYPTED) from exc
-    except Exception as exc:  # pdfminer raises its own errors and plain ones alike
+    except Exception as exc:  # pdfminer raises its own errors, wrapped by pdfplumber or not
+        cause = exc.args[0] if exc.args else None
+        if isinstance(exc, PDFPasswordIncorrect) or isinstance(cause, PDFPasswordIncorrect):
+            raise DocumentError(ENCRYPTED) from exc
         raise DocumentError(BROKEN) from exc
     with pdf:
         if len(pages) > MAX_PAGES:
