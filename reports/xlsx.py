@@ -23,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.plan import (
     COLUMN_DEADLINE,
@@ -155,7 +156,7 @@ def plan_xlsx(roadmap) -> bytes:
         _write_glossary(sheet, row + 1, plan.glossary)
 
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
-    _print_setup(sheet, header_row)
+    print_setup(sheet, header_row)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -249,9 +250,10 @@ def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]]) -> None:
         _fit_height(sheet, row, full_name, sum(width for _, width in COLUMNS[2:]))
 
 
-def _print_setup(sheet, header_row: int) -> None:
+def print_setup(sheet, header_row: int) -> None:
+    """Landscape A4, one page wide and as many down as it takes, the header row on every page."""
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # write-only sheets lack the constant
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
