@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -26,6 +27,7 @@ from reports.xlsx import (
 )
 from roadmaps.importers import parse_document
 from roadmaps.importing import save_parsed_roadmap
+from tests.test_deficit_map import rounds  # noqa: F401 (a fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "roadmaps"
 
@@ -164,3 +166,47 @@ def crossed_lines(path) -> list[str]:
                         crossed.append(f"стр. {page.page_number}: «{char['text']}»")
                         break
     return crossed
+
+
+# --- round results and the deficit map -----------------------------------------------------------
+
+
+def test_round_results_have_widths_wrapped_names_and_print_landscape(world, client_for):
+    from tests.factories import make_round, make_school, make_submission
+    from tests.test_selfdiag_excel import ALL_FULL, url, workbook_of
+
+    long_name = (
+        "МАОУ «Средняя общеобразовательная школа № 5 с углублённым изучением отдельных предметов»"
+    )
+    school = make_school(world.municipality, short_name=long_name, inn="4705000555")
+    round_ = make_round(world.region, [school], name="Весна")
+    make_submission(round_, school, ALL_FULL, status="submitted")
+    sheet = workbook_of(client_for(world.operator).get(url("round-export", round_))).active
+
+    assert sheet.column_dimensions["A"].width == 30
+    assert sheet.column_dimensions["B"].width == 45
+    assert sheet.column_dimensions["C"].width >= len("4705000555")  # the ИНН is not clipped
+    assert sheet.cell(3, 2).value == long_name
+    assert sheet.cell(3, 2).alignment.wrap_text
+    assert sheet.row_dimensions[3].height == row_height([(long_name, 45)]) > LINE_HEIGHT
+    assert sheet.row_dimensions[2].height >= LINE_HEIGHT  # the header's wrapped titles
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$2:$2"
+
+
+def test_the_deficit_map_wraps_school_names_and_prints_landscape(client_for, world, rounds):  # noqa: F811
+    response = client_for(world.operator).get(
+        reverse("reports:deficit-map-xlsx"), {"round": rounds["spring"].pk}
+    )
+    sheet = load_workbook(io.BytesIO(response.content))["Карта дефицитов"]
+    header = next(r for r in range(1, 15) if sheet.cell(r, 2).value == "Школа")
+    first = header + 1
+    name = sheet.cell(first, 2).value
+    assert sheet.cell(first, 2).alignment.wrap_text
+    assert sheet.row_dimensions[first].height == row_height(
+        [(sheet.cell(first, 1).value, 30), (name, 42)]
+    )
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == f"${header}:${header}"
