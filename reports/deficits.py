@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from reports.analytics_pdf import render_pdf
 from reports.downloads import XLSX_TYPE, Download, clean_stem
 from reports.svg import Segment, level_legend_items, stacked_bar
-from reports.xlsx import cell_text, set_cell, write_cell
+from reports.xlsx import WRAP, cell_text, print_setup, row_height, set_cell, write_cell
 from selfdiag.deficit_map import (
     LEVEL_CODES,
     Cell,
@@ -199,16 +199,20 @@ def deficit_map_xlsx(dmap: DeficitMap, *, generated) -> bytes:
         cell.fill = HEADER_FILL
         cell.alignment = CENTER
         cell.border = BORDER
-    sheet.row_dimensions[header].height = 45
-    for index, title in enumerate(titles, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = {1: 30, 2: 42}.get(
-            index, max(13, min(22, len(title) + 2))
-        )
+    widths = [{1: 30, 2: 42}.get(i, max(13, min(22, len(t) + 2))) for i, t in enumerate(titles, 1)]
+    for index, size in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = size
+    sheet.row_dimensions[header].height = row_height(zip(titles, widths, strict=True))
 
     row = header + 1
     for school in dmap.schools:
-        write_cell(sheet, row, 1, school.municipality_name).font = Font(name=FONT)
-        write_cell(sheet, row, 2, school.name).font = Font(name=FONT)
+        for column, text in ((1, school.municipality_name), (2, school.name)):
+            cell = write_cell(sheet, row, column, text)
+            cell.font = Font(name=FONT)
+            cell.alignment = WRAP
+        sheet.row_dimensions[row].height = row_height(
+            [(school.municipality_name or "", widths[0]), (school.name or "", widths[1])]
+        )
         _level_cell(sheet.cell(row, 3), school.level)
         for offset, cell in enumerate(school.cells):
             _level_cell(sheet.cell(row, 4 + offset), cell.level if cell else "", cell)
@@ -218,12 +222,7 @@ def deficit_map_xlsx(dmap: DeficitMap, *, generated) -> bytes:
     if dmap.schools:
         sheet.auto_filter.ref = f"A{header}:{get_column_letter(width)}{row - 1}"
     sheet.freeze_panes = sheet.cell(header + 1, 3)
-    sheet.print_title_rows = f"{header}:{header}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(sheet, header)
 
     _write_areas(workbook.create_sheet("Муниципалитеты"), dmap)
     output = io.BytesIO()

@@ -16,7 +16,6 @@ carry is dropped instead of failing the whole file.
 from __future__ import annotations
 
 import io
-import math
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -24,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.plan import (
     GLOSSARY_TITLE,
@@ -47,7 +47,12 @@ WIDTH = len(COLUMNS)
 GRIF_FIRST_COLUMN = 5  # the grif sits over the right-hand columns, as on paper
 DATE_FORMAT = "DD.MM.YYYY"
 FONT = "Times New Roman"
-LINE_HEIGHT = 15  # points per line of 11 pt text
+LINE_HEIGHT = 15  # points for a row of one line of 11 pt text
+WRAPPED_LINE = 13  # points for each further line (Times New Roman 11 pt sets lines 12.65 pt apart)
+# Characters of 11 pt Times New Roman (Cyrillic, mixed case) per unit of column width; a unit is
+# the width of «0» in the workbook's default font. LibreOffice's print of the Tyumen plan holds
+# 1.25–1.3 a unit (73 characters in the 60-unit column); a little less leaves room for Excel.
+CHARS_PER_UNIT = 1.2
 
 _thin = Side(style="thin", color="000000")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -131,6 +136,7 @@ def plan_xlsx(roadmap) -> bytes:
         cell.alignment = CENTER
         cell.fill = HEADER_FILL
         cell.border = BORDER
+    sheet.row_dimensions[header_row].height = row_height(COLUMNS)
     row += 1
     for entry in plan.rows:
         if isinstance(entry, SectionRow):
@@ -142,7 +148,7 @@ def plan_xlsx(roadmap) -> bytes:
         _write_glossary(sheet, row + 1, plan.glossary)
 
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
-    _print_setup(sheet, header_row)
+    print_setup(sheet, header_row)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -165,7 +171,8 @@ def _write_preamble(sheet, roadmap) -> int:
     cell.font = Font(name=FONT, bold=True, size=13)
     cell.alignment = CENTER
     _merge(sheet, row, 1, WIDTH)
-    _fit_height(sheet, row, roadmap.title, _total_width(), line_height=18, always=True)
+    title_width = _total_width() * 11 / 13  # the title is set in 13 pt
+    _fit_height(sheet, row, roadmap.title, title_width, line_height=18, always=True)
     return row + 2
 
 
@@ -204,6 +211,11 @@ def _write_item(sheet, row: int, entry: ItemRow) -> None:
         elif column in (7, 8):
             cell.number_format = DATE_FORMAT
             cell.alignment = Alignment(vertical="top", horizontal="center")
+    sheet.row_dimensions[row].height = row_height(
+        (value, width)
+        for value, (_, width) in zip(values, COLUMNS, strict=True)
+        if isinstance(value, str)
+    )
 
 
 def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]]) -> None:
@@ -230,9 +242,10 @@ def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]]) -> None:
         _fit_height(sheet, row, full_name, sum(width for _, width in COLUMNS[2:]))
 
 
-def _print_setup(sheet, header_row: int) -> None:
+def print_setup(sheet, header_row: int) -> None:
+    """Landscape A4, one page wide and as many down as it takes, the header row on every page."""
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # write-only sheets lack the constant
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -258,12 +271,49 @@ def _total_width() -> int:
     return sum(width for _, width in COLUMNS)
 
 
+def wrapped_lines(text, width: float) -> int:
+    """How many lines ``text`` takes in a wrapping cell ``width`` units wide: words are laid
+    out greedily, a word longer than a line is cut, and every newline starts a line."""
+    capacity = max(int(width * CHARS_PER_UNIT) - 1, 1)  # a character's worth of cell padding
+    total = 0
+    for paragraph in str(text).split("\n"):
+        lines, used = 1, 0
+        for word in paragraph.split():
+            size = len(word)
+            if used and used + 1 + size <= capacity:
+                used += 1 + size
+                continue
+            if used:
+                lines += 1
+            lines += (size - 1) // capacity  # a word too long for a line goes on over several
+            used = size - (size - 1) // capacity * capacity
+        total += lines
+    return total
+
+
+def row_height(cells, line_height: float = LINE_HEIGHT) -> float:
+    """The height (points) a row needs for the tallest of its ``(text, width)`` cells."""
+    lines = max((wrapped_lines(text, width) for text, width in cells if text), default=1)
+    return line_height + (lines - 1) * WRAPPED_LINE
+
+
+def fit_rows(sheet, first_row: int, last_row: int, widths: dict[int, float]) -> None:
+    """Give each row of a filled sheet the height its wrapped text needs (LibreOffice shows a
+    row without a height at 15 pt, and wrapped lines then overlap the rows below)."""
+    for row in range(first_row, last_row + 1):
+        cells = []
+        for column, width in widths.items():
+            value = sheet.cell(row, column).value
+            if isinstance(value, str):
+                cells.append((value, width))
+        if cells:
+            sheet.row_dimensions[row].height = row_height(cells)
+
+
 def _fit_height(
     sheet, row: int, text: str, width: int, line_height: int = LINE_HEIGHT, always: bool = False
 ) -> None:
     """Excel does not grow a merged row to fit its text: give it room for the lines it needs."""
-    # Times New Roman 11 pt fits about 1.2 characters per unit of column width.
-    per_line = max(int(width * 1.2), 1)
-    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    lines = wrapped_lines(text, width)
     if lines > 1 or always:
-        sheet.row_dimensions[row].height = lines * line_height
+        sheet.row_dimensions[row].height = line_height + (lines - 1) * (line_height - 2)

@@ -3,9 +3,14 @@ from django import forms
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
 from roadmaps.forms import parse_period
+from roadmaps.importers import ACCEPTED
 
-ACCEPTED = (".docx", ".xlsx", ".txt", ".md", ".tsv")
 MAX_BYTES = 20 * 1024 * 1024
+FORMATS = (
+    "Word (.docx), Excel (.xlsx), PDF с текстовым слоем (.pdf), OpenDocument (.odt, .ods) "
+    "или текст (.txt, .md, .tsv)"
+)
+UNSUPPORTED = f"Поддерживаются документы {FORMATS}."
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
@@ -17,7 +22,8 @@ class OwnerChoiceField(forms.ModelChoiceField):
 class RoadmapUploadForm(forms.Form):
     file = forms.FileField(
         label="Документ плана",
-        help_text="Word (.docx), Excel (.xlsx) или текст (.txt, .md, .tsv) до 20 МБ.",
+        help_text=f"{FORMATS} до 20 МБ.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED)}),
     )
     owner = OwnerChoiceField(
         label="Чей это план", queryset=Organization.objects.none(), empty_label=None
@@ -30,9 +36,7 @@ class RoadmapUploadForm(forms.Form):
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         if not uploaded.name.lower().endswith(ACCEPTED):
-            raise forms.ValidationError(
-                "Поддерживаются документы Word (.docx), Excel (.xlsx) и текст (.txt, .md, .tsv)."
-            )
+            raise forms.ValidationError(UNSUPPORTED)
         if uploaded.size > MAX_BYTES:
             raise forms.ValidationError("Файл больше 20 МБ.")
         return uploaded

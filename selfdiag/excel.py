@@ -30,7 +30,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from orgs.importers import DirectoryError, read_table
 from orgs.models import Organization
 from portal.validators import parse_id
-from reports.xlsx import row_cells, set_cell, write_cell
+from reports.xlsx import (
+    WRAP,
+    print_setup,
+    row_cells,
+    row_height,
+    set_cell,
+    wrapped_lines,
+    write_cell,
+)
 from selfdiag.methodology import LEVELS
 from selfdiag.methodology import Methodology as PlainMethodology
 from selfdiag.models import Answer, Deficit, Option, Round, Submission, school_profile
@@ -426,22 +434,33 @@ def export_rows(submissions, direction_codes: list[str]):
     )
 
 
+# Widths (characters) of the results' columns; a direction has two columns after the first eight.
+RESULT_WIDTHS = [30, 45, 14, 16, 14, 9, 10, 9]
+DIRECTION_WIDTHS = [14, 14]
+TAIL_WIDTHS = [11, 13, 10, 17]
+
+
 def write_export(round_: Round, submissions, directions: list[tuple[str, str]], out) -> int:
-    """Write the results of a round (write-only workbook) into `out`; returns the row count."""
+    """Write the results of a round (write-only workbook) into `out`; returns the row count.
+
+    Names wrap in wide columns and each row is as tall as its name needs; it prints landscape on
+    one page wide with the header on every page."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Результаты")
     sheet.freeze_panes = "C3"
     bold = Font(bold=True)
+    header_style = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
-    def header(values):
+    def header(values, alignment=None):
         cells = []
         for value in values:
             cell = set_cell(WriteOnlyCell(sheet), value)
             cell.font = bold
+            if alignment is not None:
+                cell.alignment = alignment
             cells.append(cell)
         return cells
 
-    sheet.append(header([f"{round_.name} ({round_.region}): результаты самодиагностики"]))
     titles = [
         "Муниципальное образование",
         "Школа",
@@ -455,13 +474,24 @@ def write_export(round_: Round, submissions, directions: list[tuple[str, str]], 
     for _, name in directions:
         titles += [f"{name}: баллы", f"{name}: уровень"]
     titles += ["Дефицитов", "Критических дефицитов", "Без ответа", "Отправлена"]
-    sheet.append(header(titles))
+    widths = RESULT_WIDTHS + DIRECTION_WIDTHS * len(directions) + TAIL_WIDTHS
+    for index, width in enumerate(widths, start=1):  # before any row: write-only sheets
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    print_setup(sheet, 2)
+
+    sheet.append(header([f"{round_.name} ({round_.region}): результаты самодиагностики"]))
+    sheet.row_dimensions[2].height = row_height(zip(titles, widths, strict=True))
+    sheet.append(header(titles, header_style))
     statuses = dict(Submission.Status.choices)
     count = 0
     for row in export_rows(submissions, [code for code, _ in directions]):
+        names = []
+        for value in (row["municipality"], row["school_name"]):
+            cell = set_cell(WriteOnlyCell(sheet), value or "")
+            cell.alignment = WRAP
+            names.append(cell)
         values = [
-            row["municipality"],
-            row["school_name"],
+            *names,
             row["school_inn"],
             statuses.get(row["status"], row["status"]),
             LEVELS.get(row["level"], ""),
@@ -478,6 +508,14 @@ def write_export(round_: Round, submissions, directions: list[tuple[str, str]], 
             row["unanswered_count"],
             timezone.localtime(submitted).strftime("%d.%m.%Y %H:%M") if submitted else "",
         ]
+        tall = max(
+            wrapped_lines(row["municipality"] or "", widths[0]),
+            wrapped_lines(row["school_name"] or "", widths[1]),
+        )
+        if tall > 1:  # written when the row is: set it before
+            sheet.row_dimensions[count + 3].height = row_height(
+                [(row["municipality"] or "", widths[0]), (row["school_name"] or "", widths[1])]
+            )
         sheet.append(row_cells(sheet, values))
         count += 1
     workbook.save(out)

@@ -1000,11 +1000,18 @@ def test_a_document_that_cannot_be_read_is_a_russian_error_and_saves_nothing(api
     assert re.search("[а-яё]", response.json()["file"][0], re.I)
     response = client.post(
         reverse("api:roadmap-import"),
-        {"file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4"), "owner": world.omsu.pk},
+        {"file": SimpleUploadedFile("plan.rtf", b"{\\rtf1}"), "owner": world.omsu.pk},
         format="multipart",
     )
     assert response.status_code == 400
     assert "Поддерживаются" in response.json()["file"][0]
+    response = client.post(
+        reverse("api:roadmap-import"),
+        {"file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4"), "owner": world.omsu.pk},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["file"][0] == "Файл повреждён или не является документом PDF."
     assert not Roadmap.objects.exists()
 
 

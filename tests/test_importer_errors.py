@@ -226,13 +226,14 @@ def test_ordinary_office_files_pass_the_bomb_check():
 # --- names -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["plan.pdf", "plan.odt", "plan.rtf", "plan.csv", "plan"])
+@pytest.mark.parametrize("name", ["plan.rtf", "plan.doc.bak", "plan.csv", "plan"])
 def test_unsupported_extension(name):
     message = error_of(b"some content", name)
 
     assert message.startswith("Формат файла ")
     assert message.endswith(
-        "не поддерживается: загрузите документ Word (.docx), таблицу Excel (.xlsx) "
+        "не поддерживается: загрузите документ Word (.docx), таблицу Excel (.xlsx), PDF с "
+        "текстом (.pdf), документ или таблицу OpenDocument (.odt, .ods) "
         "или текст (.txt, .md, .tsv)."
     )
 

@@ -41,7 +41,7 @@ from roadmaps.glossary import (
     responsible_directory,
     save_party,
 )
-from roadmaps.import_forms import ACCEPTED, MAX_BYTES
+from roadmaps.import_forms import ACCEPTED, FORMATS, MAX_BYTES, UNSUPPORTED
 from roadmaps.models import (
     Direction,
     ExecutionReport,
@@ -540,10 +540,7 @@ class FromTemplateSerializer(serializers.Serializer):
 class RoadmapImportSerializer(serializers.Serializer):
     """A plan's document to import: the same checks as the upload page."""
 
-    file = serializers.FileField(
-        help_text="Документ плана: Word (.docx), Excel (.xlsx) или текст (.txt, .md, .tsv), "
-        "до 20 МБ."
-    )
+    file = serializers.FileField(help_text=f"Документ плана: {FORMATS}, до 20 МБ.")
     owner = VisiblePrimaryKeyField(
         Organization, help_text="Организация, чей это план (идентификатор)."
     )
@@ -567,9 +564,7 @@ class RoadmapImportSerializer(serializers.Serializer):
 
     def validate_file(self, uploaded):
         if not uploaded.name.lower().endswith(ACCEPTED):
-            raise serializers.ValidationError(
-                "Поддерживаются документы Word (.docx), Excel (.xlsx) и текст (.txt, .md, .tsv)."
-            )
+            raise serializers.ValidationError(UNSUPPORTED)
         if uploaded.size > MAX_BYTES:
             raise serializers.ValidationError("Файл больше 20 МБ.")
         return uploaded

@@ -22,10 +22,11 @@ def read_xlsx(data: bytes) -> list[Block]:
         raise DocumentError(BROKEN) from exc
     except spreadsheets.SpreadsheetError as exc:
         raise DocumentError(str(exc)) from exc
-    return [_sheet(sheet) for sheet in sheets]
+    return [sheet_table(sheet) for sheet in sheets]
 
 
-def _sheet(sheet) -> Table:
+def sheet_table(sheet) -> Table:
+    """One worksheet (``portal.spreadsheets.Sheet``) as a table; OpenDocument sheets too."""
     values: dict[tuple[int, int], tuple[str, bool]] = {}
     for row, cells in sheet.rows.items():
         for column, value in enumerate(cells, start=1):

@@ -1,5 +1,8 @@
 """The one entry point: bytes in, a roadmap or one Russian sentence out.
 
+Word, Excel, PDF with a text layer, OpenDocument text and spreadsheets, and plain text each have
+a reader that only says what is on the page; ``assemble`` makes the plan out of it for all.
+
 Everything that can be checked without a parser is checked first: size, extension, an old or
 password-protected Office file, and a zip that would unpack into far more than it weighs.
 """
@@ -14,7 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
-from . import excel, text, word
+from . import excel, odf, pdf, text, word
 from .assemble import assemble
 from .structure import DocumentError, ParsedRoadmap
 
@@ -28,6 +31,9 @@ MAX_ENTRIES = 10_000
 _FORMATS = {
     ".docx": "docx",
     ".xlsx": "xlsx",
+    ".pdf": "pdf",
+    ".odt": "odt",
+    ".ods": "ods",
     ".txt": "text",
     ".text": "text",
     ".md": "text",
@@ -41,7 +47,20 @@ _OLD_FORMATS = {
 }
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
-_BROKEN = {"docx": word.BROKEN, "xlsx": excel.BROKEN, "text": text.NOT_TEXT}
+_BROKEN = {
+    "docx": word.BROKEN,
+    "xlsx": excel.BROKEN,
+    "pdf": pdf.BROKEN,
+    "odt": odf.BROKEN_TEXT,
+    "ods": odf.BROKEN_SHEET,
+    "text": text.NOT_TEXT,
+}
+_ODF_TYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+# What the upload page and the API take: the formats read here, under their usual names.
+ACCEPTED = (".docx", ".xlsx", ".pdf", ".odt", ".ods", ".txt", ".md", ".tsv")
 
 EMPTY = "Файл пустой."
 ENCRYPTED = "Файл защищён паролем: снимите пароль и загрузите файл снова."
@@ -58,8 +77,9 @@ def parse_document(
     *,
     max_bytes: int = MAX_BYTES,
 ) -> ParsedRoadmap:
-    """Read a roadmap from a .docx, .xlsx or text file (a path, an open binary file, an
-    uploaded file or bytes). ``filename`` names the format when the source has no name."""
+    """Read a roadmap from a .docx, .xlsx, .pdf, .odt, .ods or text file (a path, an open
+    binary file, an uploaded file or bytes). ``filename`` names the format when the source has
+    no name."""
     data, name = _read(path_or_file, filename, max_bytes)
     extension = Path(name).suffix.lower()
     if extension in _OLD_FORMATS:
@@ -69,19 +89,29 @@ def parse_document(
         shown = f"«{extension}»" if extension else "без расширения"
         raise DocumentError(
             f"Формат файла {shown} не поддерживается: загрузите документ Word (.docx), "
-            "таблицу Excel (.xlsx) или текст (.txt, .md, .tsv)."
+            "таблицу Excel (.xlsx), PDF с текстом (.pdf), документ или таблицу OpenDocument "
+            "(.odt, .ods) или текст (.txt, .md, .tsv)."
         )
     if not data.strip():
         raise DocumentError(EMPTY)
     kind = _sniff(data, kind)
+    notes: list[str] = []
     try:
         if kind == "docx":
             blocks = word.read_docx(data)
         elif kind == "xlsx":
             blocks = excel.read_xlsx(data)
+        elif kind == "pdf":
+            blocks, notes = pdf.read_pdf(data)
+        elif kind == "odt":
+            blocks = odf.read_odt(data)
+        elif kind == "ods":
+            blocks = odf.read_ods(data)
         else:
             blocks = text.read_text(data)
-        return assemble(blocks, fallback_title=Path(name).stem)
+        parsed = assemble(blocks, fallback_title=Path(name).stem)
+        parsed.warnings.extend(notes)
+        return parsed
     except DocumentError:
         raise
     except (MemoryError, RecursionError) as exc:
@@ -142,6 +172,12 @@ def _size(size: int) -> str:
 def _sniff(data: bytes, kind: str) -> str:
     """The format the bytes are, which may differ from the name: a plan saved as .xlsx but
     named .docx is read as the table it is."""
+    if data.startswith(b"%PDF-") or (kind == "pdf" and b"%PDF-" in data[:1024]):
+        if kind in ("pdf", "text"):
+            return "pdf"
+        raise DocumentError(_BROKEN[kind])
+    if kind == "pdf":
+        raise DocumentError(pdf.BROKEN)
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_MARK in data:
             raise DocumentError(ENCRYPTED)
@@ -161,6 +197,11 @@ def _sniff(data: bytes, kind: str) -> str:
         return "docx"
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            mimetype = archive.read("mimetype")[:100].strip()
+        if mimetype in _ODF_TYPES:
+            return _ODF_TYPES[mimetype]
     raise DocumentError(_BROKEN[kind])
 
 

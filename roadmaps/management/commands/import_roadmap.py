@@ -13,7 +13,8 @@ from roadmaps.importing import read_document, save_parsed_roadmap
 
 class Command(BaseCommand):
     help = (
-        "Импорт дорожной карты из .docx, .xlsx или текста (.txt, .md, .tsv). "
+        "Импорт дорожной карты из .docx, .xlsx, .pdf (с текстовым слоем), .odt, .ods или текста "
+        "(.txt, .md, .tsv). "
         "С --dry-run ничего не записывает; с --json печатает распознанный план."
     )
 
