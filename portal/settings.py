@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "jobs",
+    "inbox",
     "scale",
 ]
 
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "inbox.context_processors.inbox",
             ],
         },
     },
@@ -293,6 +295,11 @@ SPECTACULAR_SETTINGS = {
         {
             "name": "Членства (администрирование)",
             "description": "Роли пользователей в организациях; только для администраторов.",
+        },
+        {
+            "name": "Ожидает действий",
+            "description": "Что ждёт действий пользователя: планы и анкеты на проверке, "
+            "возвращённое на доработку, открытые раунды, сроки мероприятий, готовые задания.",
         },
         {
             "name": "Задания",

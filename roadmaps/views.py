@@ -64,6 +64,7 @@ from roadmaps.models import (
     Section,
     WorkflowError,
 )
+from roadmaps.review import approval_of, reviewers_for
 
 LIST_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
@@ -272,6 +273,8 @@ def roadmap_detail(request, pk):
         can_review=roadmap.status == Roadmap.Status.REVIEW and can_review(request.user, roadmap),
         can_revise=writable and roadmap.status == Roadmap.Status.APPROVED and not has_next,
         read_only_reason=read_only_reason(request.user, roadmap) if writable else "",
+        reviewers=reviewers_for(roadmap) if roadmap.status == Roadmap.Status.REVIEW else None,
+        approval=approval_of(roadmap, events=events),
     )
     return render(request, "roadmaps/detail.html", context)
 
