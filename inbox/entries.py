@@ -82,11 +82,21 @@ class Entry:
 class Group:
     kind: str
     entries: list[Entry] = field(default_factory=list)
-    more: bool = False  # more than LIMIT: the rest is not listed
+    more: bool = False  # more than were asked for: the rest is not listed
+    total: int | None = None  # how many there are (from `count_for`), when known
 
     @property
     def label(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def total_label(self) -> str:
+        """«14», or «5+» / «50+» when the total is not known or more than LIMIT."""
+        if self.total is not None and (self.total <= LIMIT or not self.more):
+            return str(self.total)
+        if self.total is not None:
+            return f"{LIMIT}+"
+        return f"{len(self.entries)}+" if self.more else str(len(self.entries))
 
 
 @dataclass
@@ -223,6 +233,7 @@ class _CountOf(Subquery):
 class Count:
     total: int
     more: bool  # some kind has more than LIMIT entries: show «50+»
+    by_kind: dict = field(default_factory=dict)  # kind -> entries, up to LIMIT + 1
 
     def __str__(self) -> str:
         return f"{self.total}+" if self.more else str(self.total)
@@ -249,7 +260,9 @@ def count_for(user, today=None, now=None) -> Count:
         .first()
     ) or dict.fromkeys(querysets, 0)
     counts = [min(row[kind], LIMIT) for kind in querysets]
-    return Count(sum(counts), any(row[kind] > LIMIT for kind in querysets))
+    return Count(
+        sum(counts), any(row[kind] > LIMIT for kind in querysets), {k: row[k] for k in querysets}
+    )
 
 
 # The entries: one query per kind.
@@ -407,8 +420,9 @@ BUILDERS = {
 }
 
 
-def inbox_for(user, *, limit: int = LIMIT, today=None, now=None) -> Inbox:
-    """Everything waiting for `user`, grouped by kind (only the kinds with entries)."""
+def inbox_for(user, *, limit: int = LIMIT, today=None, now=None, counts=None) -> Inbox:
+    """Everything waiting for `user`, grouped by kind (only the kinds with entries), at most
+    `limit` of each; given the `count_for` of the same request, each group knows its total."""
     if not user.is_authenticated:
         return Inbox([])
     today = today or timezone.localdate()
@@ -416,5 +430,6 @@ def inbox_for(user, *, limit: int = LIMIT, today=None, now=None) -> Inbox:
     for kind, queryset in _querysets(user, today, now).items():
         entries = BUILDERS[kind](queryset, today, limit + 1)
         if entries:
-            groups.append(Group(kind, entries[:limit], more=len(entries) > limit))
+            total = counts.by_kind.get(kind) if counts is not None else None
+            groups.append(Group(kind, entries[:limit], more=len(entries) > limit, total=total))
     return Inbox(groups)

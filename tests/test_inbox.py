@@ -540,3 +540,12 @@ def test_a_municipal_plan_approved_by_the_region_names_the_approver(world, clien
 
 def test_a_user_without_a_name_is_named_by_login(db):
     assert person_name(make_user("login-only")) == "login-only"
+
+
+def test_the_home_page_lists_the_first_entries_with_the_true_total(world, client_for):
+    for _ in range(7):
+        _submitted(world.omsu, world.municipal)
+    home = client_for(world.operator).get(reverse("home")).content.decode()
+    assert 'Планы на согласование <span class="inbox-count">(7)</span>' in home
+    assert "Показаны первые 5" in home
+    assert home.count("Утвердить или вернуть</a>") == 5

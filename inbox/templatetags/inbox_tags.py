@@ -38,4 +38,7 @@ def inbox_panel(context):
     from inbox.entries import inbox_for
 
     user = context["request"].user
-    return {"inbox": inbox_for(user, limit=HOME_LIMIT), "request": context["request"]}
+    # The menu's count, already made for this request: the totals of the groups.
+    counts = context.get("inbox_count")
+    inbox = inbox_for(user, limit=HOME_LIMIT, counts=counts)
+    return {"inbox": inbox, "request": context["request"]}
