@@ -29,6 +29,7 @@ from reports.plan import (
     approval_block,
     load_plan,
 )
+from roadmaps.review import approval_of
 
 FONT_FAMILY = "Portal Serif"
 FONT_FILES = {
@@ -81,6 +82,8 @@ def plan_html(roadmap) -> str:
             "roadmap": roadmap,
             "plan": plan,
             "approval": approval_block(roadmap),
+            # Who approved it on the portal (roadmaps/review.py), under the grif.
+            "portal_approval": approval_of(roadmap),
             "show_period": str(roadmap.period_start.year) not in roadmap.title,
             "generated": timezone.localdate(),
             "glossary_title": GLOSSARY_TITLE,

@@ -549,3 +549,14 @@ def test_the_home_page_lists_the_first_entries_with_the_true_total(world, client
     assert 'Планы на согласование <span class="inbox-count">(7)</span>' in home
     assert "Показаны первые 5" in home
     assert home.count("Утвердить или вернуть</a>") == 5
+
+
+def test_the_pdf_names_who_approved_the_plan_under_the_grif(world):
+    from reports.pdf import plan_html
+
+    plan = _submitted(world.omsu, world.municipal)
+    plan.approve(by=world.operator, **APPROVAL)
+    plan.refresh_from_db()
+    html = plan_html(plan)
+    assert f"Утвердил: {world.operator.username} (ГАОУ ДПО «ЛОИРО»)" in html
+    assert "portal-approval" not in plan_html(make_small_plan(world.omsu))
