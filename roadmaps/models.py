@@ -344,21 +344,17 @@ class Roadmap(models.Model):
         body. When there is none, the author may approve, and the event says so. Portal
         administrators may always approve a plan they did not send.
         """
-        from roadmaps.review import reviewers_for, submitter_of
+        from orgs.reviewers import person_name
+        from roadmaps.review import author_and_others
 
-        author = submitter_of(self)
-        if author is None or author.pk != by.pk:
-            return False
-        others = reviewers_for(self).others_than(by)
+        by_author, others = author_and_others(self, by)
         if others:
-            from orgs.reviewers import person_name
-
             names = ", ".join(person_name(user) for user in others)
             raise WorkflowError(
                 "Вы сами направили этот план на согласование: утвердить его должен другой "
                 f"проверяющий ({names}) или администратор портала."
             )
-        return True
+        return by_author
 
     @transaction.atomic
     def approve(

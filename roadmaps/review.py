@@ -14,7 +14,14 @@ from orgs.models import Membership, Organization
 from orgs.reviewers import WRITING_ROLES, Reviewers, person_name, reviewers_of
 from roadmaps.models import Roadmap, RoadmapEvent
 
-__all__ = ["Approval", "Reviewers", "approval_of", "reviewers_for", "submitter_of"]
+__all__ = [
+    "Approval",
+    "Reviewers",
+    "approval_of",
+    "author_and_others",
+    "reviewers_for",
+    "submitter_of",
+]
 
 
 def reviewers_for(roadmap: Roadmap) -> Reviewers:
@@ -36,6 +43,15 @@ def submitter_of(roadmap: Roadmap):
         .first()
     )
     return event.user if event else None
+
+
+def author_and_others(roadmap: Roadmap, user) -> tuple[bool, tuple]:
+    """Whether `user` sent the plan for approval themselves, and if so the other people who
+    could review it (empty: the author is the only one, and may approve as the author)."""
+    author = submitter_of(roadmap)
+    if author is None or author.pk != user.pk:
+        return False, ()
+    return True, reviewers_for(roadmap).others_than(user)
 
 
 @dataclass(frozen=True)

@@ -560,3 +560,12 @@ def test_the_pdf_names_who_approved_the_plan_under_the_grif(world):
     html = plan_html(plan)
     assert f"Утвердил: {world.operator.username} (ГАОУ ДПО «ЛОИРО»)" in html
     assert "portal-approval" not in plan_html(make_small_plan(world.omsu))
+
+
+def test_the_approval_page_tells_the_author_before_they_fill_it_in(world, client_for):
+    plan = _submitted(world.institute, world.operator)
+    client = client_for(world.operator)
+    url = reverse("roadmaps:roadmap-approve", args=[plan.pk])
+    assert "будет отмечено «утверждено автором»" in client.get(url).content.decode()
+    make_member(world.institute, Membership.Role.REGIONAL_OPERATOR, "colleague")
+    assert "утвердить его должен другой проверяющий — colleague" in client.get(url).content.decode()
