@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from inbox import api as inbox_api
 from jobs import api as jobs_api
 from orgs import api as orgs_api
 from portal import api_views
@@ -17,6 +18,7 @@ from selfdiag import api as selfdiag_api
 app_name = "api"
 
 APPS_ROUTES = [
+    *inbox_api.ROUTES,
     *jobs_api.ROUTES,
     *orgs_api.ROUTES,
     *roadmaps_api.ROUTES,

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "jobs",
+    "inbox",
     "scale",
 ]
 
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "inbox.context_processors.inbox",
             ],
         },
     },
@@ -375,6 +377,12 @@ SPECTACULAR_SETTINGS = {
             "jobs",
             "Задания",
             "Фоновые задания пользователя: выгрузки в Excel и PDF, их ход и готовые файлы.",
+        ),
+        _tag(
+            "inbox",
+            "Ожидает действий",
+            "Что ждёт действий пользователя: планы и анкеты на проверке, возвращённое на "
+            "доработку, открытые раунды, сроки мероприятий, готовые задания.",
         ),
     ],
     "ENUM_NAME_OVERRIDES": {

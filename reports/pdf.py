@@ -25,6 +25,7 @@ from reports.plan import (
 )
 from reports.watermark import outline_svg
 from roadmaps.grif import approval_block
+from roadmaps.review import approval_of
 
 FONT_FAMILY = "Portal Serif"
 FONT_FILES = {
@@ -87,6 +88,8 @@ def plan_html(roadmap) -> str:
             "approval": approval,
             "watermark": _watermark() if approval.draft else "",
             "created": timezone.localtime().replace(microsecond=0),
+            # Who approved it on the portal (roadmaps/review.py), under the grif.
+            "portal_approval": approval_of(roadmap),
             "show_period": str(roadmap.period_start.year) not in roadmap.title,
             "generated": timezone.localdate(),
             "glossary_title": GLOSSARY_TITLE,

@@ -7,8 +7,10 @@ municipality's plan by the region, a regional plan by the region's bodies themse
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from orgs.models import Organization
 from orgs.scope import get_scope
 from roadmaps.models import Item, Party, Roadmap, Section
 
@@ -31,6 +33,24 @@ def can_review(user, roadmap: Roadmap) -> bool:
             owner.region_id in scope.write_regions
         )
     return owner.region_id in scope.write_regions
+
+
+def review_q(user, prefix: str = "") -> Q:
+    """The plans `user` may review, as a filter: `can_review` for a queryset (the inbox)."""
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return Q()
+    q = Q(pk__in=[])
+    if scope.write_regions:
+        q |= Q(**{f"{prefix}owner__region_id__in": scope.write_regions})
+    if scope.write_municipalities:
+        q |= Q(
+            **{
+                f"{prefix}owner__kind": Organization.Kind.SCHOOL,
+                f"{prefix}owner__municipality_id__in": scope.write_municipalities,
+            }
+        )
+    return q
 
 
 def get_roadmap_for_user(request, pk, *, write=False) -> tuple[Roadmap, bool]:

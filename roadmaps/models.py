@@ -299,14 +299,20 @@ class Roadmap(models.Model):
             raise WorkflowError(message)
         self.status, self.lock_version = status, lock_version
 
-    def _step(self, status, *, by, action, comment="", fields=()) -> "RoadmapEvent":
+    def _step(
+        self, status, *, by, action, comment="", fields=(), self_approved=False
+    ) -> "RoadmapEvent":
         self.status = status
         self.updated_by = by
         self.lock_version += 1
         self._history_user = by
-        self._change_reason = RoadmapEvent.Action(action).label
+        self._change_reason = RoadmapEvent.Action(action).label + (
+            " — утверждено автором" if self_approved else ""
+        )
         self.save(update_fields=["status", "updated_by", "updated", "lock_version", *fields])
-        return RoadmapEvent.objects.create(roadmap=self, action=action, user=by, comment=comment)
+        return RoadmapEvent.objects.create(
+            roadmap=self, action=action, user=by, comment=comment, self_approved=self_approved
+        )
 
     @transaction.atomic
     def submit(self, *, by) -> "RoadmapEvent":
@@ -331,6 +337,28 @@ class Roadmap(models.Model):
         return self._step(
             self.Status.RETURNED, by=by, action=RoadmapEvent.Action.RETURNED, comment=comment
         )
+
+    def _check_approver(self, by) -> bool:
+        """Whether `by` approves a plan they sent for approval themselves («утверждено
+        автором»); refused while someone else could review it.
+
+        The author is whoever last sent the plan for approval. Another reviewer is another
+        person with a writing membership in the reviewing organization (roadmaps/review.py
+        `reviewers_for`): for a regional body's own plan, another regional operator of that
+        body. When there is none, the author may approve, and the event says so. Portal
+        administrators may always approve a plan they did not send.
+        """
+        from orgs.reviewers import person_name
+        from roadmaps.review import author_and_others
+
+        by_author, others = author_and_others(self, by)
+        if others:
+            names = ", ".join(person_name(user) for user in others)
+            raise WorkflowError(
+                "Вы сами направили этот план на согласование: утвердить его должен другой "
+                f"проверяющий ({names}) или администратор портала."
+            )
+        return by_author
 
     @transaction.atomic
     def approve(
@@ -362,6 +390,7 @@ class Roadmap(models.Model):
             (self.Status.REVIEW,),
             f"Утвердить можно только план на согласовании; этот план {self.get_status_display()}.",
         )
+        by_author = self._check_approver(by)
         self.approval_kind = kind.strip()
         self.approval_number = number.strip()
         self.approval_date = date
@@ -375,6 +404,7 @@ class Roadmap(models.Model):
             by=by,
             action=RoadmapEvent.Action.APPROVED,
             comment=self.approval_caption,
+            self_approved=by_author,
             fields=[
                 "approval_kind",
                 "approval_number",
@@ -884,6 +914,9 @@ class RoadmapEvent(models.Model):
         verbose_name="пользователь",
     )
     created = models.DateTimeField("когда", default=timezone.now)
+    # An approval by the user who sent the plan, allowed only when nobody else could review it
+    # (Roadmap._check_approver): shown as «утверждено автором», never silently.
+    self_approved = models.BooleanField("утверждено автором", default=False)
 
     class Meta:
         ordering = ["roadmap", "created"]

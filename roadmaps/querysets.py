@@ -1,7 +1,16 @@
 import datetime
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.utils import timezone
 
 from orgs.scope import get_scope
@@ -167,6 +176,20 @@ class ItemQuerySet(models.QuerySet):
 
     def done(self):
         return self.filter(status="done")
+
+    def overdue_or_due(self, days: int, today: datetime.date | None = None):
+        """Items overdue (the rule of `overdue()`) or still open and due within `days` days,
+        each with `is_late` saying which: the inbox's «сроки» of an organization."""
+        today = today or timezone.localdate()
+        late = _overdue_q(today)
+        due = Q(
+            deadline_end__gte=today,
+            deadline_end__lte=today + datetime.timedelta(days=days),
+            status__in=OPEN_STATUSES,
+        )
+        return self.filter(late | due).annotate(
+            is_late=ExpressionWrapper(late, output_field=models.BooleanField())
+        )
 
     def status_counts(self, today: datetime.date | None = None) -> dict:
         """item_count, not_started_count, …, overdue_count over these items, one query."""

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import retarget
 
 from orgs.models import Municipality, Organization
+from orgs.reviewers import person_name
 from portal.validators import parse_id
 from roadmaps import editing, execution, grif, versions
 from roadmaps.access import (
@@ -64,6 +65,7 @@ from roadmaps.models import (
     Section,
     WorkflowError,
 )
+from roadmaps.review import approval_of, author_and_others, reviewers_for
 
 LIST_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
@@ -283,6 +285,8 @@ def roadmap_detail(request, pk):
         can_review=roadmap.status == Roadmap.Status.REVIEW and can_review(request.user, roadmap),
         can_revise=writable and roadmap.status == Roadmap.Status.APPROVED and not has_next,
         read_only_reason=read_only_reason(request.user, roadmap) if writable else "",
+        reviewers=reviewers_for(roadmap) if roadmap.status == Roadmap.Status.REVIEW else None,
+        approval=approval_of(roadmap, events=events),
     )
     return render(request, "roadmaps/detail.html", context)
 
@@ -786,7 +790,17 @@ def roadmap_approve(request, pk):
     if roadmap.status != Roadmap.Status.REVIEW:
         messages.error(request, f"План не на согласовании: он {roadmap.get_status_display()}.")
         return redirect("roadmaps:roadmap-detail", roadmap.pk)
-    return render(request, "roadmaps/approve.html", {"roadmap": roadmap, "form": form})
+    by_author, others = author_and_others(roadmap, request.user)
+    return render(
+        request,
+        "roadmaps/approve.html",
+        {
+            "roadmap": roadmap,
+            "form": form,
+            "by_author": by_author,
+            "other_reviewers": [person_name(user) for user in others],
+        },
+    )
 
 
 @login_required

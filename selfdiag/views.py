@@ -49,6 +49,7 @@ from selfdiag.models import (
 )
 from selfdiag.plans import add_deficits_to_plan, plan_deficits, plan_outcome_message
 from selfdiag.querysets import Progress, count_of
+from selfdiag.review import reviewers_for
 from selfdiag.rounds import (
     import_message,
     open_round,
@@ -249,6 +250,14 @@ def _submission(user, round_, school):
     )
 
 
+def _reviewers(submission, school):
+    """Who reviews a sent questionnaire (None while it is not waiting for review)."""
+    if submission is None or submission.status != Submission.Status.SUBMITTED:
+        return None
+    submission.school = school
+    return reviewers_for(submission)
+
+
 @login_required
 def questionnaire(request, pk, school_pk):
     round_ = get_round_for_user(request, pk)
@@ -261,6 +270,7 @@ def questionnaire(request, pk, school_pk):
         "submission": submission,
         "editable": editable,
         "can_review": can_review(request.user, school),
+        "reviewers": _reviewers(submission, school),
         **_questionnaire_state(round_, school, submission, editable=editable),
     }
     return render(request, "selfdiag/questionnaire.html", context)
@@ -418,6 +428,7 @@ def result(request, pk, school_pk):
             "can_plan": writable and bool(deficits),
             "can_review": reviewer,
             "review_form": ReviewForm() if reviewer else None,
+            "reviewers": _reviewers(submission, school),
         },
     )
 

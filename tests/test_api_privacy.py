@@ -286,6 +286,7 @@ def _item_data(of):
 
 ROUTES: dict[str, list[Row]] = {
     # Background jobs: a job is its user's alone; starting one needs the round in scope.
+    "inbox-list": [Row("get", _url("inbox-list"), everyone())],
     "job-list": [
         Row("get", _url("job-list"), everyone()),
         Row(

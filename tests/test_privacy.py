@@ -573,6 +573,8 @@ ROUTES: dict[str, list[Route]] = {
     # Background jobs: starting one needs the round or plan in scope (a POST), the job's pages
     # and file are its user's alone (_job below belongs to the regional operator).
     "jobs:job-list": [Route(lambda w: reverse("jobs:job-list"), everyone())],
+    # Everyone's own inbox: what waits for them, in their scope (tests/test_inbox.py).
+    "inbox:inbox": [Route(lambda w: reverse("inbox:inbox"), everyone())],
     "jobs:job-detail": [Route(lambda w: reverse("jobs:job-detail", args=[_job(w).pk]), JOB_OWNER)],
     "jobs:job-progress": [
         Route(lambda w: reverse("jobs:job-progress", args=[_job(w).pk]), JOB_OWNER)

@@ -387,9 +387,15 @@ class RoadmapEventSerializer(serializers.ModelSerializer):
         help_text="Кто сделал шаг (логин); null — пользователь удалён.",
     )
 
+    self_approved = serializers.BooleanField(
+        read_only=True,
+        help_text="Утверждено автором: карту утвердил тот, кто направил её на согласование, "
+        "потому что другого проверяющего не было.",
+    )
+
     class Meta:
         model = RoadmapEvent
-        fields = ["action", "comment", "user", "created"]
+        fields = ["action", "comment", "user", "created", "self_approved"]
 
 
 class RoadmapSerializer(serializers.ModelSerializer):

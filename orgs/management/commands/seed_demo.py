@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def extra_steps(self):
         """Demo content of the other apps, each after the directory it stands on."""
-        from roadmaps.demo import seed_roadmaps
+        from roadmaps.demo import seed_roadmaps, seed_workflow
         from selfdiag.demo import seed_selfdiag
 
-        return [seed_roadmaps, seed_selfdiag]
+        return [seed_roadmaps, seed_selfdiag, seed_workflow]

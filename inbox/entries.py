@@ -1,0 +1,435 @@
+"""«Ожидает моих действий»: what waits for a user, derived from the data on every request.
+
+Nothing is stored: each kind of entry is one bounded query over the rows that already say it
+(a plan on review, a returned questionnaire, an open round, an item's deadline, a finished job),
+scoped like every page (`for_user`, roadmaps/access.py `review_q`, selfdiag/access.py
+`review_q`). The home page, the page /inbox/, the menu's count and the API /api/v1/inbox/ all
+read here, so they never disagree.
+
+Kinds, in the order the page shows them:
+
+- `plan_review` — plans sent for approval that the user may review (`can_review`);
+- `plan_returned` — plans of the user's organizations returned for rework, with the comment;
+- `submission_review` — sent self-diagnosis questionnaires of schools the user reviews;
+- `submission_returned` — the user's schools' questionnaires returned, with the comment;
+- `round_open` — open rounds of the user's schools not yet sent, with the days left;
+- `item_due` — items of approved plans (the versions in force) whose responsible parties are
+  the user's organizations: overdue by the monitoring's rule (`ItemQuerySet.overdue`) or due
+  within `DUE_DAYS` days;
+- `job_done` — the user's background jobs finished in the last `JOB_DAYS` days.
+
+«The user's organizations» are those where the user has a writing membership: the inbox lists
+what the user is expected to act on, and a viewer acts on nothing. Superusers review anything
+and so see every plan and questionnaire on review, but own no plans, schools or items.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, IntegerField, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from jobs.models import Job
+from orgs.models import Membership
+from orgs.reviewers import WRITING_ROLES, format_name, person_name
+from roadmaps.access import review_q as plan_review_q
+from roadmaps.models import Item, ItemResponsible, Roadmap, RoadmapEvent
+from selfdiag.access import review_q as school_review_q
+from selfdiag.models import Round, Submission
+
+# Each kind lists at most this many entries (the oldest first); the count stops there too.
+LIMIT = 50
+DUE_DAYS = 14
+JOB_DAYS = 3
+
+KINDS = {
+    "plan_review": "Планы на согласование",
+    "plan_returned": "Планы, возвращённые на доработку",
+    "submission_review": "Анкеты самодиагностики на проверку",
+    "submission_returned": "Анкеты, возвращённые на доработку",
+    "round_open": "Самодиагностика: открытые раунды",
+    "item_due": f"Сроки мероприятий: просрочено и ближайшие {DUE_DAYS} дней",
+    "job_done": "Готовые фоновые задания",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing waiting for the user, with the link to where it is done."""
+
+    kind: str
+    title: str
+    url: str
+    action: str  # the link's words: «Утвердить или вернуть», «Исправить»…
+    organization: str = ""
+    detail: str = ""
+    comment: str = ""
+    comment_by: str = ""
+    date: datetime.date | None = None
+    days_left: int | None = None  # negative: days overdue
+    urgent: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+
+@dataclass
+class Group:
+    kind: str
+    entries: list[Entry] = field(default_factory=list)
+    more: bool = False  # more than were asked for: the rest is not listed
+    total: int | None = None  # how many there are (from `count_for`), when known
+
+    @property
+    def label(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def total_label(self) -> str:
+        """«14», or «5+» / «50+» when the total is not known or more than LIMIT."""
+        if self.total is not None and (self.total <= LIMIT or not self.more):
+            return str(self.total)
+        if self.total is not None:
+            return f"{LIMIT}+"
+        return f"{len(self.entries)}+" if self.more else str(len(self.entries))
+
+
+@dataclass
+class Inbox:
+    groups: list[Group]
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [entry for group in self.groups for entry in group.entries]
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.entries) for group in self.groups)
+
+    @property
+    def more(self) -> bool:
+        return any(group.more for group in self.groups)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+# The querysets: one per kind, what both the entries and the count read.
+
+
+def _my_organizations(user):
+    """Ids of the organizations where the user may write, as a subquery."""
+    return Membership.objects.filter(user=user, role__in=WRITING_ROLES).values("organization_id")
+
+
+def plans_to_review(user):
+    return (
+        Roadmap.objects.for_user(user)
+        .filter(plan_review_q(user), status=Roadmap.Status.REVIEW)
+        .order_by("updated", "pk")
+    )
+
+
+def plans_returned(user):
+    return (
+        Roadmap.objects.for_user(user)
+        .filter(status=Roadmap.Status.RETURNED, owner_id__in=_my_organizations(user))
+        .order_by("-updated", "pk")
+    )
+
+
+def submissions_to_review(user):
+    return (
+        Submission.objects.for_user(user)
+        .filter(school_review_q(user, "school__"), status=Submission.Status.SUBMITTED)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def submissions_returned(user):
+    return (
+        Submission.objects.for_user(user)
+        .filter(status=Submission.Status.RETURNED, school_id__in=_my_organizations(user))
+        .order_by("-reviewed_at", "pk")
+    )
+
+
+def rounds_open(user):
+    """(round, school) rows: an open round of one of the user's schools that the school has not
+    sent (a returned questionnaire is listed as returned instead)."""
+    Through = Round.schools.through
+    handled = Submission.objects.filter(
+        round_id=OuterRef("round_id"),
+        school_id=OuterRef("organization_id"),
+        status__in=(
+            Submission.Status.SUBMITTED,
+            Submission.Status.ACCEPTED,
+            Submission.Status.RETURNED,
+        ),
+    )
+    return (
+        Through.objects.filter(
+            round__in=Round.objects.for_user(user).open(),
+            organization_id__in=_my_organizations(user),
+        )
+        .exclude(Exists(handled))
+        .order_by("round__closes_on", "round_id", "organization_id")
+    )
+
+
+def items_due(user, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    responsible = ItemResponsible.objects.filter(
+        item_id=OuterRef("pk"), party__organization_id__in=_my_organizations(user)
+    )
+    return (
+        Item.objects.for_user(user)
+        # Approved versions are the plans in force (Roadmap.approve archives the one before).
+        .filter(Exists(responsible), roadmap__status=Roadmap.Status.APPROVED)
+        .overdue_or_due(DUE_DAYS, today)
+        .order_by("deadline_end", "roadmap_id", "position", "pk")
+    )
+
+
+def jobs_done(user, now: datetime.datetime | None = None):
+    now = now or timezone.now()
+    return Job.objects.filter(
+        user=user,
+        status__in=Job.FINISHED,
+        finished__gte=now - datetime.timedelta(days=JOB_DAYS),
+    ).order_by("-finished", "-pk")
+
+
+def _querysets(user, today, now) -> dict:
+    return {
+        "plan_review": plans_to_review(user),
+        "plan_returned": plans_returned(user),
+        "submission_review": submissions_to_review(user),
+        "submission_returned": submissions_returned(user),
+        "round_open": rounds_open(user),
+        "item_due": items_due(user, today),
+        "job_done": jobs_done(user, now),
+    }
+
+
+# The count for the menu: one query whatever the number of rows.
+
+
+class _CountOf(Subquery):
+    """COUNT(*) of a (sliced) queryset, as a scalar subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) inbox_kind)"
+    output_field = IntegerField()
+    # A kind that cannot have rows (no memberships) compiles to no subquery at all.
+    empty_result_set_value = 0
+
+
+@dataclass(frozen=True)
+class Count:
+    total: int
+    more: bool  # some kind has more than LIMIT entries: show «50+»
+    by_kind: dict = field(default_factory=dict)  # kind -> entries, up to LIMIT + 1
+
+    def __str__(self) -> str:
+        return f"{self.total}+" if self.more else str(self.total)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+def count_for(user, today=None, now=None) -> Count:
+    """How many entries wait for the user, in one query (each kind counted up to LIMIT + 1)."""
+    if not user.is_authenticated:
+        return Count(0, False)
+    today = today or timezone.localdate()
+    querysets = _querysets(user, today, now)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            **{
+                kind: _CountOf(queryset.order_by().values("pk")[: LIMIT + 1])
+                for kind, queryset in querysets.items()
+            }
+        )
+        .first()
+    ) or dict.fromkeys(querysets, 0)
+    counts = [min(row[kind], LIMIT) for kind in querysets]
+    return Count(
+        sum(counts), any(row[kind] > LIMIT for kind in querysets), {k: row[k] for k in querysets}
+    )
+
+
+# The entries: one query per kind.
+
+
+def _date(value) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date()
+    return value
+
+
+def _plan_review_entries(queryset, today, limit) -> list[Entry]:
+    submitted = RoadmapEvent.objects.filter(
+        roadmap_id=OuterRef("pk"), action=RoadmapEvent.Action.SUBMITTED
+    ).order_by("-created", "-pk")
+    plans = queryset.select_related("owner__municipality").annotate(
+        submitted_at=Subquery(submitted.values("created")[:1])
+    )[:limit]
+    return [
+        Entry(
+            kind="plan_review",
+            title=plan.title,
+            url=reverse("roadmaps:roadmap-approve", args=[plan.pk]),
+            action="Утвердить или вернуть",
+            organization=plan.owner.short_name,
+            detail=f"{plan.period_label}, версия {plan.version}",
+            date=_date(plan.submitted_at or plan.updated),
+        )
+        for plan in plans
+    ]
+
+
+def _plan_returned_entries(queryset, today, limit) -> list[Entry]:
+    returned = RoadmapEvent.objects.filter(
+        roadmap_id=OuterRef("pk"), action=RoadmapEvent.Action.RETURNED
+    ).order_by("-created", "-pk")
+    plans = queryset.select_related("owner").annotate(
+        returned_at=Subquery(returned.values("created")[:1]),
+        returned_comment=Subquery(returned.values("comment")[:1]),
+        returned_last=Subquery(returned.values("user__last_name")[:1]),
+        returned_first=Subquery(returned.values("user__first_name")[:1]),
+        returned_login=Subquery(returned.values("user__username")[:1]),
+    )[:limit]
+    return [
+        Entry(
+            kind="plan_returned",
+            title=plan.title,
+            url=reverse("roadmaps:roadmap-detail", args=[plan.pk]),
+            action="Доработать",
+            organization=plan.owner.short_name,
+            detail=f"{plan.period_label}, версия {plan.version}",
+            comment=plan.returned_comment or "",
+            comment_by=format_name(plan.returned_last, plan.returned_first, plan.returned_login),
+            date=_date(plan.returned_at or plan.updated),
+        )
+        for plan in plans
+    ]
+
+
+def _submission_review_entries(queryset, today, limit) -> list[Entry]:
+    submissions = queryset.select_related("school__municipality", "round")[:limit]
+    return [
+        Entry(
+            kind="submission_review",
+            title=f"Самодиагностика «{submission.round.name}»",
+            url=reverse("selfdiag:result", args=[submission.round_id, submission.school_id]),
+            action="Принять или вернуть",
+            organization=submission.school.short_name,
+            detail=submission.school.municipality.name if submission.school.municipality else "",
+            date=_date(submission.submitted_at),
+        )
+        for submission in submissions
+    ]
+
+
+def _submission_returned_entries(queryset, today, limit) -> list[Entry]:
+    submissions = queryset.select_related("school", "round", "reviewed_by")[:limit]
+    return [
+        Entry(
+            kind="submission_returned",
+            title=f"Самодиагностика «{submission.round.name}»",
+            url=reverse("selfdiag:questionnaire", args=[submission.round_id, submission.school_id]),
+            action="Исправить и отправить",
+            organization=submission.school.short_name,
+            comment=submission.review_comment,
+            comment_by=person_name(submission.reviewed_by),
+            date=_date(submission.reviewed_at),
+        )
+        for submission in submissions
+    ]
+
+
+def _round_entries(queryset, today, limit) -> list[Entry]:
+    rows = queryset.select_related("round", "organization")[:limit]
+    entries = []
+    for row in rows:
+        days_left = (row.round.closes_on - today).days
+        entries.append(
+            Entry(
+                kind="round_open",
+                title=f"Самодиагностика «{row.round.name}»",
+                url=reverse("selfdiag:questionnaire", args=[row.round_id, row.organization_id]),
+                action="Заполнить анкету",
+                organization=row.organization.short_name,
+                detail=f"до {row.round.closes_on:%d.%m.%Y}",
+                date=row.round.closes_on,
+                days_left=days_left,
+                urgent=days_left <= 7,
+            )
+        )
+    return entries
+
+
+def _item_entries(queryset, today, limit) -> list[Entry]:
+    items = queryset.select_related("roadmap__owner")[:limit]
+    return [
+        Entry(
+            kind="item_due",
+            title=f"{item.number} {item.title}".strip(),
+            url=reverse("roadmaps:item-reports", args=[item.pk]),
+            action="Отчитаться",
+            organization=item.roadmap.owner.short_name,
+            detail=item.deadline_text or "",
+            date=item.deadline_end,
+            days_left=(item.deadline_end - today).days,
+            urgent=item.is_late,
+        )
+        for item in items
+    ]
+
+
+def _job_entries(queryset, today, limit) -> list[Entry]:
+    return [
+        Entry(
+            kind="job_done",
+            title=job.title,
+            url=reverse("jobs:job-detail", args=[job.pk]),
+            action="Скачать файл" if job.has_file else "Открыть",
+            detail=job.get_status_display(),
+            date=_date(job.finished),
+            urgent=job.status == Job.Status.FAILED,
+        )
+        for job in queryset[:limit]
+    ]
+
+
+BUILDERS = {
+    "plan_review": _plan_review_entries,
+    "plan_returned": _plan_returned_entries,
+    "submission_review": _submission_review_entries,
+    "submission_returned": _submission_returned_entries,
+    "round_open": _round_entries,
+    "item_due": _item_entries,
+    "job_done": _job_entries,
+}
+
+
+def inbox_for(user, *, limit: int = LIMIT, today=None, now=None, counts=None) -> Inbox:
+    """Everything waiting for `user`, grouped by kind (only the kinds with entries), at most
+    `limit` of each; given the `count_for` of the same request, each group knows its total."""
+    if not user.is_authenticated:
+        return Inbox([])
+    today = today or timezone.localdate()
+    groups = []
+    for kind, queryset in _querysets(user, today, now).items():
+        entries = BUILDERS[kind](queryset, today, limit + 1)
+        if entries:
+            total = counts.by_kind.get(kind) if counts is not None else None
+            groups.append(Group(kind, entries[:limit], more=len(entries) > limit, total=total))
+    return Inbox(groups)
