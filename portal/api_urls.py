@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from jobs import api as jobs_api
+from notifications import api as notifications_api
 from orgs import api as orgs_api
 from portal import api_views
 from roadmaps import api as roadmaps_api
@@ -18,6 +19,7 @@ app_name = "api"
 
 APPS_ROUTES = [
     *jobs_api.ROUTES,
+    *notifications_api.ROUTES,
     *orgs_api.ROUTES,
     *roadmaps_api.ROUTES,
     *selfdiag_api.ROUTES,

@@ -31,6 +31,7 @@ urlpatterns = [
     path("selfdiag/", include("selfdiag.urls")),
     path("reports/", include("portal.report_urls")),
     path("jobs/", include("jobs.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

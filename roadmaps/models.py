@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
+from notifications import events
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
 from roadmaps.deadlines import Period
@@ -302,7 +303,9 @@ class Roadmap(models.Model):
         self._history_user = by
         self._change_reason = RoadmapEvent.Action(action).label
         self.save(update_fields=["status", "updated_by", "updated", "lock_version", *fields])
-        return RoadmapEvent.objects.create(roadmap=self, action=action, user=by, comment=comment)
+        event = RoadmapEvent.objects.create(roadmap=self, action=action, user=by, comment=comment)
+        events.roadmap_event(event)  # on commit: reviewers or the owner's writers are told
+        return event
 
     @transaction.atomic
     def submit(self, *, by) -> "RoadmapEvent":
