@@ -159,7 +159,9 @@ def send_immediately(notification_ids) -> int:
             if not claimed:
                 continue
             try:
-                notification_letter(notification).send(connection=connection)
+                message = notification_letter(notification)
+                message.connection = connection
+                message.send()
             except Exception:
                 # Unclaimed again: the recipient still sees it on the portal, and a digest
                 # or a later run may carry it.

@@ -70,7 +70,8 @@ class SmtpServer:
 
     @staticmethod
     def subject(message: EmailMessage) -> str:
-        return str(message["Subject"])
+        # Django folds a long encoded subject onto the next line; readers drop that space.
+        return str(message["Subject"]).strip()
 
 
 def _free_port() -> int:
