@@ -23,7 +23,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.mail import Entry, letter, unread_phrase
+from notifications.mail import Entry, absolute, letter, unread_phrase
 from notifications.models import EmailPreference, Notification, SentReminder
 from orgs.models import Membership
 from roadmaps.execution import days_overdue
@@ -131,13 +131,16 @@ def deadline_items(today: datetime.date, days: int, organization_ids=None):
 
 def _item_entry(item: Item, today: datetime.date) -> Entry:
     late = days_overdue(item, today)
-    when = f"срок — {item.deadline_end:%d.%m.%Y}"
-    if item.deadline_text:
-        when += f" («{item.deadline_text}»)"
+    written = f" («{item.deadline_text}»)" if item.deadline_text else ""
     if late:
-        note = f"Просрочено на {late} {plural(late, 'день', 'дня', 'дней')}: {when}."
+        note = (
+            f"Просрочено на {late} {plural(late, 'день', 'дня', 'дней')}: срок истёк "
+            f"{item.deadline_end:%d.%m.%Y}{written}."
+        )
     else:
-        note = f"Срок подходит: {when}."
+        left = (item.deadline_end - today).days
+        when = "сегодня" if not left else f"через {left} {plural(left, 'день', 'дня', 'дней')}"
+        note = f"Срок — {item.deadline_end:%d.%m.%Y}{written}, {when}."
     return Entry(
         text=f"{item.number} {item.title}".strip(),
         link=reverse("roadmaps:roadmap-detail", args=[item.roadmap_id]) + f"#item-{item.pk}",
@@ -154,21 +157,20 @@ def deadlines_letter(user, organization, items: list[Item], today: datetime.date
     if due:
         until = today + datetime.timedelta(days=days)
         parts.append(
-            f"{plural(due, 'наступает', 'наступают', 'наступают')} срок {items_phrase(due)} "
-            f"в ближайшие {days} {plural(days, 'день', 'дня', 'дней')} (до {until:%d.%m.%Y})"
+            f"в ближайшие {days} {plural(days, 'день', 'дня', 'дней')} (до {until:%d.%m.%Y}) "
+            f"наступает срок {due} {plural(due, 'мероприятия', 'мероприятий', 'мероприятий')}"
         )
     shown = items[:ITEMS_PER_LETTER]
     outro = ""
     if len(items) > len(shown):
         outro = (
             f"В письме — первые {len(shown)}; все мероприятия — на странице «Мониторинг»: "
-            f"{reverse('roadmaps:monitoring')}"
+            f"{absolute(reverse('roadmaps:monitoring'))}"
         )
     return letter(
         user,
         f"Сроки мероприятий: {organization.short_name}",
-        f"В действующих планах организации «{organization.short_name}» на "
-        f"{today:%d.%m.%Y} {', '.join(parts)}:",
+        f"{organization.short_name}: в действующих планах на {today:%d.%m.%Y} {', '.join(parts)}:",
         [_item_entry(item, today) for item in shown],
         outro,
     )

@@ -25,6 +25,7 @@ class SmtpServer:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self._lock = threading.Lock()
+        self._running = False
         self.port = _free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
@@ -38,9 +39,12 @@ class SmtpServer:
 
     def start(self):
         self.controller.start()
+        self._running = True
 
     def stop(self):
-        self.controller.stop()
+        if self._running:
+            self.controller.stop()
+            self._running = False
 
     def clear(self):
         with self._lock:
