@@ -2,10 +2,14 @@
 
 The hooks are one line each in the domain modules (Roadmap._step, Submission.submit and
 review, roadmaps.editing.write_item, selfdiag.rounds.open_round, portal.tasks) and call these;
-each builds the Russian text and the link and hands them to `notifications.notify`, which
-waits for the commit.
+each waits for the commit of the caller's transaction (a step rolled back tells nobody, and the
+step itself pays no query for it), then builds the Russian text and the link and hands them to
+`notifications.notify`.
 """
 
+from functools import partial, wraps
+
+from django.db import transaction
 from django.urls import reverse
 from django.utils.text import Truncator
 
@@ -13,6 +17,14 @@ from notifications import notify, recipients
 from notifications.models import Notification
 
 Kind = Notification.Kind
+
+
+def after_commit(function):
+    @wraps(function)
+    def deferred(*args, **kwargs):
+        transaction.on_commit(partial(function, *args, **kwargs), robust=True)
+
+    return deferred
 
 
 def _short(text: str, length: int = 160) -> str:
@@ -26,6 +38,7 @@ def _plan(roadmap) -> str:
 # Plans
 
 
+@after_commit
 def roadmap_event(event) -> None:
     """A workflow step of a plan (RoadmapEvent): submitted → reviewers; returned or approved →
     the writers of the owner."""
@@ -46,6 +59,7 @@ def roadmap_event(event) -> None:
     notify(kind, to, text, link=link, obj=roadmap, exclude=event.user)
 
 
+@after_commit
 def item_assigned(item, parties, before_names) -> None:
     """Organizations of the directory newly named responsible for an item of another
     organization's plan (a higher-level plan naming a municipality or a school)."""
@@ -77,6 +91,7 @@ def item_assigned(item, parties, before_names) -> None:
 # Self-diagnosis
 
 
+@after_commit
 def submission_submitted(submission, by) -> None:
     school, round_ = submission.school, submission.round
     notify(
@@ -89,6 +104,7 @@ def submission_submitted(submission, by) -> None:
     )
 
 
+@after_commit
 def submission_reviewed(submission, by) -> None:
     school, round_ = submission.school, submission.round
     if submission.status == submission.Status.ACCEPTED:
@@ -107,6 +123,7 @@ def submission_reviewed(submission, by) -> None:
     notify(kind, recipients.writers_of(school), text, link=link, obj=submission, exclude=by)
 
 
+@after_commit
 def round_opened(round_) -> None:
     """The round's schools are told that their questionnaire waits."""
     notify(
@@ -123,6 +140,7 @@ def round_opened(round_) -> None:
 # Background jobs
 
 
+@after_commit
 def job_finished(job) -> None:
     if job.status == job.Status.DONE:
         text = f"Задание «{_short(job.title)}» выполнено: файл готов к скачиванию."
