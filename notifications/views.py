@@ -65,6 +65,17 @@ def mark_read(request, pk):
 
 
 @login_required
+@require_safe
+def open_notification(request, pk):
+    """Follow a notification's link from the list: it counts as read once opened (like a
+    letter); the list's links go here, the letters link to the page itself."""
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    if request.method == "GET":
+        Notification.objects.filter(pk=notification.pk).mark_read()
+    return redirect(notification.link or "notifications:list")
+
+
+@login_required
 @require_POST
 def mark_all_read(request):
     count = Notification.objects.for_user(request.user).mark_read()

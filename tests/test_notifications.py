@@ -343,6 +343,23 @@ def test_the_list_shows_unread_first_and_marks_them_read(cast, client_for):
     assert Notification.objects.filter(recipient=cast.operator, read_at__isnull=True).exists()
 
 
+def test_opening_a_notification_from_the_list_marks_it_read(cast, client_for):
+    _notify(cast.municipal)
+    _notify(cast.operator)
+    mine = Notification.objects.get(recipient=cast.municipal)
+    other = Notification.objects.get(recipient=cast.operator)
+    client = client_for(cast.municipal)
+    assert (
+        f'href="/notifications/{mine.pk}/open/"'
+        in client.get(reverse("notifications:list")).content.decode()
+    )
+    response = client.get(reverse("notifications:open", args=[mine.pk]))
+    assert (response.status_code, response["Location"]) == (302, "/roadmaps/")
+    assert Notification.objects.get(pk=mine.pk).is_read
+    assert client.get(reverse("notifications:open", args=[other.pk])).status_code == 404
+    assert not Notification.objects.get(pk=other.pk).is_read
+
+
 def test_mark_all_read_and_someone_elses_notification(cast, client_for):
     _notify(cast.operator)
     _notify(cast.municipal, 3)

@@ -574,6 +574,12 @@ ROUTES: dict[str, list[Route]] = {
             method="post",
         ),
     ],
+    "notifications:open": [
+        Route(
+            lambda w: reverse("notifications:open", args=[_notification(w).pk]),
+            everyone(404, operator=302),
+        )
+    ],
     "notifications:read-all": [
         Route(lambda w: reverse("notifications:read-all"), everyone(405)),
         Route(lambda w: reverse("notifications:read-all"), everyone(302), method="post"),
