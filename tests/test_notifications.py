@@ -462,3 +462,64 @@ def test_a_section_and_item_of_a_plan_can_be_named_without_a_directory_link(cast
     with commit():
         assert write_item(item, values, user=cast.operator)
     assert not Notification.objects.exists()
+
+
+# Settings ------------------------------------------------------------------------------------
+
+PRINT_MAIL = (
+    "import json; from portal import settings as s; print(json.dumps([s.EMAIL_BACKEND, "
+    "s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL, "
+    "s.PORTAL_BASE_URL, s.REMINDER_DAYS]))"
+)
+
+
+def _mail_settings(**env):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    names = ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_USE_TLS")
+    environment = {k: v for k, v in os.environ.items() if k not in names}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_MAIL],
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result, json.loads(result.stdout) if result.returncode == 0 else None
+
+
+def test_mail_settings_come_from_the_environment():
+    _, defaults = _mail_settings()
+    assert defaults[0] == "django.core.mail.backends.console.EmailBackend"
+    assert defaults[6:] == ["http://127.0.0.1:8000", 7]
+    _, production = _mail_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="smtp.example.ru",
+        EMAIL_PORT="587",
+        EMAIL_HOST_USER="portal@example.ru",
+        EMAIL_USE_TLS="1",
+        DEFAULT_FROM_EMAIL="Портал <portal@example.ru>",
+        PORTAL_BASE_URL="https://portal.example.ru/",
+        REMINDER_DAYS="3",
+    )
+    assert production == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.ru",
+        587,
+        "portal@example.ru",
+        True,
+        "Портал <portal@example.ru>",
+        "https://portal.example.ru",
+        3,
+    ]
+    for bad, message in (
+        ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT must be an integer"),
+        ({"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, "not both"),
+        ({"REMINDER_DAYS": "0"}, "REMINDER_DAYS must be a positive number"),
+    ):
+        result, _ = _mail_settings(**bad)
+        assert result.returncode != 0 and message in result.stderr
