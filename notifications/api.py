@@ -62,7 +62,14 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_url(self, notification) -> str | None:
-        return absolute(notification.link) or None
+        if not notification.link:
+            return None
+        request = self.context.get("request")
+        return (
+            request.build_absolute_uri(notification.link)
+            if request
+            else absolute(notification.link)
+        )
 
     def get_object_type(self, notification) -> str | None:
         if notification.content_type_id is None:
