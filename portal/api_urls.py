@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from inbox import api as inbox_api
 from jobs import api as jobs_api
+from notifications import api as notifications_api
 from orgs import api as orgs_api
 from portal import api_views
 from roadmaps import api as roadmaps_api
@@ -20,6 +21,7 @@ app_name = "api"
 APPS_ROUTES = [
     *inbox_api.ROUTES,
     *jobs_api.ROUTES,
+    *notifications_api.ROUTES,
     *orgs_api.ROUTES,
     *roadmaps_api.ROUTES,
     *selfdiag_api.ROUTES,

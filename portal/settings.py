@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "jobs",
     "inbox",
+    "notifications",
     "scale",
 ]
 
@@ -174,6 +175,32 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# E-mail (notifications/): the console backend by default, so `make run` needs no mail server;
+# production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the server.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Портал «Школа Минпросвещения России» <noreply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+# Links in e-mails are absolute: the address the portal is reached at, without a trailing slash.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reminders (`manage.py send_reminders`): items due within this many days, and schools whose
+# questionnaire is not sent this many days before the round closes.
+REMINDER_DAYS = env_int("REMINDER_DAYS", 7)
+if REMINDER_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"REMINDER_DAYS must be a positive number of days, got {REMINDER_DAYS}."
+    )
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -383,6 +410,12 @@ SPECTACULAR_SETTINGS = {
             "Ожидает действий",
             "Что ждёт действий пользователя: планы и анкеты на проверке, возвращённое на "
             "доработку, открытые раунды, сроки мероприятий, готовые задания.",
+        ),
+        _tag(
+            "notifications",
+            "Уведомления",
+            "Уведомления пользователя: что ждёт его решения и что изменилось; отметка о "
+            "прочтении.",
         ),
     ],
     "ENUM_NAME_OVERRIDES": {

@@ -10,6 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from notifications import events
+
 logger = logging.getLogger(__name__)
 
 # Files about more schools than this are made by a background job, not in the request: the
@@ -89,3 +91,4 @@ def _finish(job, status: str, message: str, fields=()) -> None:
         job.progress = 100
         fields = [*fields, "progress"]
     job.save(update_fields=["status", "message", "finished", *fields])
+    events.job_finished(job)  # its author is told

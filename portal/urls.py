@@ -33,6 +33,7 @@ urlpatterns = [
     path("reports/", include("portal.report_urls")),
     path("jobs/", include("jobs.urls")),
     path("inbox/", include("inbox.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
     # Probes for the proxy and orchestrators (see portal/health.py).

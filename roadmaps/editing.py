@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from simple_history.utils import bulk_update_with_history
 
+from notifications import events
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.glossary import parties_named
 from roadmaps.models import (
@@ -238,6 +239,7 @@ def write_item(item: Item, values: dict, *, user, loaded_version: int | None = N
                 ItemResponsible(item=item, party=party, position=position)
                 for position, party in enumerate(parties)
             )
+            events.item_assigned(item, parties, before_names)  # on commit: new organizations
         if after_directions != before_directions:
             item.directions.set(directions)
     # What ItemQuerySet.with_links() or a prefetch read before the change is stale now.

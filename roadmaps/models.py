@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
+from notifications import events
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
 from roadmaps import grif
@@ -310,9 +311,11 @@ class Roadmap(models.Model):
             " — утверждено автором" if self_approved else ""
         )
         self.save(update_fields=["status", "updated_by", "updated", "lock_version", *fields])
-        return RoadmapEvent.objects.create(
+        event = RoadmapEvent.objects.create(
             roadmap=self, action=action, user=by, comment=comment, self_approved=self_approved
         )
+        events.roadmap_event(event)  # on commit: reviewers or the owner's writers are told
+        return event
 
     @transaction.atomic
     def submit(self, *, by) -> "RoadmapEvent":

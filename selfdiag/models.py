@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from notifications import events
 from orgs.models import Organization, Region
 from portal.validators import validate_multiline, validate_single_line
 from selfdiag import methodology as plain
@@ -533,6 +534,7 @@ class Submission(models.Model):
 
         store_results([self])
         self.refresh_from_db()
+        events.submission_submitted(self, by)  # on commit: the school's reviewers are told
 
     @transaction.atomic
     def review(self, *, by, accept: bool, comment: str = "") -> None:
@@ -560,6 +562,7 @@ class Submission(models.Model):
             self.review_comment = comment
             fields.append("review_comment")
         self.save(update_fields=fields)
+        events.submission_reviewed(self, by)  # on commit: the school's writers are told
 
     def accept(self, *, by, comment: str = "") -> None:
         self.review(by=by, accept=True, comment=comment)

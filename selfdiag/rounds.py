@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import FileResponse
 
+from notifications import events
 from selfdiag import excel
 from selfdiag.access import reviewed_schools, schools_in_scope
 from selfdiag.forms import RoundForm
@@ -22,6 +23,7 @@ def open_round(form: RoundForm, user) -> Round:
     round_.created_by = user
     round_.save()
     round_.schools.set(form.cleaned_data["school_list"])
+    events.round_opened(round_)  # on commit: the schools' coordinators are told
     return round_
 
 

@@ -127,6 +127,28 @@ def api(world, superuser):
     return lambda role: make_api_client(users.get(role))
 
 
+# Mail: a real SMTP server (tests/smtp.py) and tasks that run at once.
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 that Django's mail is pointed at for this test; the
+    letters it received are `smtp_server.messages`."""
+    from tests.smtp import SmtpServer, use_smtp
+
+    server = SmtpServer()
+    server.start()
+    use_smtp(settings, server)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Background tasks run where they are enqueued (letters go out before the call returns)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 # Browser tests: Playwright driving Debian's Chromium against the live test server.
 
 CHROMIUM = "/usr/bin/chromium"

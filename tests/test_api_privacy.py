@@ -166,6 +166,22 @@ def job(w):
     return _once(w, "job", make)
 
 
+def notification(w):
+    """An unread notification of the regional operator."""
+    from notifications.models import Notification
+
+    return _once(
+        w,
+        "notification",
+        lambda: Notification.objects.create(
+            recipient=w.operator,
+            kind=Notification.Kind.PLAN_SUBMITTED,
+            text="План направлен вам на согласование.",
+            link="/roadmaps/",
+        ),
+    )
+
+
 def membership(w):
     from orgs.models import Membership
 
@@ -298,6 +314,11 @@ ROUTES: dict[str, list[Row]] = {
     ],
     "job-detail": [Row("get", _url("job-detail", job), JOB_OWNER)],
     "job-download": [Row("get", _url("job-download", job), JOB_OWNER)],
+    # Notifications: a notification is its recipient's alone.
+    "notification-list": [Row("get", _url("notification-list"), everyone())],
+    "notification-detail": [Row("get", _url("notification-detail", notification), JOB_OWNER)],
+    "notification-read": [Row("post", _url("notification-read", notification), JOB_OWNER)],
+    "notification-read-all": [Row("post", _url("notification-read-all"), everyone())],
     # The directory.
     "region-list": [Row("get", _url("region-list"), everyone())],
     "region-detail": [
@@ -886,7 +907,7 @@ def test_every_api_url_is_in_a_privacy_table():
 
 def _tables():
     """Rows of the portal's own tables, history included: what a refused write must leave."""
-    labels = {"orgs", "roadmaps", "selfdiag", "jobs", "reports"}
+    labels = {"orgs", "roadmaps", "selfdiag", "jobs", "reports", "notifications"}
     labels |= {"auth", "authtoken", "django_tasks_database"}
     return {
         model._meta.label: model._default_manager.count()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from jobs.models import Job
+from notifications.models import Notification
 from portal.api_urls import router
 from roadmaps.models import RoadmapEvent
 from tests.factories import (
@@ -341,7 +342,8 @@ def wsgi_requests_keep_the_test_transaction():
 
 def _real_ids(world, user):
     """Objects the fuzzer may hit by id: a throwaway draft plan of the school, its section,
-    item and party, the school itself, a self-diagnosis round of the school with its methodology
+    item and party, the school itself, a notification of the user, a self-diagnosis round of the
+    school with its methodology
     and the school's questionnaire, a finished job of the user and a queued one; other ids come
     from the generator and mostly miss. What the schema calls nullable is there as null: a
     report and a plan's event whose user was deleted, a report without a link (and one with a
@@ -365,6 +367,13 @@ def _real_ids(world, user):
     done.result.save("plan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     done.result_name = "plan.pdf"
     done.save()
+    notification = Notification.objects.create(
+        recipient=user,
+        kind=Notification.Kind.PLAN_SUBMITTED,
+        text="План направлен вам на согласование.",
+        link=f"/roadmaps/{roadmap.pk}/",
+        obj=roadmap,
+    )
     methodology = make_methodology()
     round_ = make_round(world.region, [world.school, world.sibling_school], methodology)
     submission = make_submission(round_, world.school, {"Z1": "yes"})
@@ -399,6 +408,7 @@ def _real_ids(world, user):
         "/api/v1/submissions/{id}/plan-from-deficits/": {"id": sent.pk},
         "/api/v1/jobs/{id}/": {"id": job.pk},
         "/api/v1/jobs/{id}/download/": {"id": done.pk},
+        "/api/v1/notifications/{id}/": {"id": notification.pk},
     }
 
 

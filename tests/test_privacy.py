@@ -572,6 +572,41 @@ ROUTES: dict[str, list[Route]] = {
     ],
     # Background jobs: starting one needs the round or plan in scope (a POST), the job's pages
     # and file are its user's alone (_job below belongs to the regional operator).
+    # Notifications: each user's own; marking read is a POST; the unsubscribe link of a letter
+    # works without logging in (its signed token names the user).
+    "notifications:list": [Route(lambda w: reverse("notifications:list"), everyone())],
+    "notifications:badge": [Route(lambda w: reverse("notifications:badge"), everyone())],
+    "notifications:read": [
+        Route(lambda w: reverse("notifications:read", args=[_notification(w).pk]), everyone(405)),
+        Route(
+            lambda w: reverse("notifications:read", args=[_notification(w).pk]),
+            everyone(404, operator=302),
+            method="post",
+        ),
+    ],
+    "notifications:open": [
+        Route(
+            lambda w: reverse("notifications:open", args=[_notification(w).pk]),
+            everyone(404, operator=302),
+        )
+    ],
+    "notifications:read-all": [
+        Route(lambda w: reverse("notifications:read-all"), everyone(405)),
+        Route(lambda w: reverse("notifications:read-all"), everyone(302), method="post"),
+    ],
+    "notifications:settings": [
+        Route(lambda w: reverse("notifications:settings"), everyone()),
+        Route(
+            lambda w: reverse("notifications:settings"),
+            everyone(302),
+            method="post",
+            data=lambda w: {"mode": "digest"},
+        ),
+    ],
+    "notifications:unsubscribe": [
+        Route(lambda w: _unsubscribe_url(w), dict.fromkeys(ROLES, 200)),
+        Route(lambda w: _unsubscribe_url(w), dict.fromkeys(ROLES, 200), method="post"),
+    ],
     "jobs:job-list": [Route(lambda w: reverse("jobs:job-list"), everyone())],
     # Everyone's own inbox: what waits for them, in their scope (tests/test_inbox.py).
     "inbox:inbox": [Route(lambda w: reverse("inbox:inbox"), everyone())],
@@ -615,6 +650,26 @@ ROUTES: dict[str, list[Route]] = {
         ),
     ],
 }
+
+
+def _notification(w):
+    """An unread notification of the regional operator (made once per test)."""
+    from notifications.models import Notification
+
+    if "notification" not in w.__dict__:
+        w.notification = Notification.objects.create(
+            recipient=w.operator,
+            kind=Notification.Kind.PLAN_SUBMITTED,
+            text="План направлен вам на согласование.",
+            link="/roadmaps/",
+        )
+    return w.notification
+
+
+def _unsubscribe_url(w):
+    from notifications.mail import unsubscribe_token
+
+    return reverse("notifications:unsubscribe", args=[unsubscribe_token(w.operator)])
 
 
 def _job(w):
