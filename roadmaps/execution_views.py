@@ -60,7 +60,7 @@ def _render_reports(request, item, form, *, saved=False):
     context = {
         "item": item,
         "roadmap": item.roadmap,
-        "reports": reports_of(item).select_related("author"),
+        "reports": reports_of(item).select_related("author", "occurrence"),
         "form": form,
         "can_report": form is not None,
         "saved": saved,

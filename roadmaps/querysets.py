@@ -24,15 +24,20 @@ def _higher_level_plans_q(scope, prefix: str = "") -> Q:
     return q & Q(**{f"{prefix}status__in": ["approved", "archived"]})
 
 
-# Item statuses that still expect work; an item in one of them past its end date is overdue.
+# Item statuses that still expect work; an item in one of them past a due date is overdue.
 OPEN_STATUSES = ("not_started", "in_progress")
 
 
 def _overdue_q(today: datetime.date | None, prefix: str = "") -> Q:
+    """The one overdue rule: a due date passed while the work is open: the end of the
+    deadline, or for a periodic item its first occurrence neither done nor cancelled
+    (`next_due`: «II квартал» past due without a report). Item.is_overdue says the same."""
     today = today or timezone.localdate()
     # Written positively (not ~Q(status__in=closed)): inside an aggregate over a join a
     # negated lookup on a multi-valued relation turns into a subquery with other semantics.
-    return Q(**{f"{prefix}deadline_end__lt": today, f"{prefix}status__in": OPEN_STATUSES})
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES}) & (
+        Q(**{f"{prefix}deadline_end__lt": today}) | Q(**{f"{prefix}next_due__lt": today})
+    )
 
 
 def _progress_counts(prefix: str, today: datetime.date | None) -> dict:
@@ -149,7 +154,7 @@ class ItemQuerySet(models.QuerySet):
         prefetch queries themselves; the name comes joined, not as a Party object per link."""
         from roadmaps.models import Direction, ItemResponsible
 
-        return self.prefetch_related(
+        return self.with_occurrences().prefetch_related(
             Prefetch(
                 "itemresponsible_set",
                 # By item id, not ItemResponsible.Meta.ordering: "item" would expand to
@@ -160,6 +165,19 @@ class ItemQuerySet(models.QuerySet):
                 to_attr="responsible_links",
             ),
             Prefetch("directions", queryset=Direction.objects.all(), to_attr="direction_tags"),
+        )
+
+    def with_occurrences(self):
+        """Items with their occurrences in order as a plain list, `item.occurrence_list`
+        (empty for an item that is not periodic)."""
+        from roadmaps.models import ItemOccurrence
+
+        return self.prefetch_related(
+            Prefetch(
+                "occurrences",
+                queryset=ItemOccurrence.objects.order_by("item_id", "index"),
+                to_attr="occurrence_list",
+            )
         )
 
     def overdue(self, today: datetime.date | None = None):
