@@ -145,7 +145,8 @@ def monitoring(request):
                 to_attr="responsible_rows",
             )
         )
-        .order_by("deadline_end", "roadmap__owner__short_name", "position", "pk")
+        .with_occurrences()
+        .by_overdue_since()
     )
     overdue_page = Paginator(overdue, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     for item in overdue_page:

@@ -786,6 +786,12 @@ class Item(models.Model):
         return rows
 
     @property
+    def first_open_occurrence(self):
+        """The earliest occurrence neither done nor cancelled (None for an item without)."""
+        closed = (self.Status.DONE, self.Status.CANCELLED)
+        return next((row for row in self.occurrence_rows if row.status not in closed), None)
+
+    @property
     def deadline_summary(self) -> dict:
         """The parsed deadline in the shape the templates show (as for a fresh parse)."""
         return {

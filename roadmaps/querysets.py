@@ -183,6 +183,16 @@ class ItemQuerySet(models.QuerySet):
     def overdue(self, today: datetime.date | None = None):
         return self.filter(_overdue_q(today))
 
+    def by_overdue_since(self):
+        """Ordered by the due date missed first (Item.overdue_since), earliest first."""
+        from django.db.models.functions import Coalesce, Least
+
+        # PostgreSQL's LEAST skips NULLs, SQLite's MIN() returns NULL: Coalesce evens them out.
+        since = Coalesce(Least("next_due", "deadline_end"), "next_due", "deadline_end")
+        return self.annotate(overdue_from=since).order_by(
+            "overdue_from", "roadmap__owner__short_name", "position", "pk"
+        )
+
     def done(self):
         return self.filter(status="done")
 
