@@ -1,6 +1,7 @@
 """A deadline's occurrences (roadmaps.deadlines.occurrences_of): pure, no database."""
 
 import datetime
+import itertools
 
 import pytest
 from hypothesis import given
@@ -228,9 +229,8 @@ def test_occurrences_are_ordered_distinct_and_within_the_deadline(period, freque
     for occurrence in found:
         assert deadline.start <= occurrence.start <= occurrence.due <= deadline.end
         assert period.start <= occurrence.start and occurrence.due <= period.end
-    # Occurrences do not overlap: each one's work starts after the previous one is due… or at
-    # the start of its own unit, which is never before the previous unit's first day.
-    for before, after in zip(found, found[1:], strict=False):
+    # Each occurrence starts later than the one before: the units follow one another.
+    for before, after in itertools.pairwise(found):
         assert before.start < after.start
 
 

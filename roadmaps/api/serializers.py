@@ -42,7 +42,6 @@ from roadmaps.glossary import (
     save_party,
 )
 from roadmaps.import_forms import ACCEPTED, MAX_BYTES
-from roadmaps.occurrences import first_open
 from roadmaps.models import (
     Direction,
     ExecutionReport,
@@ -53,6 +52,7 @@ from roadmaps.models import (
     RoadmapEvent,
     Section,
 )
+from roadmaps.occurrences import first_open
 
 LOCK_VERSION_HELP = (
     "Версия записи для защиты от одновременной правки: передайте значение, полученное при "
