@@ -199,6 +199,7 @@ def test_the_data_migration_files_old_reports_under_the_period_of_their_date(wor
         make_section(roadmap), deadline_text="ежеквартально", deadline_kind="recurring"
     )
     plain = make_item(roadmap.sections.get(), deadline_text="Март", deadline_kind="dates")
+    marked = make_item(roadmap.sections.get(), deadline_text="2 раза в год", status="done")
     ExecutionReport.objects.create(item=item, status="done", date=D(2025, 3, 28))
     Item.objects.filter(pk=item.pk).update(status="done")
 
@@ -216,6 +217,10 @@ def test_the_data_migration_files_old_reports_under_the_period_of_their_date(wor
     assert item.status == "in_progress"
     assert item.next_due == D(2025, 6, 30)
     assert plain.occurrences.count() == 0
+    # Marked done without a report: its periods are done too, and nothing is due.
+    marked.refresh_from_db()
+    assert [row[2] for row in labels(marked)] == ["done", "done"]
+    assert (marked.status, marked.next_due) == ("done", None)
 
 
 # Reporting per occurrence, and the overdue rule

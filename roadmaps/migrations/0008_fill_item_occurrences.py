@@ -6,7 +6,8 @@ a periodic item is filed under the occurrence its date falls in (the latest one 
 else the first): «за I квартал» reports made in March go to I квартал. Each occurrence then takes
 the status of its newest report (reports on earlier versions of the plan count, matched by label)
 and an item with reports takes its status from its occurrences: an item marked «выполнено» by one
-quarter's report is «выполняется» again. `next_due` is set for the periodic items.
+quarter's report is «выполняется» again. An item marked done or cancelled without any report
+keeps its status, and its occurrences take it. `next_due` is set for the periodic items.
 """
 
 from collections import defaultdict
@@ -75,7 +76,9 @@ def fill(apps, schema_editor):
     # The newest report per (plan lineage, item key, label), with the version it was made on.
     items = {
         item.pk: item
-        for item in Item.objects.filter(pk__in=list(by_item)).only("pk", "key", "roadmap_id")
+        for item in Item.objects.filter(pk__in=list(by_item)).only(
+            "pk", "key", "roadmap_id", "status"
+        )
     }
     reports = defaultdict(list)
     for report in (
@@ -108,6 +111,11 @@ def fill(apps, schema_editor):
         if any_report:
             item.status = _item_status(row.status for row in rows)
             changed_items.append(item)
+        elif item.status in CLOSED:
+            # Marked done (or cancelled) without reports: so is each of its periods.
+            for row in rows:
+                row.status = item.status
+                changed_rows.append(row)
     ItemOccurrence.objects.bulk_update(changed_rows, ["status"], batch_size=1000)
     Item.objects.bulk_update(changed_items, ["status"], batch_size=1000)
 
