@@ -106,6 +106,13 @@ def test_a_quarterly_item_of_a_2024_2025_plan_has_four_occurrences(quarterly):
     assert quarterly.next_due == D(2024, 9, 25)
 
 
+def test_storing_again_changes_nothing(quarterly, django_assert_max_num_queries):
+    before = list(quarterly.occurrences.values_list("pk", "index", "label", "due"))
+    with django_assert_max_num_queries(3):  # read the rows, refresh next_due, read it back
+        store_occurrences([quarterly], quarterly.roadmap.period)
+    assert list(quarterly.occurrences.values_list("pk", "index", "label", "due")) == before
+
+
 def test_a_new_deadline_keeps_the_reports_of_the_periods_it_still_has(world, quarterly):
     with moment(D(2024, 10, 1)):
         add_report(
