@@ -108,8 +108,9 @@ def test_a_quarterly_item_of_a_2024_2025_plan_has_four_occurrences(quarterly):
 
 def test_storing_again_changes_nothing(quarterly, django_assert_max_num_queries):
     before = list(quarterly.occurrences.values_list("pk", "index", "label", "due"))
+    period = quarterly.roadmap.period
     with django_assert_max_num_queries(3):  # read the rows, refresh next_due, read it back
-        store_occurrences([quarterly], quarterly.roadmap.period)
+        store_occurrences([quarterly], period)
     assert list(quarterly.occurrences.values_list("pk", "index", "label", "due")) == before
 
 
