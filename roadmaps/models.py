@@ -874,7 +874,7 @@ class ItemOccurrence(models.Model):
         Item, on_delete=models.CASCADE, related_name="occurrences", verbose_name="мероприятие"
     )
     index = models.PositiveSmallIntegerField("порядковый номер")
-    label = models.CharField("за период", max_length=100)
+    label = models.CharField("за период", max_length=100, validators=[validate_single_line])
     start = models.DateField("начало")
     due = models.DateField("срок")
     status = models.CharField(
