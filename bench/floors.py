@@ -120,10 +120,11 @@ def overdue_items(region_id: int, today) -> int:
         FROM {_t(Item)} i
         JOIN {_t(Roadmap)} p ON p.id = i.roadmap_id
         JOIN {_t(Organization)} o ON o.id = p.owner_id
-        WHERE o.region_id = %s AND i.deadline_end < %s AND i.status IN {OPEN_ITEMS}
+        WHERE o.region_id = %s AND (i.deadline_end < %s OR i.next_due < %s)
+            AND i.status IN {OPEN_ITEMS}
         ORDER BY i.deadline_end, i.id
         """,
-        [region_id, today],
+        [region_id, today, today],
     )
     return len(rows)
 

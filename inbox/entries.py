@@ -192,7 +192,6 @@ def items_due(user, today: datetime.date | None = None):
         # Approved versions are the plans in force (Roadmap.approve archives the one before).
         .filter(Exists(responsible), roadmap__status=Roadmap.Status.APPROVED)
         .overdue_or_due(DUE_DAYS, today)
-        .order_by("deadline_end", "roadmap_id", "position", "pk")
     )
 
 
@@ -386,8 +385,8 @@ def _item_entries(queryset, today, limit) -> list[Entry]:
             action="Отчитаться",
             organization=item.roadmap.owner.short_name,
             detail=item.deadline_text or "",
-            date=item.deadline_end,
-            days_left=(item.deadline_end - today).days,
+            date=item.due_on,
+            days_left=(item.due_on - today).days,
             urgent=item.is_late,
         )
         for item in items

@@ -14,6 +14,7 @@ from orgs.models import Organization
 from roadmaps import editing
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.models import Item, ItemResponsible, Party, Roadmap, Section
+from roadmaps.occurrences import store_occurrences
 
 _LEVEL_RANK = {
     Organization.Level.REGION: 0,
@@ -145,4 +146,5 @@ def create_from_template(
             "item_id", "direction_id"
         )
     )
+    store_occurrences(copies.values(), period)
     return roadmap

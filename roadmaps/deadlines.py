@@ -960,3 +960,195 @@ def _outside_warnings(deadline: Deadline, period: Period) -> Iterable[str]:
     for span in deadline.spans:
         if not period.covers(span):
             yield f"Срок {_format_span(span)} выходит за пределы периода {period}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Occurrences: the separate due dates a deadline means
+# ---------------------------------------------------------------------------------------------
+#
+# «Ежеквартально, до 25 числа» is not one task for the whole year but four, each reported on its
+# own: «за I квартал 2025», due 25.03.2025. «Октябрь–ноябрь 2024 г., март 2025 г.» is two, not one
+# six-month block; «14.02, 15.02, 20.02.2024» is three days, not a range.
+#
+# The rules:
+# - a frequency is counted in calendar units (months, quarters, half-years, years), as reports
+#   are filed; in an academic year half-years and years are the school's (I = September–December)
+#   and «2 раза в год» splits the school year. Work done more often than monthly («еженедельно»,
+#   «по четвергам», «2 раза в месяц») is reported by month: nobody files a report a day.
+# - a unit's due date is the day written («до 25 числа») in its last month, else its last day.
+#   A unit belongs to the deadline when that due date falls within the deadline's window (which
+#   lies within the plan's period); its start is the window's start at the earliest. When a written
+#   end («ежемесячно до 1 марта») falls inside a unit, that unit is due on it.
+# - months written with a frequency («ежегодно в сентябре») are the occurrences themselves;
+# - a deadline with dates has an occurrence per date or range, one «до …» per end date;
+# - a deadline that means fewer than two due dates (a single date, «в течение года», no dates)
+#   has no occurrences: the item itself is its one occurrence, with the item's own status.
+
+MAX_OCCURRENCES = 120  # ten years of months: a longer list is a typo in the period, not a plan
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One due date of a deadline, reported on separately: «I квартал 2025», due 25.03.2025."""
+
+    label: str
+    start: date
+    due: date
+
+
+_ROMAN_NUMERALS = ("I", "II", "III", "IV")
+_STATED_DAY_RE = re.compile(r"(?<![\d.])(\d{1,2})\s+числ")
+_UNIT_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_of(index: int) -> tuple[int, int]:
+    return index // 12, index % 12 + 1
+
+
+def _months_label(first: int, last: int, period: Period) -> str:
+    """«сентябрь 2024», «I квартал 2025», «I полугодие 2024/2025», «2025 год», or a range."""
+    (year1, month1), (year2, month2) = _month_of(first), _month_of(last)
+    if first == last:
+        return f"{_MONTH_NAMES[month1 - 1]} {year1}"
+    if year1 == year2 and month2 - month1 == 2 and month1 % 3 == 1:
+        return f"{_ROMAN_NUMERALS[month1 // 3]} квартал {year1}"
+    if period.is_academic:
+        if (month1, month2, year2) == (9, 12, year1):
+            return f"I полугодие {year1}/{year1 + 1}"
+        if (month1, month2) == (1, 8) and year1 == year2:
+            return f"II полугодие {year1 - 1}/{year1}"
+        if (month1, month2, year2) == (9, 8, year1 + 1):
+            return f"{year1}/{year2} учебный год"
+    elif year1 == year2 and (month1, month2) in ((1, 6), (7, 12)):
+        return f"{'I' if month1 == 1 else 'II'} полугодие {year1}"
+    if year1 == year2 and (month1, month2) == (1, 12):
+        return f"{year1} год"
+    if year1 == year2:
+        return f"{_MONTH_NAMES[month1 - 1]} – {_MONTH_NAMES[month2 - 1]} {year1}"
+    return f"{_MONTH_NAMES[month1 - 1]} {year1} – {_MONTH_NAMES[month2 - 1]} {year2}"
+
+
+def _span_label(span: Span, period: Period) -> str:
+    start, end = span
+    whole_months = start.day == 1 and end == _last_day(end.year, end.month)
+    if whole_months:
+        return _months_label(_month_index(start), _month_index(end), period)
+    if start == end:
+        return _format_day(start)
+    return f"{_format_day(start)} – {_format_day(end)}"
+
+
+def _unit_key(index: int, unit: str, academic: bool) -> tuple[int, int]:
+    """Which unit («quarter», …) a month belongs to; equal keys make one unit."""
+    year, month = _month_of(index)
+    school_year = year if month >= 9 else year - 1
+    if unit == "quarter":
+        return year, (month - 1) // 3
+    if unit == "half-year":
+        return (school_year, int(month < 9)) if academic else (year, (month - 1) // 6)
+    if unit == "year":
+        return (school_year, 0) if academic else (year, 0)
+    return year, month
+
+
+def _units(unit: str, window: Span, academic: bool) -> list[tuple[int, int]]:
+    """The units that overlap the window, as (first month, last month) indices."""
+    first, last = _month_index(window[0]), _month_index(window[1])
+    units: list[tuple[int, int]] = []
+    # Widen by a year on each side: a unit overlapping the window may start or end beyond it.
+    for index in range(first - 12, last + 13):
+        if units and _unit_key(index, unit, academic) == _unit_key(units[-1][0], unit, academic):
+            units[-1] = (units[-1][0], index)
+        else:
+            units.append((index, index))
+    return [(start, end) for start, end in units if end >= first and start <= last]
+
+
+def _split(unit: tuple[int, int], count: int) -> list[tuple[int, int]]:
+    """«2 раза в год»: the unit's months in `count` runs as even as whole months allow."""
+    months = unit[1] - unit[0] + 1
+    if count >= months:
+        return [(index, index) for index in range(unit[0], unit[1] + 1)]
+    edges = [unit[0] + round(part * months / count) for part in range(count + 1)]
+    return [(edges[part], edges[part + 1] - 1) for part in range(count)]
+
+
+def _frequency_of(code: str) -> _Frequency | None:
+    if code.startswith("weekly:"):
+        return _Frequency(1, "week", 0, code.partition(":")[2])
+    for unit, adverb in _UNIT_ADVERBS.items():
+        if code == adverb:
+            return _Frequency(1, unit)
+    count, _, unit = code.partition("/")
+    if count.isdigit() and unit in _UNIT_ADVERBS:
+        return _Frequency(int(count), unit)
+    return None
+
+
+def _stated_day(text: str) -> int | None:
+    match = _STATED_DAY_RE.search(_normalise(_split_notes(text)[0]))
+    return int(match[1]) if match and 1 <= int(match[1]) <= 31 else None
+
+
+def _due_in(last_month: int, day: int | None) -> date:
+    year, month = _month_of(last_month)
+    end = _last_day(year, month)
+    return end if day is None else end.replace(day=min(day, end.day))
+
+
+def _recurring_occurrences(deadline: Deadline, period: Period) -> list[Occurrence]:
+    window = (deadline.start, deadline.end)
+    if window[0] is None or window[1] is None:
+        return []
+    if deadline.spans and deadline.spans != (window,):
+        # «ежегодно в сентябре»: the months written are when it happens.
+        return [Occurrence(_span_label(span, period), *span) for span in deadline.spans]
+    frequency = _frequency_of(deadline.frequency)
+    if frequency is None:
+        return []
+    unit, count = frequency.unit, frequency.count
+    if unit not in _UNIT_MONTHS or frequency.weekday is not None:
+        unit, count = "month", 1
+    day = _stated_day(deadline.text)
+    written_end = window[1] < period.end
+    found: list[Occurrence] = []
+    for whole in _units(unit, window, period.is_academic):
+        for first, last in _split(whole, count) if count > 1 else [whole]:
+            year, month = _month_of(first)
+            start = max(date(year, month, 1), window[0])
+            due = _due_in(last, day)
+            if due > window[1] and written_end and start <= window[1]:
+                due = window[1]
+            if window[0] <= due <= window[1] and start <= due:
+                found.append(Occurrence(_months_label(first, last, period), start, due))
+            if len(found) > MAX_OCCURRENCES:
+                return found
+    return found
+
+
+def occurrences_of(deadline: Deadline, period: Period) -> tuple[Occurrence, ...]:
+    """The deadline's separate due dates in order, or () when it means fewer than two.
+
+    `period` is the plan's, as given to `parse_deadline`. Never raises: an odd deadline is
+    left with no occurrences, that is, as one task.
+    """
+    try:
+        if deadline.kind == Kind.RECURRING:
+            found = _recurring_occurrences(deadline, period)
+        elif deadline.kind == Kind.DATES:
+            found = [Occurrence(_span_label(span, period), *span) for span in deadline.spans]
+        elif deadline.kind == Kind.UNTIL:
+            found = [Occurrence(f"до {_format_day(end)}", end, end) for _, end in deadline.spans]
+        else:
+            found = []
+    except (ValueError, OverflowError):
+        return ()
+    unique: dict[str, Occurrence] = {}
+    for occurrence in sorted(found, key=lambda found: (found.due, found.start)):
+        unique.setdefault(occurrence.label, occurrence)
+    ordered = tuple(unique.values())[:MAX_OCCURRENCES]
+    return ordered if len(ordered) >= 2 else ()

@@ -5,7 +5,8 @@ from pathlib import Path
 from orgs.models import Municipality, Organization, Region
 from roadmaps.importers import parse_document
 from roadmaps.importing import save_parsed_roadmap
-from roadmaps.models import Item, Roadmap
+from roadmaps.models import Item, ItemOccurrence, Roadmap
+from roadmaps.occurrences import refresh_next_due
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 
@@ -93,6 +94,11 @@ def _mark_progress(roadmap):
         else:
             item.status = Item.Status.DONE
     Item.objects.bulk_update(items, ["status"])
+    # A periodic item's periods agree with it: all done, or the first one done while it goes on.
+    rows = ItemOccurrence.objects.filter(item__roadmap=roadmap)
+    rows.filter(item__status=Item.Status.DONE).update(status=Item.Status.DONE)
+    rows.filter(item__status=Item.Status.IN_PROGRESS, index=0).update(status=Item.Status.DONE)
+    refresh_next_due(items)
 
 
 # The approval workflow in the demo: something waits in the inbox of each demo login.

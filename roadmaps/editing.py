@@ -26,6 +26,7 @@ from roadmaps.models import (
     Section,
     next_number,
 )
+from roadmaps.occurrences import store_occurrences
 
 # The fields of an item written from its form (its links to parties and directions aside).
 ITEM_FIELDS = ["number", "title", "result", "status", "responsible_text", *Item.DEADLINE_FIELDS]
@@ -97,6 +98,7 @@ def reparse_deadlines(roadmap: Roadmap, user) -> None:
         default_user=user,
         default_change_reason=f"Период плана изменён на «{roadmap.period_label}»",
     )
+    store_occurrences(items, roadmap.period)
 
 
 # Sections
@@ -242,8 +244,9 @@ def write_item(item: Item, values: dict, *, user, loaded_version: int | None = N
             events.item_assigned(item, parties, before_names)  # on commit: new organizations
         if after_directions != before_directions:
             item.directions.set(directions)
+        store_occurrences([item], roadmap.period)
     # What ItemQuerySet.with_links() or a prefetch read before the change is stale now.
-    for stale in ("responsible_links", "direction_tags"):
+    for stale in ("responsible_links", "direction_tags", "occurrence_list"):
         item.__dict__.pop(stale, None)
     if hasattr(item, "_prefetched_objects_cache"):
         item._prefetched_objects_cache.clear()

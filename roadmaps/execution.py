@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from roadmaps import access
-from roadmaps.models import ExecutionReport, Item, Roadmap, bump_versions
+from roadmaps.models import ExecutionReport, Item, ItemOccurrence, Roadmap, bump_versions
+from roadmaps.occurrences import sync_occurrence_statuses
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
@@ -46,7 +47,8 @@ def can_report(user, roadmap: Roadmap) -> bool:
 
 
 def days_overdue(item: Item, today: datetime.date) -> int:
-    return (today - item.deadline_end).days if item.is_overdue(today) else 0
+    """Days since the earliest due date missed (a periodic item's first open occurrence)."""
+    return (today - item.overdue_since).days if item.is_overdue(today) else 0
 
 
 def _zip_names(uploaded) -> set[str] | None:
@@ -117,6 +119,21 @@ def reports_of(item: Item):
     )
 
 
+def item_status_from_reports(item: Item, reports) -> str:
+    """The status `reports` (the item's, on its version and the ones before) give the item.
+
+    A periodic item: each occurrence takes the status of its newest report and the item's
+    follows from them (roadmaps.occurrences.item_status_from_occurrences), so that a report
+    «за I квартал» leaves a quarterly item «выполняется» with three quarters to go. Any other
+    item: the status of its newest report; with no reports, the status it has.
+    """
+    from_occurrences = sync_occurrence_statuses(item, reports)
+    if from_occurrences is not None:
+        return from_occurrences
+    newest = reports.values_list("status", flat=True).first()
+    return newest or item.status
+
+
 @transaction.atomic
 def add_report(
     item: Item,
@@ -127,8 +144,10 @@ def add_report(
     comment: str = "",
     evidence_url: str = "",
     evidence_file=None,
+    occurrence: ItemOccurrence | None = None,
 ) -> ExecutionReport:
-    """Save a report and bring the item's status to that of its newest report.
+    """Save a report and bring the item's status to that of its newest report (for a periodic
+    item, `occurrence` is the one reported on: see `item_status_from_reports`).
 
     A report dated earlier than one already saved fills in history and leaves the status alone.
     The same item in the plan's later versions, but archived ones, follows too: a new version
@@ -136,8 +155,11 @@ def add_report(
     do not: a report on a draft says nothing yet about the plan in force. Every item whose status
     changes gets a new lock_version, so that a form opened on it before cannot undo the report.
     """
+    if occurrence is not None and occurrence.item_id != item.pk:
+        raise ValueError("The occurrence reported on belongs to another item.")
     report = ExecutionReport(
         item=item,
+        occurrence=occurrence,
         author=author,
         status=status,
         date=date,
@@ -157,11 +179,11 @@ def add_report(
     changed = []
     for follower in followers:
         # A version's status follows the reports made on it and on the versions before it.
-        newest = (
-            reports_of(item)
-            .filter(item__roadmap__version__lte=follower.roadmap.version)
-            .values_list("status", flat=True)[0]
+        newest = item_status_from_reports(
+            follower, reports_of(item).filter(item__roadmap__version__lte=follower.roadmap.version)
         )
+        if follower.pk == item.pk:
+            item.next_due = follower.next_due
         if follower.status == newest:
             continue
         follower.status = newest
@@ -171,6 +193,7 @@ def add_report(
         if follower.pk == item.pk:
             item.status = newest
     bump_versions(Item, changed)
+    item.__dict__.pop("occurrence_list", None)  # the statuses read before the report
     if item.pk in changed:
         item.lock_version = Item.objects.values_list("lock_version", flat=True).get(pk=item.pk)
     return report

@@ -6,7 +6,16 @@ from portal.validators import validate_multiline, validate_single_line
 from roadmaps.cascade import template_error
 from roadmaps.execution import EVIDENCE_HELP, EVIDENCE_TYPES, validate_evidence_file
 from roadmaps.forms import parse_period
-from roadmaps.models import ExecutionReport, Roadmap
+from roadmaps.models import ExecutionReport, ItemOccurrence, Roadmap
+from roadmaps.occurrences import first_open
+
+
+class OccurrenceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, occurrence):
+        state = occurrence.get_status_display()
+        if occurrence.is_overdue():
+            state = "просрочено"
+        return f"{occurrence.label} — срок {occurrence.due:%d.%m.%Y} ({state})"
 
 
 class ExecutionReportForm(forms.ModelForm):
@@ -23,8 +32,10 @@ class ExecutionReportForm(forms.ModelForm):
 
     class Meta:
         model = ExecutionReport
-        fields = ["status", "date", "comment", "evidence_url", "evidence_file"]
+        fields = ["occurrence", "status", "date", "comment", "evidence_url", "evidence_file"]
+        field_classes = {"occurrence": OccurrenceChoiceField}
         labels = {
+            "occurrence": "Отчёт за",
             "status": "Исполнение",
             "date": "Дата",
             "comment": "Что сделано",
@@ -44,9 +55,27 @@ class ExecutionReportForm(forms.ModelForm):
             # Several items' forms can be open on one page, next to the page's own fields.
             kwargs.setdefault("auto_id", f"report-{item.pk}-%s")
         super().__init__(*args, **kwargs)
+        # A periodic item is reported on per occurrence («за I квартал 2025»): the field offers
+        # the item's own and is required; any other item has no such field.
+        occurrences = item.occurrence_rows if item is not None else []
+        if occurrences:
+            field = self.fields["occurrence"]
+            field.queryset = ItemOccurrence.objects.filter(item=item).order_by("index")
+            field.required = True
+            field.empty_label = None
+            field.error_messages["invalid_choice"] = (
+                "Выберите период из списка: этого периода у мероприятия нет."
+            )
+            field.help_text = "Мероприятие периодическое: отчёт подаётся за каждый период."
+        else:
+            del self.fields["occurrence"]
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
-            if item is not None:
+            chosen = first_open(occurrences)
+            if chosen is not None:
+                self.initial.setdefault("occurrence", chosen.pk)
+                self.initial.setdefault("status", chosen.status)
+            elif item is not None:
                 self.initial.setdefault("status", item.status)
 
     def clean_date(self):

@@ -60,7 +60,7 @@ def _render_reports(request, item, form, *, saved=False):
     context = {
         "item": item,
         "roadmap": item.roadmap,
-        "reports": reports_of(item).select_related("author"),
+        "reports": reports_of(item).select_related("author", "occurrence"),
         "form": form,
         "can_report": form is not None,
         "saved": saved,
@@ -145,7 +145,8 @@ def monitoring(request):
                 to_attr="responsible_rows",
             )
         )
-        .order_by("deadline_end", "roadmap__owner__short_name", "position", "pk")
+        .with_occurrences()
+        .by_overdue_since()
     )
     overdue_page = Paginator(overdue, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     for item in overdue_page:

@@ -17,6 +17,7 @@ from roadmaps import editing, layout
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.importers import DocumentError, ParsedRoadmap, ParsedSection, parse_document
 from roadmaps.models import Direction, Item, ItemResponsible, Party, Roadmap, RoadmapEvent, Section
+from roadmaps.occurrences import store_occurrences
 
 # Words that name a whole category of bodies rather than one body.
 CATEGORY_NAMES = {"ОО", "ОУ", "ОМСУ", "ММС", "ИМЦ", "МОУО", "ОМС", "ДОО", "УДО", "ОДО", "ООО"}
@@ -255,4 +256,5 @@ def save_parsed_roadmap(
         for item, matched in item_directions
         for direction in matched
     )
+    store_occurrences(items, period)
     return roadmap

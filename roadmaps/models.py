@@ -517,6 +517,9 @@ class Roadmap(models.Model):
             Through(item_id=item_ids[link.item_id], direction_id=link.direction_id)
             for link in Through.objects.filter(item__roadmap=self)
         )
+        from roadmaps.occurrences import copy_occurrences  # it builds on these models
+
+        copy_occurrences(item_ids)
         RoadmapEvent.objects.create(
             roadmap=new,
             action=RoadmapEvent.Action.REVISED,
@@ -736,6 +739,11 @@ class Item(models.Model):
         "примечание к сроку", max_length=500, blank=True, validators=[validate_single_line]
     )
     deadline_warnings = models.JSONField("предупреждения разбора срока", default=list, blank=True)
+    # A periodic item's earliest due date still waiting for its work: its first occurrence
+    # neither done nor cancelled (null when all are, and for an item without occurrences). A
+    # column, so that «overdue» stays a comparison on the item's row (querysets._overdue_q).
+    # Kept by roadmaps/occurrences.py whenever a deadline or an occurrence's status changes.
+    next_due = models.DateField("ближайший срок", null=True, blank=True, db_index=True)
     responsible = models.ManyToManyField(
         Party, through="ItemResponsible", related_name="items", verbose_name="ответственные"
     )
@@ -765,7 +773,7 @@ class Item(models.Model):
     key = models.UUIDField("ключ", default=uuid.uuid4, editable=False, db_index=True)
 
     objects = ItemQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["lock_version"])
+    history = HistoricalRecords(excluded_fields=["lock_version", "next_due"])
 
     class Meta:
         ordering = ["roadmap", "section__position", "position"]
@@ -782,12 +790,20 @@ class Item(models.Model):
         return f"{self.number} {self.title[:80]}".strip()
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
+        """The same rule as ItemQuerySet.overdue(): a due date passed with the work open."""
+        due = self.overdue_since
         return (
-            self.deadline_end is not None
-            and self.deadline_end < today
+            due is not None
+            and due < (today or timezone.localdate())
             and self.status not in (self.Status.DONE, self.Status.CANCELLED)
         )
+
+    @property
+    def overdue_since(self) -> datetime.date | None:
+        """The earliest due date that counts for overdue: a periodic item's first open
+        occurrence's, or the end of the deadline, whichever comes first."""
+        dates = [day for day in (self.next_due, self.deadline_end) if day is not None]
+        return min(dates, default=None)
 
     def apply_deadline(self, deadline) -> None:
         """Copy a parsed `roadmaps.deadlines.Deadline` into the item's fields."""
@@ -798,6 +814,21 @@ class Item(models.Model):
         self.deadline_occurrences = deadline.occurrences
         self.deadline_note = deadline.note
         self.deadline_warnings = list(deadline.warnings)
+
+    @property
+    def occurrence_rows(self) -> list:
+        """The occurrences in order: the list ItemQuerySet.with_occurrences() prefetched, or a
+        query for an item loaded alone."""
+        rows = getattr(self, "occurrence_list", None)
+        if rows is None:
+            rows = self.occurrence_list = list(self.occurrences.order_by("index"))
+        return rows
+
+    @property
+    def first_open_occurrence(self):
+        """The earliest occurrence neither done nor cancelled (None for an item without)."""
+        closed = (self.Status.DONE, self.Status.CANCELLED)
+        return next((row for row in self.occurrence_rows if row.status not in closed), None)
 
     @property
     def deadline_summary(self) -> dict:
@@ -873,6 +904,44 @@ class Item(models.Model):
         bump_versions(Item, renumbered)
 
 
+class ItemOccurrence(models.Model):
+    """One due date of a periodic item («I квартал 2025», due 25.03.2025), reported on by
+    itself. Written from the item's deadline by roadmaps/occurrences.py; its status follows the
+    newest report filed for it (on any version of the plan: versions match by label)."""
+
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="occurrences", verbose_name="мероприятие"
+    )
+    index = models.PositiveSmallIntegerField("порядковый номер")
+    label = models.CharField("за период", max_length=100, validators=[validate_single_line])
+    start = models.DateField("начало")
+    due = models.DateField("срок")
+    status = models.CharField(
+        "исполнение", max_length=16, choices=Item.Status.choices, default=Item.Status.NOT_STARTED
+    )
+
+    class Meta:
+        ordering = ["item", "index"]
+        verbose_name = "срок периодического мероприятия"
+        verbose_name_plural = "сроки периодических мероприятий"
+        constraints = [
+            models.UniqueConstraint(fields=["item", "label"], name="occurrence_unique_label")
+        ]
+        indexes = [models.Index(fields=["item", "due"], name="occurrence_item_due")]
+
+    def __str__(self):
+        return f"{self.label} (до {self.due:%d.%m.%Y})"
+
+    @property
+    def short_label(self) -> str:
+        """«I кв. 2025», «I полуг. 2024/2025»: for the compact line on the plan's page."""
+        return self.label.replace("квартал", "кв.").replace("полугодие", "полуг.")
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.due < today and self.status not in (Item.Status.DONE, Item.Status.CANCELLED)
+
+
 class ItemResponsible(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, verbose_name="мероприятие")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, verbose_name="ответственный")
@@ -939,6 +1008,15 @@ class ExecutionReport(models.Model):
 
     item = models.ForeignKey(
         Item, on_delete=models.CASCADE, related_name="reports", verbose_name="мероприятие"
+    )
+    # «за I квартал 2025»: the occurrence of a periodic item the report is on; null otherwise.
+    occurrence = models.ForeignKey(
+        ItemOccurrence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name="за период",
     )
     status = models.CharField("исполнение", max_length=16, choices=Item.Status.choices)
     date = models.DateField("дата", default=timezone.localdate)

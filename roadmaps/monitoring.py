@@ -194,7 +194,8 @@ def build_spravka(
                 to_attr="responsible_rows",
             )
         )
-        .order_by("deadline_end", "roadmap__owner__short_name", "position", "pk")[:OVERDUE_LIMIT]
+        .with_occurrences()
+        .by_overdue_since()[:OVERDUE_LIMIT]
     )
     for item in overdue:
         item.days_overdue = days_overdue(item, today)

@@ -2,14 +2,16 @@ import datetime
 
 from django.db import models
 from django.db.models import (
+    Case,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -33,15 +35,20 @@ def _higher_level_plans_q(scope, prefix: str = "") -> Q:
     return q & Q(**{f"{prefix}status__in": ["approved", "archived"]})
 
 
-# Item statuses that still expect work; an item in one of them past its end date is overdue.
+# Item statuses that still expect work; an item in one of them past a due date is overdue.
 OPEN_STATUSES = ("not_started", "in_progress")
 
 
 def _overdue_q(today: datetime.date | None, prefix: str = "") -> Q:
+    """The one overdue rule: a due date passed while the work is open: the end of the
+    deadline, or for a periodic item its first occurrence neither done nor cancelled
+    (`next_due`: «II квартал» past due without a report). Item.is_overdue says the same."""
     today = today or timezone.localdate()
     # Written positively (not ~Q(status__in=closed)): inside an aggregate over a join a
     # negated lookup on a multi-valued relation turns into a subquery with other semantics.
-    return Q(**{f"{prefix}deadline_end__lt": today, f"{prefix}status__in": OPEN_STATUSES})
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES}) & (
+        Q(**{f"{prefix}deadline_end__lt": today}) | Q(**{f"{prefix}next_due__lt": today})
+    )
 
 
 def _progress_counts(prefix: str, today: datetime.date | None) -> dict:
@@ -158,7 +165,7 @@ class ItemQuerySet(models.QuerySet):
         prefetch queries themselves; the name comes joined, not as a Party object per link."""
         from roadmaps.models import Direction, ItemResponsible
 
-        return self.prefetch_related(
+        return self.with_occurrences().prefetch_related(
             Prefetch(
                 "itemresponsible_set",
                 # By item id, not ItemResponsible.Meta.ordering: "item" would expand to
@@ -171,24 +178,55 @@ class ItemQuerySet(models.QuerySet):
             Prefetch("directions", queryset=Direction.objects.all(), to_attr="direction_tags"),
         )
 
+    def with_occurrences(self):
+        """Items with their occurrences in order as a plain list, `item.occurrence_list`
+        (empty for an item that is not periodic)."""
+        from roadmaps.models import ItemOccurrence
+
+        return self.prefetch_related(
+            Prefetch(
+                "occurrences",
+                queryset=ItemOccurrence.objects.order_by("item_id", "index"),
+                to_attr="occurrence_list",
+            )
+        )
+
     def overdue(self, today: datetime.date | None = None):
         return self.filter(_overdue_q(today))
+
+    def by_overdue_since(self):
+        """Ordered by the due date missed first (Item.overdue_since), earliest first."""
+        from django.db.models.functions import Coalesce, Least
+
+        # PostgreSQL's LEAST skips NULLs, SQLite's MIN() returns NULL: Coalesce evens them out.
+        since = Coalesce(Least("next_due", "deadline_end"), "next_due", "deadline_end")
+        return self.annotate(overdue_from=since).order_by(
+            "overdue_from", "roadmap__owner__short_name", "position", "pk"
+        )
 
     def done(self):
         return self.filter(status="done")
 
     def overdue_or_due(self, days: int, today: datetime.date | None = None):
-        """Items overdue (the rule of `overdue()`) or still open and due within `days` days,
-        each with `is_late` saying which: the inbox's «сроки» of an organization."""
+        """Items overdue (the rule of `overdue()`) or still open and due within `days` days
+        (the end of the deadline or a periodic item's next period), each with `is_late` saying
+        which, ordered by that date (Item.overdue_since): the inbox's «сроки»."""
+        from django.db.models.functions import Coalesce, Least
+
         today = today or timezone.localdate()
         late = _overdue_q(today)
-        due = Q(
-            deadline_end__gte=today,
-            deadline_end__lte=today + datetime.timedelta(days=days),
-            status__in=OPEN_STATUSES,
+        window = (today, today + datetime.timedelta(days=days))
+        due = Q(status__in=OPEN_STATUSES) & (
+            Q(deadline_end__range=window) | Q(next_due__range=window)
         )
-        return self.filter(late | due).annotate(
-            is_late=ExpressionWrapper(late, output_field=models.BooleanField())
+        return (
+            self.filter(late | due)
+            .annotate(
+                # A NULL next_due makes the bare comparison NULL, not False: say it in a Case.
+                is_late=Case(When(late, then=Value(True)), default=Value(False)),
+                due_on=Coalesce(Least("next_due", "deadline_end"), "next_due", "deadline_end"),
+            )
+            .order_by("due_on", "roadmap_id", "position", "pk")
         )
 
     def status_counts(self, today: datetime.date | None = None) -> dict:

@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from roadmaps import editing
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.models import Item, Roadmap, Section, next_number
+from roadmaps.occurrences import store_occurrences
 from selfdiag.models import Deficit, MethodologyDirection, Submission
 
 SECTION_TITLE = "Устранение дефицитов по результатам самодиагностики"
@@ -123,6 +124,7 @@ def add_deficits_to_plan(
     Through.objects.bulk_create(
         Through(item_id=item.pk, direction_id=direction_id) for item, direction_id in tags
     )
+    store_occurrences(items, period)
     return PlanOutcome(
         roadmap=roadmap, created=items, skipped=skipped, roadmap_created=roadmap_created
     )

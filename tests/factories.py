@@ -143,6 +143,7 @@ def make_sample_plan(owner, items=150, **kwargs):
     deadline, multi-line titles. Item k is numbered within its section and its title ends with
     «(мероприятие k)», so each one can be found in an export."""
     from roadmaps.deadlines import parse_deadline
+    from roadmaps.occurrences import store_occurrences
 
     roadmap = make_roadmap(owner, **kwargs)
     period = roadmap.period
@@ -169,6 +170,8 @@ def make_sample_plan(owner, items=150, **kwargs):
         item.apply_deadline(parse_deadline(SAMPLE_DEADLINES[k % len(SAMPLE_DEADLINES)], period))
         item.save()
         add_responsible(item, *parties[k % 3 : k % 3 + 1 + k % 2])
+    # As every write path does: «2 раза в год» and «14.02, 15.02, 20.02.2024» are periodic.
+    store_occurrences(roadmap.items.all(), period)
     return roadmap
 
 

@@ -152,8 +152,16 @@ def test_the_scope_feed_holds_the_users_current_plans_only(world, client):
     events = events_of(client.get(feed_url(world.school_user)))
 
     def uids(roadmap):
-        dated = roadmap.items.exclude(deadline_kind="unscheduled")
-        return {f"item-{pk}@shkola-portal" for pk in dated.values_list("pk", flat=True)}
+        # A periodic item is an event per occurrence, any other dated item one event.
+        dated = roadmap.items.exclude(deadline_kind="unscheduled").with_occurrences()
+        return {
+            uid
+            for item in dated
+            for uid in [
+                f"item-{item.pk}-occurrence-{row.pk}@shkola-portal" for row in item.occurrence_rows
+            ]
+            or [f"item-{item.pk}@shkola-portal"]
+        }
 
     # The approved district plan is one the school implements: its deadlines are the school's too.
     assert set(events) == uids(own) | uids(district)

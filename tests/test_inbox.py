@@ -569,3 +569,33 @@ def test_the_approval_page_tells_the_author_before_they_fill_it_in(world, client
     assert "будет отмечено «утверждено автором»" in client.get(url).content.decode()
     make_member(world.institute, Membership.Role.REGIONAL_OPERATOR, "colleague")
     assert "утвердить его должен другой проверяющий — colleague" in client.get(url).content.decode()
+
+
+def test_a_periodic_item_is_due_by_its_next_period_not_the_end_of_the_year(world):
+    """«Ежемесячно» over the plan's year: the next monthly report is what waits, days away,
+    although the deadline as a whole ends months later."""
+    from roadmaps.deadlines import Period, parse_deadline
+    from roadmaps.occurrences import refresh_next_due, store_occurrences
+
+    today = timezone.localdate()
+    plan, (item,) = _approved_plan_with_items(
+        world.institute, world.omsu, [("Мониторинг сайтов", 150, Item.Status.NOT_STARTED)]
+    )
+    period = Period(plan.period_start, plan.period_end)
+    item.apply_deadline(parse_deadline("ежемесячно", period))
+    item.save()
+    store_occurrences([item], period)
+    # The months gone by are reported: the next one is what is left.
+    item.occurrences.filter(due__lt=today).update(status=Item.Status.DONE)
+    # This month's report is due in six days (the 25th of «до 25 числа»).
+    upcoming = item.occurrences.filter(due__gte=today).order_by("due").first()
+    upcoming.due = today + datetime.timedelta(days=6)
+    upcoming.save(update_fields=["due"])
+    refresh_next_due([item])
+    item.refresh_from_db()
+    assert item.deadline_end > today + datetime.timedelta(days=14)
+    assert item.next_due is not None
+
+    [entry] = [e for e in inbox_for(world.municipal).entries if e.kind == "item_due"]
+    assert entry.date == item.overdue_since
+    assert entry.days_left == 6 and entry.urgent is False

@@ -596,6 +596,26 @@ def test_plan_items_go_into_the_schools_existing_draft_for_the_year(world, clien
     assert item.number == "1.1"
 
 
+def test_a_periodic_deadline_gives_the_plans_items_their_periods(world, client_for, round_):
+    draft = make_roadmap(
+        world.school,
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+    )
+    make_submission(round_, world.school, {**ALL_FULL, "S2": "no"}, status="submitted")
+    client_for(world.school_user).post(
+        url("plan-from-deficits", round_, world.school),
+        {"deficits": ["S2"], "deadline_text": "ежеквартально"},
+    )
+    item = draft.items.get()
+    assert list(item.occurrences.values_list("label", flat=True)) == [
+        "I квартал 2025",
+        "II квартал 2025",
+        "III квартал 2025",
+        "IV квартал 2025",
+    ]
+
+
 def test_the_deficits_section_is_numbered_after_the_plans_last_section(world, client_for, round_):
     draft = make_roadmap(
         world.school,

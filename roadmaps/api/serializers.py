@@ -46,11 +46,13 @@ from roadmaps.models import (
     Direction,
     ExecutionReport,
     Item,
+    ItemOccurrence,
     Party,
     Roadmap,
     RoadmapEvent,
     Section,
 )
+from roadmaps.occurrences import first_open
 
 LOCK_VERSION_HELP = (
     "Версия записи для защиты от одновременной правки: передайте значение, полученное при "
@@ -112,6 +114,38 @@ class DirectionCodesField(serializers.ManyRelatedField):
         return tags if tags is not None else super().get_attribute(instance)
 
 
+class OccurrenceSerializer(serializers.ModelSerializer):
+    """One due date of a periodic item, with its own execution status."""
+
+    is_overdue = serializers.SerializerMethodField(
+        help_text="Срок прошёл, а за этот период мероприятие не выполнено и не отменено."
+    )
+
+    class Meta:
+        model = ItemOccurrence
+        fields = ["id", "index", "label", "start", "due", "status", "is_overdue"]
+        extra_kwargs = {
+            "label": {"help_text": "За какой период: «I квартал 2025», «сентябрь 2024»."},
+            "status": {"help_text": "Исполнение за период: по самому позднему отчёту за него."},
+        }
+
+    def get_is_overdue(self, occurrence) -> bool:
+        return occurrence.is_overdue()
+
+
+def _occurrence_json(occurrence: ItemOccurrence) -> dict:
+    """What OccurrenceSerializer gives, written out for the national-scale list of items."""
+    return {
+        "id": occurrence.pk,
+        "index": occurrence.index,
+        "label": occurrence.label,
+        "start": _iso(occurrence.start),
+        "due": _iso(occurrence.due),
+        "status": occurrence.status,
+        "is_overdue": occurrence.is_overdue(),
+    }
+
+
 class ItemSerializer(serializers.ModelSerializer):
     deadline_text = serializers.CharField(
         max_length=500,
@@ -133,7 +167,15 @@ class ItemSerializer(serializers.ModelSerializer):
         required=False, help_text="Коды направлений (см. /api/v1/directions/)."
     )
     is_overdue = serializers.SerializerMethodField(
-        help_text="Срок окончания прошёл, а мероприятие не выполнено и не отменено."
+        help_text="Срок окончания прошёл (у периодического мероприятия — срок одного из "
+        "периодов), а мероприятие не выполнено и не отменено."
+    )
+    occurrences = OccurrenceSerializer(
+        many=True,
+        read_only=True,
+        source="occurrence_rows",
+        help_text="Сроки периодического мероприятия («ежеквартально» — четыре), каждый со своим "
+        "исполнением; пустой список у мероприятия с одним сроком.",
     )
     lock_version = serializers.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, help_text=LOCK_VERSION_HELP
@@ -161,6 +203,7 @@ class ItemSerializer(serializers.ModelSerializer):
             "directions",
             "status",
             "is_overdue",
+            "occurrences",
             "source_item",
             "position",
             "lock_version",
@@ -281,6 +324,7 @@ class ItemAcrossPlansSerializer(ItemSerializer):
             "directions": [direction.code for direction in item.direction_tags],
             "status": item.status,
             "is_overdue": item.is_overdue(),
+            "occurrences": [_occurrence_json(row) for row in item.occurrence_rows],
             "source_item": item.source_item_id,
             "position": item.position,
             "lock_version": item.lock_version,
@@ -691,12 +735,29 @@ class ExecutionReportSerializer(serializers.ModelSerializer):
     evidence_file_url = serializers.SerializerMethodField(
         help_text="Адрес для скачивания приложенного файла через API или null, если файла нет."
     )
+    occurrence = serializers.PrimaryKeyRelatedField(
+        queryset=ItemOccurrence.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="За какой период отчёт (идентификатор из `occurrences` мероприятия); только у "
+        "периодического мероприятия. Не указан — самый ранний период, ещё не выполненный.",
+        error_messages={"does_not_exist": "Такого периода у мероприятия нет."},
+    )
+    occurrence_label = serializers.CharField(
+        source="occurrence.label",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Период отчёта («I квартал 2025») или null.",
+    )
 
     class Meta:
         model = ExecutionReport
         fields = [
             "id",
             "item",
+            "occurrence",
+            "occurrence_label",
             "status",
             "date",
             "comment",
@@ -721,6 +782,24 @@ class ExecutionReportSerializer(serializers.ModelSerializer):
         if date > timezone.localdate():
             raise serializers.ValidationError("Отчёт не может быть датирован будущим днём.")
         return date
+
+    def validate(self, attrs):
+        """The period reported on, by the page's rule (ExecutionReportForm): one of the item's
+        own occurrences, by default the earliest not done; none for an item with one due date."""
+        item = self.context["view"].parent_item()
+        rows = item.occurrence_rows
+        chosen = attrs.get("occurrence")
+        if not rows:
+            if chosen is not None:
+                raise serializers.ValidationError(
+                    {"occurrence": "У мероприятия один срок: период указывать не нужно."}
+                )
+            attrs.pop("occurrence", None)
+        elif chosen is None:
+            attrs["occurrence"] = first_open(rows)
+        elif chosen.item_id != item.pk:
+            raise serializers.ValidationError({"occurrence": "Такого периода у мероприятия нет."})
+        return attrs
 
 
 # The glossary: the plan's responsible parties

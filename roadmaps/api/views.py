@@ -825,8 +825,12 @@ class ItemViewSet(ScopedReadOnlyViewSet):
         description="Новый отчёт: исполнение на дату (не позже сегодняшней), что сделано и "
         "подтверждение — ссылка (`evidence_url`) и/или файл (`evidence_file`, "
         "multipart/form-data). Исполнение мероприятия становится таким, как в самом позднем "
-        "по дате отчёте. Отчитывается организация, которая ведёт карту (наблюдателю — 403); "
-        "по карте в архиве отчёты не принимаются (403). Тело — multipart/form-data.",
+        "по дате отчёте. У периодического мероприятия («ежеквартально») отчёт подаётся за "
+        "период (`occurrence` из `occurrences` мероприятия; не указан — самый ранний "
+        "невыполненный): период получает исполнение своего последнего отчёта, мероприятие "
+        "выполнено, когда выполнены все периоды. Отчитывается организация, которая ведёт "
+        "карту (наблюдателю — 403); по карте в архиве отчёты не принимаются (403). Тело — "
+        "multipart/form-data.",
         # One media type in the schema: client generators cannot offer a choice of bodies.
         # JSON (a report with a link only) is still read, as it was before v1 said so.
         request={"multipart/form-data": ExecutionReportSerializer},
