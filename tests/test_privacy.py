@@ -366,7 +366,9 @@ ROUTES: dict[str, list[Route]] = {
         ),
     ],
     "roadmaps:evidence-download": [
-        Route(_roadmap_url("evidence-download", _evidence_file, "approved"), everyone(outsider=404)),
+        Route(
+            _roadmap_url("evidence-download", _evidence_file, "approved"), everyone(outsider=404)
+        ),
         Route(_roadmap_url("evidence-download", _evidence_file), PLAN_READ),
     ],
     # Corrections: only the report's author (the district's coordinator), only on a plan in force.

@@ -705,7 +705,9 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
     def validate_files(self, files):
         form = EvidenceFilesForm(files=MultiValueDict({"files": files}))
-        return _validated_by(form)["files"]
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors["files"])
+        return form.cleaned_data["files"]
 
 
 # A report is checked by the page's own form (ExecutionReportForm): the same limits, the same
