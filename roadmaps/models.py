@@ -961,7 +961,9 @@ class EvidenceFile(models.Model):
         related_name="files",
         verbose_name="отчёт об исполнении",
     )
-    file = models.FileField("файл", upload_to=evidence_upload_to, max_length=500)
+    file = models.FileField(
+        "файл", upload_to=evidence_upload_to, max_length=500, validators=[validate_single_line]
+    )
     name = models.CharField("имя файла", max_length=255, validators=[validate_single_line])
     size = models.PositiveBigIntegerField("размер, байт", default=0)
     uploaded_by = models.ForeignKey(

@@ -660,6 +660,8 @@ class PlanFromDeficitsSerializer(serializers.Serializer):
     )
     target = serializers.CharField(
         required=False,
+        max_length=16,
+        validators=[validate_single_line],
         help_text="Куда добавить: `draft` — текущий черновик школы (по умолчанию, если он "
         "есть), `new` — новый план на учебный год раунда (по умолчанию, если черновика нет).",
     )

@@ -215,7 +215,9 @@ class DeficitRowForm(forms.Form):
     """One proposed item: ticked or not, and its words as the school edited them."""
 
     include = forms.BooleanField(label="В план", required=False)
-    code = forms.CharField(widget=forms.HiddenInput, max_length=32)
+    code = forms.CharField(
+        widget=forms.HiddenInput, max_length=32, validators=[validate_single_line]
+    )
     title = forms.CharField(
         label="Мероприятие",
         required=False,

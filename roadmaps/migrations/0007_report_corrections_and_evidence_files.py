@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             name='EvidenceFile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=500, upload_to=roadmaps.models.evidence_upload_to, verbose_name='файл')),
+                ('file', models.FileField(max_length=500, upload_to=roadmaps.models.evidence_upload_to, validators=[portal.validators.validate_single_line], verbose_name='файл')),
                 ('name', models.CharField(max_length=255, validators=[portal.validators.PrintableTextValidator()], verbose_name='имя файла')),
                 ('size', models.PositiveBigIntegerField(default=0, verbose_name='размер, байт')),
                 ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='приложен')),
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             name='HistoricalEvidenceFile',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('file', models.TextField(max_length=500, verbose_name='файл')),
+                ('file', models.TextField(max_length=500, validators=[portal.validators.validate_single_line], verbose_name='файл')),
                 ('name', models.CharField(max_length=255, validators=[portal.validators.PrintableTextValidator()], verbose_name='имя файла')),
                 ('size', models.PositiveBigIntegerField(default=0, verbose_name='размер, байт')),
                 ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='приложен')),
