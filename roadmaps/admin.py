@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from roadmaps.models import (
     Direction,
+    EvidenceFile,
     ExecutionReport,
     Item,
     ItemResponsible,
@@ -68,7 +69,8 @@ class ResponsibleInline(admin.TabularInline):
 class ReportInline(admin.TabularInline):
     model = ExecutionReport
     extra = 0
-    fields = ["status", "date", "comment", "evidence_url", "evidence_file", "author"]
+    fields = ["status", "date", "comment", "evidence_url", "author", "withdrawn_at"]
+    readonly_fields = ["withdrawn_at"]
     autocomplete_fields = ["author"]
 
 
@@ -96,10 +98,20 @@ class PartyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["roadmap", "organization"]
 
 
+class EvidenceFileInline(admin.TabularInline):
+    model = EvidenceFile
+    extra = 0
+    fields = ["file", "name", "size", "uploaded_by", "created"]
+    readonly_fields = ["size", "created"]
+    autocomplete_fields = ["uploaded_by"]
+
+
 @admin.register(ExecutionReport)
-class ExecutionReportAdmin(admin.ModelAdmin):
-    list_display = ["item", "status", "date", "author"]
+class ExecutionReportAdmin(SimpleHistoryAdmin):
+    list_display = ["item", "status", "date", "author", "withdrawn_at"]
     list_filter = ["status"]
+    inlines = [EvidenceFileInline]
+    readonly_fields = ["edited_at", "edited_by", "withdrawn_at", "withdrawn_by"]
     list_select_related = ["item", "author"]
     search_fields = ["comment", "item__title"]
     autocomplete_fields = ["item", "author"]

@@ -4,7 +4,12 @@ from django.utils import timezone
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
 from roadmaps.cascade import template_error
-from roadmaps.execution import EVIDENCE_HELP, EVIDENCE_TYPES, validate_evidence_file
+from roadmaps.execution import (
+    EVIDENCE_HELP,
+    EVIDENCE_TYPES,
+    MAX_EVIDENCE_FILES,
+    validate_evidence_file,
+)
 from roadmaps.forms import parse_period
 from roadmaps.models import ExecutionReport, ItemOccurrence, Roadmap
 from roadmaps.occurrences import first_open
@@ -18,7 +23,50 @@ class OccurrenceChoiceField(forms.ModelChoiceField):
         return f"{occurrence.label} — срок {occurrence.due:%d.%m.%Y} ({state})"
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one `<input type=file multiple>` (Django's «Uploading multiple files»);
+    each one is checked by validate_evidence_file."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ",".join(sorted(EVIDENCE_TYPES))})
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            if self.required:
+                raise forms.ValidationError("Выберите хотя бы один файл.", code="required")
+            return []
+        uploads = data if isinstance(data, (list, tuple)) else [data]
+        cleaned, errors = [], []
+        for uploaded in uploads:
+            try:
+                uploaded = super().clean(uploaded, initial)
+                validate_evidence_file(uploaded)
+            except forms.ValidationError as error:
+                errors.extend(error.error_list)
+            else:
+                cleaned.append(uploaded)
+        if errors:
+            raise forms.ValidationError(errors)
+        if len(cleaned) > MAX_EVIDENCE_FILES:
+            raise forms.ValidationError(
+                f"За один раз можно приложить не больше {MAX_EVIDENCE_FILES} файлов.",
+                code="evidence_count",
+            )
+        return cleaned
+
+
 class ExecutionReportForm(forms.ModelForm):
+    """A new report, or the correction of one (instance=report): the page and the API both save
+    it through roadmaps.execution, which refuses an empty report and too many files."""
+
     evidence_url = forms.URLField(
         label="Ссылка на подтверждение",
         required=False,
@@ -29,35 +77,37 @@ class ExecutionReportForm(forms.ModelForm):
         error_messages={"invalid": "Введите адрес целиком, например https://school.ru/news/1."},
         validators=[validate_single_line],
     )
+    files = MultipleFileField(
+        label="Файлы-подтверждения",
+        help_text=f"{EVIDENCE_HELP} Можно выбрать несколько, всего до {MAX_EVIDENCE_FILES}.",
+    )
 
     class Meta:
         model = ExecutionReport
-        fields = ["occurrence", "status", "date", "comment", "evidence_url", "evidence_file"]
+        fields = ["occurrence", "status", "date", "comment", "evidence_url"]
         field_classes = {"occurrence": OccurrenceChoiceField}
         labels = {
             "occurrence": "Отчёт за",
             "status": "Исполнение",
             "date": "Дата",
             "comment": "Что сделано",
-            "evidence_file": "Файл-подтверждение",
-        }
-        help_texts = {
-            "evidence_file": EVIDENCE_HELP,
         }
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "comment": forms.Textarea(attrs={"rows": 3}),
-            "evidence_file": forms.FileInput(attrs={"accept": ",".join(sorted(EVIDENCE_TYPES))}),
         }
 
-    def __init__(self, *args, item=None, **kwargs):
+    def __init__(self, *args, item=None, correction=False, **kwargs):
         if item is not None:
             # Several items' forms can be open on one page, next to the page's own fields.
-            kwargs.setdefault("auto_id", f"report-{item.pk}-%s")
+            prefix = f"report-{item.pk}" if kwargs.get("instance") is None else "report-edit"
+            kwargs.setdefault("auto_id", f"{prefix}-%s")
         super().__init__(*args, **kwargs)
         # A periodic item is reported on per occurrence («за I квартал 2025»): the field offers
         # the item's own and is required; any other item has no such field.
-        occurrences = item.occurrence_rows if item is not None else []
+        # A correction keeps the report's period.
+        new = self.instance.pk is None and not correction
+        occurrences = item.occurrence_rows if item is not None and new else []
         if occurrences:
             field = self.fields["occurrence"]
             field.queryset = ItemOccurrence.objects.filter(item=item).order_by("index")
@@ -69,7 +119,7 @@ class ExecutionReportForm(forms.ModelForm):
             field.help_text = "Мероприятие периодическое: отчёт подаётся за каждый период."
         else:
             del self.fields["occurrence"]
-        if not self.is_bound:
+        if not self.is_bound and new:
             self.initial.setdefault("date", timezone.localdate())
             chosen = first_open(occurrences)
             if chosen is not None:
@@ -84,11 +134,12 @@ class ExecutionReportForm(forms.ModelForm):
             raise forms.ValidationError("Отчёт не может быть датирован будущим днём.")
         return date
 
-    def clean_evidence_file(self):
-        uploaded = self.cleaned_data.get("evidence_file")
-        if uploaded and hasattr(uploaded, "size"):
-            validate_evidence_file(uploaded)
-        return uploaded
+    def save(self, commit=True):
+        raise NotImplementedError("Reports are saved by roadmaps.execution, not by the form.")
+
+
+class EvidenceFilesForm(forms.Form):
+    files = MultipleFileField(label="Файлы-подтверждения", required=True)
 
 
 class MonitoringFilterForm(forms.Form):

@@ -1,13 +1,10 @@
 """Execution of plans: reports on items, evidence downloads, monitoring, roll-ups, templates."""
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,15 +20,20 @@ from roadmaps.execution import (
     REPORTABLE_STATUSES,
     STATUS_LEGEND,
     add_report,
+    can_correct,
     can_report,
+    correction_refusal,
     days_overdue,
-    evidence_content_type,
+    edit_report,
+    evidence_response,
     progress_bar,
+    remove_evidence_file,
     reports_of,
     status_bar,
+    withdraw_report,
 )
 from roadmaps.execution_forms import ExecutionReportForm, RoadmapFromTemplateForm
-from roadmaps.models import ExecutionReport, Item, ItemResponsible, Roadmap
+from roadmaps.models import EvidenceFile, ExecutionReport, Item, ItemResponsible, Roadmap
 from roadmaps.monitoring import FORBIDDEN_MESSAGE as MONITORING_FORBIDDEN
 from roadmaps.monitoring import (
     can_monitor,
@@ -55,26 +57,60 @@ def _get_item(request, pk) -> Item:
     )
 
 
-def _render_reports(request, item, form, *, saved=False):
-    """The item's reports with the form: a table row for htmx, a page otherwise."""
+def _report_rows(item, user):
+    """The item's reports (withdrawn ones too) with their files and who corrected them, in a
+    fixed number of queries; each marked `can_correct` for this user."""
+    reports = list(
+        reports_of(item)
+        .select_related("author", "edited_by", "withdrawn_by", "occurrence", "item__roadmap__owner")
+        .prefetch_related("files")
+    )
+    for report in reports:
+        report.can_correct = can_correct(user, report)
+    return reports
+
+
+def _render_reports(request, item, form, *, saved="", editing=None, status=200):
+    """The item's reports with the form: a table row for htmx, a page otherwise.
+
+    `saved` is the message of a change just made; with it the htmx row also carries the item's
+    new status out of band, so that the plan's row changes colour without a reload."""
     context = {
         "item": item,
         "roadmap": item.roadmap,
-        "reports": reports_of(item).select_related("author", "occurrence"),
+        "reports": _report_rows(item, request.user),
         "form": form,
         "can_report": form is not None,
+        "editing": editing,
         "saved": saved,
     }
     if request.htmx:
-        return render(request, "roadmaps/execution/_report_row.html", context)
-    return render(request, "roadmaps/execution/item_reports.html", context)
+        return render(request, "roadmaps/execution/_report_row.html", context, status=status)
+    return render(request, "roadmaps/execution/item_reports.html", context, status=status)
+
+
+def _new_report_form(request, item):
+    return ExecutionReportForm(item=item) if can_report(request.user, item.roadmap) else None
+
+
+def _after_change(request, item, message):
+    if request.htmx:
+        item.refresh_from_db(fields=["status", "lock_version"])
+        return _render_reports(request, item, _new_report_form(request, item), saved=message)
+    messages.success(request, message)
+    return redirect("roadmaps:item-reports", pk=item.pk)
+
+
+def _form_with_domain_error(form, error: ValidationError):
+    for message in error.messages:
+        form.add_error(None, message)
+    return form
 
 
 @login_required
 def item_reports(request, pk):
     item = _get_item(request, pk)
-    form = ExecutionReportForm(item=item) if can_report(request.user, item.roadmap) else None
-    return _render_reports(request, item, form)
+    return _render_reports(request, item, _new_report_form(request, item))
 
 
 @login_required
@@ -86,32 +122,88 @@ def item_report(request, pk):
     if item.roadmap.status not in REPORTABLE_STATUSES:
         raise PermissionDenied("План перенесён в архив: отчёты по нему не принимаются.")
     form = ExecutionReportForm(request.POST, request.FILES, item=item)
-    if not form.is_valid():
-        return _render_reports(request, item, form)
-    add_report(item, author=request.user, **form.cleaned_data)
-    if request.htmx:
-        return _render_reports(request, item, ExecutionReportForm(item=item), saved=True)
-    messages.success(request, "Отчёт сохранён.")
-    return redirect("roadmaps:item-reports", pk=item.pk)
+    if form.is_valid():
+        try:
+            add_report(item, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_with_domain_error(form, error)
+        else:
+            return _after_change(request, item, "Отчёт сохранён.")
+    return _render_reports(request, item, form)
 
 
-@login_required
-def report_evidence(request, pk):
-    """A report's file, for those who see its item only: evidence never has a public URL."""
+def _get_report(request, pk) -> ExecutionReport:
+    """A report on an item the user sees (404 otherwise), that the user may correct (403 with
+    the reason otherwise)."""
     report = get_object_or_404(
-        ExecutionReport.objects.filter(item__in=Item.objects.for_user(request.user)).exclude(
-            evidence_file=""
+        ExecutionReport.objects.filter(item__in=Item.objects.for_user(request.user)).select_related(
+            "item__roadmap__owner__municipality", "item__section"
         ),
         pk=pk,
     )
-    name = PurePath(report.evidence_file.name).name
-    try:
-        handle = report.evidence_file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Файл отчёта не найден в хранилище.") from None
-    return FileResponse(
-        handle, as_attachment=True, filename=name, content_type=evidence_content_type(name)
+    refusal = correction_refusal(request.user, report)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return report
+
+
+@login_required
+def report_edit(request, pk):
+    report = _get_report(request, pk)
+    item = report.item
+    if request.method == "POST":
+        form = ExecutionReportForm(request.POST, request.FILES, instance=report, item=item)
+        if form.is_valid():
+            try:
+                edit_report(report, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _form_with_domain_error(form, error)
+            else:
+                return _after_change(request, item, "Отчёт исправлен.")
+        # A refused form must not leave the instance half-changed for the table beside it.
+        report.refresh_from_db()
+    else:
+        form = ExecutionReportForm(instance=report, item=item)
+    return _render_reports(request, item, form, editing=report)
+
+
+@login_required
+@require_POST
+def report_withdraw(request, pk):
+    report = _get_report(request, pk)
+    withdraw_report(report, by=request.user)
+    return _after_change(request, report.item, f"Отчёт от {report.date:%d.%m.%Y} отозван.")
+
+
+@login_required
+@require_POST
+def evidence_remove(request, pk):
+    evidence = get_object_or_404(
+        EvidenceFile.objects.filter(report__item__in=Item.objects.for_user(request.user)),
+        pk=pk,
     )
+    report = _get_report(request, evidence.report_id)
+    evidence.report = report
+    item = report.item
+    try:
+        remove_evidence_file(evidence, by=request.user)
+    except ValidationError as error:
+        form = ExecutionReportForm(instance=report, item=item)
+        return _render_reports(
+            request, item, _form_with_domain_error(form, error), editing=report, status=400
+        )
+    return _after_change(request, item, f"Файл «{evidence.name}» удалён.")
+
+
+@login_required
+@require_safe
+def evidence_download(request, pk):
+    """A report's file, for those who see its item only: evidence never has a public URL."""
+    evidence = get_object_or_404(
+        EvidenceFile.objects.filter(report__item__in=Item.objects.for_user(request.user)),
+        pk=pk,
+    )
+    return evidence_response(evidence)
 
 
 @login_required

@@ -1000,11 +1000,15 @@ class RoadmapEvent(models.Model):
 
 
 def evidence_upload_to(instance, filename):
-    return f"evidence/{instance.item.roadmap_id}/{uuid.uuid4().hex}/{filename}"
+    return f"evidence/{instance.report.item.roadmap_id}/{uuid.uuid4().hex}/{filename}"
 
 
 class ExecutionReport(models.Model):
-    """What was done on an item: status on a date, a comment and evidence."""
+    """What was done on an item: status on a date, a comment and evidence.
+
+    Its author may correct it or withdraw it while the plan is in force; a withdrawn report
+    stays in the item's history but no longer counts. Every change is in `history`.
+    """
 
     item = models.ForeignKey(
         Item, on_delete=models.CASCADE, related_name="reports", verbose_name="мероприятие"
@@ -1026,9 +1030,6 @@ class ExecutionReport(models.Model):
     evidence_url = models.URLField(
         "ссылка на подтверждение", max_length=1000, blank=True, validators=[validate_single_line]
     )
-    evidence_file = models.FileField(
-        "файл-подтверждение", upload_to=evidence_upload_to, blank=True, max_length=500
-    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -1037,6 +1038,26 @@ class ExecutionReport(models.Model):
         verbose_name="автор",
     )
     created = models.DateTimeField("внесено", auto_now_add=True)
+    edited_at = models.DateTimeField("исправлено", null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кем исправлено",
+    )
+    withdrawn_at = models.DateTimeField("отозван", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кем отозван",
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["item", "-date", "-created"]
@@ -1045,3 +1066,42 @@ class ExecutionReport(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} на {self.date:%d.%m.%Y}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class EvidenceFile(models.Model):
+    """One file attached to a report as evidence; removing it is recorded in `history`."""
+
+    report = models.ForeignKey(
+        ExecutionReport,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name="отчёт об исполнении",
+    )
+    file = models.FileField(
+        "файл", upload_to=evidence_upload_to, max_length=500, validators=[validate_single_line]
+    )
+    name = models.CharField("имя файла", max_length=255, validators=[validate_single_line])
+    size = models.PositiveBigIntegerField("размер, байт", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто приложил",
+    )
+    created = models.DateTimeField("приложен", default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "created", "pk"]
+        verbose_name = "файл-подтверждение"
+        verbose_name_plural = "файлы-подтверждения"
+
+    def __str__(self):
+        return self.name

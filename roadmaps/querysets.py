@@ -248,12 +248,14 @@ class ItemQuerySet(models.QuerySet):
         return self.filter(direct | indirect).filter(roadmap__in=Roadmap.objects.in_force())
 
     def with_last_report(self):
-        """Each item with last_report_date and last_report_comment of its newest report,
-        whichever version of the plan the report was made on."""
+        """Each item with last_report_date and last_report_comment of its newest report that
+        counts (not withdrawn), whichever version of the plan the report was made on."""
         from roadmaps.models import ExecutionReport
 
         latest = ExecutionReport.objects.filter(
-            item__key=OuterRef("key"), item__roadmap__lineage=OuterRef("roadmap__lineage")
+            item__key=OuterRef("key"),
+            item__roadmap__lineage=OuterRef("roadmap__lineage"),
+            withdrawn_at__isnull=True,
         ).order_by("-date", "-created")
         return self.annotate(
             last_report_date=Subquery(latest.values("date")[:1]),

@@ -39,6 +39,7 @@ from portal.api import (
 )
 from portal.validators import parse_id
 from reports.deficits import deficit_map_file
+from roadmaps.models import WorkflowError
 from selfdiag import excel
 from selfdiag.access import (
     require_can_answer,
@@ -95,10 +96,11 @@ from selfdiag.models import (
     SubmissionError,
 )
 from selfdiag.plans import (
+    academic_year,
     add_deficits_to_plan,
-    item_title,
     plan_deficits,
     plan_outcome_message,
+    proposed_rows,
 )
 from selfdiag.querysets import count_of
 from selfdiag.rounds import (
@@ -610,9 +612,9 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
         methods=["GET"],
         summary="Дефициты для плана",
         description="Что показывает страница «План из дефицитов»: дефициты анкеты по порядку "
-        "(сначала критические), у каждого — есть ли мероприятие по нему в плане школы, и сам "
-        "план на год окончания раунда, который будет дополнен (null — его создадут "
-        "черновиком). Составляет план тот, кто ведёт школу; наблюдателю — 403. Анкета ещё не "
+        "(сначала критические), у каждого — есть ли мероприятие по нему в текущем черновике "
+        "плана школы; сам черновик (null — его нет) и период нового плана — учебный год "
+        "раунда. Составляет план тот, кто ведёт школу; наблюдателю — 403. Анкета ещё не "
         "отправлена — 409.",
         responses={200: PlanDeficitsSerializer, **WRITE_ERRORS},
     )
@@ -620,12 +622,14 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
         methods=["POST"],
         summary="Добавить дефициты в план",
         description="Как кнопка на странице «План из дефицитов»: по каждому выбранному "
-        "дефициту в план школы на год окончания раунда добавляется мероприятие в раздел "
-        "«Устранение дефицитов по результатам самодиагностики», с указанными сроками и "
-        "направлением дефицита. Плана нет — он создаётся черновиком. Мероприятие, которое в "
-        "плане уже есть, второй раз не добавляется: такие дефициты перечислены в "
-        "`already_in_plan`. Код не из дефицитов анкеты — 400, ничего не добавлено. Составляет "
-        "план тот, кто ведёт школу; наблюдателю — 403. Анкета ещё не отправлена — 409.",
+        "дефициту добавляется мероприятие «Устранить дефицит: …» в раздел «Устранение "
+        "дефицитов по результатам самодиагностики», с указанными сроками, направлением "
+        "дефицита и предложенными ответственными (школа и заместитель директора). `target`: "
+        "`draft` — в текущий черновик школы, `new` — в новый черновик на учебный год раунда "
+        "(01.09–31.08). Мероприятие, которое в черновике уже есть, второй раз не добавляется: "
+        "такие дефициты перечислены в `already_in_plan`. Всё или ничего: код не из дефицитов "
+        "анкеты — 400. Составляет план тот, кто ведёт школу; наблюдателю — 403. Анкета ещё не "
+        "отправлена или черновик уже отправлен на согласование — 409.",
         request=PlanFromDeficitsSerializer,
         responses={200: PlanOutcomeSerializer, 400: BAD_REQUEST, **WRITE_ERRORS},
     )
@@ -638,29 +642,40 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
     )
     def plan_from_deficits(self, request, pk=None):
         submission = self._plan_submission()
-        deficits, plan = plan_deficits(submission)
+        deficits, draft = plan_deficits(submission)
+        period = academic_year(submission.round)
         if request.method == "GET":
-            state = {"plan": plan, "year": submission.round.closes_on.year, "deficits": deficits}
+            state = {
+                "plan": draft,
+                "year": period.start.year,
+                "period": {"start": period.start, "end": period.end},
+                "deficits": deficits,
+            }
             return Response(PlanDeficitsSerializer(state).data)
-        codes = [deficit.indicator_code for deficit in deficits]
-        serializer = PlanFromDeficitsSerializer(data=request.data, context={"codes": codes})
+        serializer = PlanFromDeficitsSerializer(
+            data=request.data,
+            context={
+                "codes": [deficit.indicator_code for deficit in deficits],
+                "draft": draft,
+                "period_label": f"{period.start.year}/{period.end.year}",
+            },
+        )
         serializer.is_valid(raise_exception=True)
         chosen = set(serializer.validated_data["deficits"])
         picked = [deficit for deficit in deficits if deficit.indicator_code in chosen]
-        outcome = add_deficits_to_plan(
-            submission,
-            picked,
-            user=request.user,
-            deadline_text=serializer.validated_data["deadline_text"],
-        )
-        indicators = {item_title(deficit): deficit.indicator_code for deficit in picked}
-        for item in outcome.created:
-            item.indicator = indicators[item.title]
+        rows = proposed_rows(picked, submission.school)
+        for row in rows:
+            row.deadline_text = serializer.validated_data["deadline_text"]
+        target = serializer.validated_data["target"]
+        try:
+            outcome = add_deficits_to_plan(submission, rows, user=request.user, target=target)
+        except WorkflowError as error:
+            raise Conflict(str(error)) from None
         data = {
             "plan": outcome.roadmap,
             "plan_created": outcome.roadmap_created,
             "added": outcome.created,
-            "already_in_plan": [d.indicator_code for d in picked if d.in_plan],
+            "already_in_plan": outcome.skipped,
             "detail": plan_outcome_message(outcome),
         }
         return Response(PlanOutcomeSerializer(data).data)

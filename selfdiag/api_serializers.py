@@ -14,7 +14,13 @@ from portal.api import VisiblePrimaryKeyField, form_errors
 from portal.validators import validate_multiline, validate_single_line
 from selfdiag.access import can_answer, can_review
 from selfdiag.dynamics import CHANGE_LABELS
-from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
+from selfdiag.forms import (
+    DeficitPlanForm,
+    PlanTargetForm,
+    ResultsUploadForm,
+    ReviewForm,
+    RoundForm,
+)
 from selfdiag.methodology import LEVELS
 from selfdiag.models import (
     Deficit,
@@ -27,6 +33,7 @@ from selfdiag.models import (
     Submission,
     ThresholdMode,
 )
+from selfdiag.plans import DEFAULT_DEADLINE
 
 LEVEL_HELP = (
     "Уровень: below_base — ниже базового, base — базовый, medium — средний, high — высокий; "
@@ -645,18 +652,37 @@ class PlanFromDeficitsSerializer(serializers.Serializer):
     )
     deadline_text = serializers.CharField(
         required=False,
-        default="в течение года",
-        help_text="Сроки, как в плане: «в течение года», «до 1 сентября», «2 квартал».",
+        default=DEFAULT_DEADLINE,
+        help_text="Сроки, как в плане: «в течение учебного года», «до 1 сентября», «2 квартал»; "
+        "читаются для периода выбранного плана.",
         max_length=500,
         validators=[validate_single_line],
+    )
+    target = serializers.CharField(
+        required=False,
+        max_length=16,
+        validators=[validate_single_line],
+        help_text="Куда добавить: `draft` — текущий черновик школы (по умолчанию, если он "
+        "есть), `new` — новый план на учебный год раунда (по умолчанию, если черновика нет).",
     )
 
     def validate(self, attrs):
         codes = self.context["codes"]
         form = DeficitPlanForm(attrs, choices=[(code, code) for code in codes])
-        if not form.is_valid():
-            raise serializers.ValidationError(form_errors(form))
-        return form.cleaned_data
+        target_form = PlanTargetForm(
+            {"target": attrs.get("target") or ""},
+            draft=self.context["draft"],
+            period_label=self.context["period_label"],
+        )
+        if not attrs.get("target"):
+            target_form = PlanTargetForm(
+                {"target": target_form.fields["target"].initial},
+                draft=self.context["draft"],
+                period_label=self.context["period_label"],
+            )
+        if not (form.is_valid() & target_form.is_valid()):
+            raise serializers.ValidationError({**form_errors(form), **form_errors(target_form)})
+        return {**form.cleaned_data, **target_form.cleaned_data}
 
 
 class PlanRefSerializer(serializers.Serializer):
@@ -674,16 +700,26 @@ class PlanDeficitSerializer(serializers.Serializer):
     critical = serializers.BooleanField()
     points = serializers.FloatField()
     max_points = serializers.FloatField()
-    in_plan = serializers.BooleanField(help_text="Мероприятие по нему уже есть в плане.")
+    in_plan = serializers.BooleanField(
+        help_text="Мероприятие по нему уже есть в текущем черновике."
+    )
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
 
 
 class PlanDeficitsSerializer(serializers.Serializer):
     plan = PlanRefSerializer(
         allow_null=True,
-        help_text="План школы на год окончания раунда, который можно дополнить; null — его "
-        "нет, он будет создан черновиком.",
+        help_text="Текущий черновик плана школы, который можно дополнить (`target: draft`); "
+        "null — черновика нет.",
     )
-    year = serializers.IntegerField(help_text="Год плана.")
+    year = serializers.IntegerField(help_text="Первый год учебного года раунда.")
+    period = PeriodSerializer(
+        help_text="Период нового плана (`target: new`): учебный год раунда, 01.09–31.08."
+    )
     deficits = PlanDeficitSerializer(many=True)
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from orgs.models import Municipality, Organization, Region
 from portal.validators import round_dates_problem, validate_multiline, validate_single_line
 from selfdiag.models import Methodology, Round
+from selfdiag.plans import DEFAULT_DEADLINE, TARGET_DRAFT, TARGET_NEW
 
 
 class DateInput(forms.DateInput):
@@ -165,11 +166,117 @@ class DeficitPlanForm(forms.Form):
     deadline_text = forms.CharField(
         label="Сроки",
         max_length=500,
-        initial="в течение года",
-        help_text="Как в плане: «в течение года», «до 1 сентября», «2 квартал».",
+        initial=DEFAULT_DEADLINE,
+        help_text="Как в плане: «в течение учебного года», «до 1 сентября», «2 квартал».",
         validators=[validate_single_line],
     )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deficits"].choices = choices
+
+
+class PlanTargetForm(forms.Form):
+    """Where the items from deficits go: the school's current draft, or a new plan for the
+    round's academic year."""
+
+    target = forms.ChoiceField(
+        label="Куда добавить мероприятия",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Выберите, в какой план добавить мероприятия.",
+            "invalid_choice": "Выберите, в какой план добавить мероприятия.",
+        },
+    )
+
+    def __init__(self, *args, draft, period_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        if draft is not None:
+            choices.append(
+                (TARGET_DRAFT, f"Дополнить текущий черновик «{draft.title}» ({draft.period_label})")
+            )
+        choices.append((TARGET_NEW, f"Новый план на {period_label} учебный год"))
+        self.fields["target"].choices = choices
+        self.fields["target"].initial = choices[0][0]
+
+
+def split_names(text: str) -> list[str]:
+    """«МБОУ СОШ № 1, заместитель директора по УВР» → the names, in order, without repeats."""
+    names = []
+    for name in text.split(","):
+        name = " ".join(name.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return names
+
+
+class DeficitRowForm(forms.Form):
+    """One proposed item: ticked or not, and its words as the school edited them."""
+
+    include = forms.BooleanField(label="В план", required=False)
+    code = forms.CharField(
+        widget=forms.HiddenInput, max_length=32, validators=[validate_single_line]
+    )
+    title = forms.CharField(
+        label="Мероприятие",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_multiline],
+    )
+    deadline_text = forms.CharField(
+        label="Сроки",
+        required=False,
+        max_length=500,
+        validators=[validate_single_line],
+    )
+    responsible = forms.CharField(
+        label="Ответственные",
+        required=False,
+        max_length=2000,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"list": "responsible-suggestions"}),
+    )
+
+    def clean_responsible(self):
+        names = split_names(self.cleaned_data["responsible"])
+        for name in names:
+            if len(name) > 300:
+                raise forms.ValidationError(
+                    f"Название «{name[:40]}…» длиннее 300 знаков; сократите его."
+                )
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("include") and not (cleaned.get("title") or "").strip():
+            self.add_error("title", "Напишите, что будет сделано.")
+        return cleaned
+
+
+class BaseDeficitRowFormSet(forms.BaseFormSet):
+    def __init__(self, *args, codes, **kwargs):
+        self.codes = list(codes)
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            code = form.cleaned_data.get("code")
+            if code not in self.codes or code in seen:
+                raise forms.ValidationError("Список дефицитов устарел: откройте страницу заново.")
+            seen.add(code)
+        if not any(form.cleaned_data.get("include") for form in self.forms):
+            raise forms.ValidationError("Отметьте хотя бы один дефицит.")
+
+    def chosen(self):
+        """(code, title, deadline_text, responsible names) of the ticked rows, in order."""
+        return [form.cleaned_data for form in self.forms if form.cleaned_data.get("include")]
+
+
+DeficitRowFormSet = forms.formset_factory(
+    DeficitRowForm, formset=BaseDeficitRowFormSet, extra=0, max_num=500, validate_max=True
+)

@@ -1,54 +1,113 @@
-"""From deficits to a plan: one roadmap item per chosen deficit, in the school's draft plan.
+"""From deficits to a plan: one roadmap item per chosen deficit.
 
-The plan is the school's editable roadmap for the calendar year in which the round closed; if
-there is none, a draft is created. Items go into one section, «Устранение дефицитов по
-результатам самодиагностики», are tagged with the deficit's direction, and are never added twice.
+The school chooses where the items go: its current draft plan (if it has one), or a new draft
+for the round's academic year (01.09.YYYY–31.08.YYYY+1). Each deficit is proposed as a row —
+«Устранить дефицит: <indicator>», a deadline and responsible parties (the school itself, or a
+named role such as «заместитель директора по УВР») — that can be edited before saving. Items go
+into one section, «Устранение дефицитов по результатам самодиагностики», are tagged with the
+deficit's direction and are never added twice. Everything is written through roadmaps/editing.py,
+all or nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max
-from simple_history.utils import bulk_create_with_history
+from django.db.models import Q
 
 from roadmaps import editing
-from roadmaps.deadlines import Period, parse_deadline
-from roadmaps.models import Item, Roadmap, Section, next_number
-from roadmaps.occurrences import store_occurrences
-from selfdiag.models import Deficit, MethodologyDirection, Submission
+from roadmaps.deadlines import Period
+from roadmaps.models import Item, Roadmap, Section, WorkflowError
+from selfdiag.models import Deficit, MethodologyDirection, Round, Submission
 
 SECTION_TITLE = "Устранение дефицитов по результатам самодиагностики"
-ITEM_PREFIX = "Устранение дефицита: "
+ITEM_PREFIX = "Устранить дефицит: "
+# Items made before the wording was simplified; still recognised as already in the plan.
+OLD_ITEM_PREFIX = "Устранение дефицита: "
+DEFAULT_DEADLINE = "в течение учебного года"
+
+TARGET_DRAFT = "draft"
+TARGET_NEW = "new"
+
+# Who usually answers for a direction in a school; the school itself is always offered too.
+DEPUTY_STUDIES = "заместитель директора по УВР"
+DEPUTY_UPBRINGING = "заместитель директора по ВР"
+ROLE_SUGGESTIONS = [
+    "директор",
+    DEPUTY_STUDIES,
+    DEPUTY_UPBRINGING,
+    "заместитель директора по АХЧ",
+    "педагог-психолог",
+    "социальный педагог",
+    "советник директора по воспитанию",
+    "классные руководители",
+    "руководители методических объединений",
+]
+RESPONSIBLE_BY_DIRECTION = {
+    "zdorovie": DEPUTY_UPBRINGING,
+    "tvorchestvo": DEPUTY_UPBRINGING,
+    "vospitanie": DEPUTY_UPBRINGING,
+    "proforientatsiya": DEPUTY_UPBRINGING,
+    "klimat": "директор",
+    "sreda": "директор",
+    "uchitel": "директор",
+}
+
+
+@dataclass
+class PlanRow:
+    """One item to be: the deficit it closes and the words the school settled on."""
+
+    deficit: Deficit
+    title: str
+    deadline_text: str = DEFAULT_DEADLINE
+    responsible: list[str] = field(default_factory=list)
 
 
 @dataclass
 class PlanOutcome:
     roadmap: Roadmap
     created: list[Item]
-    skipped: int
+    skipped: list[str]  # codes of the deficits whose items the plan already had
     roadmap_created: bool
 
 
-def plan_period(submission: Submission) -> Period:
-    return Period.calendar_year(submission.round.closes_on.year)
+def academic_year(round_: Round) -> Period:
+    """The academic year the round falls in: a round in March 2025 belongs to 2024/2025."""
+    opens = round_.opens_on
+    return Period.academic_year(opens.year if opens.month >= 9 else opens.year - 1)
 
 
 def item_title(deficit: Deficit) -> str:
     return f"{ITEM_PREFIX}{deficit.indicator.wording}"
 
 
-def find_plan(submission: Submission) -> Roadmap | None:
-    """The school's current editable plan for the round's year, if it has one."""
-    period = plan_period(submission)
-    return (
-        Roadmap.objects.filter(
-            owner_id=submission.school_id,
-            period_start=period.start,
-            period_end=period.end,
-            status__in=Roadmap.EDITABLE_STATUSES,
+def _titles_of(deficit: Deficit) -> set[str]:
+    return {item_title(deficit), f"{OLD_ITEM_PREFIX}{deficit.indicator.wording}"}
+
+
+def proposed_responsible(deficit: Deficit, school) -> list[str]:
+    role = RESPONSIBLE_BY_DIRECTION.get(deficit.direction_code, DEPUTY_STUDIES)
+    return [school.short_name, role]
+
+
+def proposed_rows(deficits: list[Deficit], school) -> list[PlanRow]:
+    return [
+        PlanRow(
+            deficit=deficit,
+            title=item_title(deficit),
+            responsible=proposed_responsible(deficit, school),
         )
+        for deficit in deficits
+    ]
+
+
+def current_draft(school) -> Roadmap | None:
+    """The school's plan being written now (a draft or one returned for revision), newest
+    first, whatever its period."""
+    return (
+        Roadmap.objects.filter(owner=school, status__in=Roadmap.EDITABLE_STATUSES)
         .current()
-        .order_by("-version", "-pk")
+        .order_by("-period_start", "-version", "-pk")
         .first()
     )
 
@@ -56,96 +115,100 @@ def find_plan(submission: Submission) -> Roadmap | None:
 def titles_in_plan(roadmap: Roadmap | None) -> set[str]:
     if roadmap is None:
         return set()
-    return set(
-        Item.objects.filter(roadmap=roadmap, title__startswith=ITEM_PREFIX).values_list(
-            "title", flat=True
-        )
-    )
-
-
-@transaction.atomic
-def add_deficits_to_plan(
-    submission: Submission, deficits: list[Deficit], *, user, deadline_text: str
-) -> PlanOutcome:
-    period = plan_period(submission)
-    school = submission.school
-    roadmap = find_plan(submission)
-    roadmap_created = roadmap is None
-    if roadmap is None:
-        roadmap = editing.create_roadmap(
-            owner=school,
-            title=f"План мероприятий («дорожная карта») {school.short_name} "
-            f"на {period.start.year} год",
-            period=period,
-            user=user,
-            comment=f"Создана из дефицитов самодиагностики «{submission.round.name}».",
-        )
-    section = Section.objects.filter(roadmap=roadmap, parent=None, title=SECTION_TITLE).first()
-    if section is None:
-        section = editing.add_section(roadmap, title=SECTION_TITLE, user=user)
-    existing = titles_in_plan(roadmap)
-    number = editing.next_item_number(section)
-    last_position = Item.objects.filter(roadmap=roadmap).aggregate(p=Max("position"))["p"] or 0
-    directions = dict(
-        MethodologyDirection.objects.filter(
-            methodology_id=submission.round.methodology_id
-        ).values_list("code", "roadmap_direction_id")
-    )
-    deadline = parse_deadline(deadline_text, period)
-    items: list[Item] = []
-    tags: list[tuple[Item, int]] = []
-    skipped = 0
-    for deficit in deficits:
-        title = item_title(deficit)
-        if title in existing:
-            skipped += 1
-            continue
-        existing.add(title)
-        last_position += 1
-        item = Item(
-            roadmap=roadmap,
-            section=section,
-            number=number,
-            title=title,
-            result=f"Показатель {deficit.indicator_code} достигает максимума "
-            f"({deficit.max_points:g} б.; по самодиагностике — {deficit.points:g} б.)",
-            position=last_position,
-        )
-        item.apply_deadline(deadline)
-        items.append(item)
-        number = next_number(number)
-        direction_id = directions.get(deficit.direction_code)
-        if direction_id is not None:
-            tags.append((item, direction_id))
-    bulk_create_with_history(
-        items, Item, default_user=user, default_change_reason="Из дефицитов самодиагностики"
-    )
-    Through = Item.directions.through
-    Through.objects.bulk_create(
-        Through(item_id=item.pk, direction_id=direction_id) for item, direction_id in tags
-    )
-    store_occurrences(items, period)
-    return PlanOutcome(
-        roadmap=roadmap, created=items, skipped=skipped, roadmap_created=roadmap_created
-    )
-
-
-PLAN_WRITERS_MESSAGE = "Составлять план школы может только тот, кто его ведёт."
+    ours = Q(title__startswith=ITEM_PREFIX) | Q(title__startswith=OLD_ITEM_PREFIX)
+    return set(Item.objects.filter(ours, roadmap=roadmap).values_list("title", flat=True))
 
 
 def plan_deficits(submission: Submission) -> tuple[list[Deficit], Roadmap | None]:
-    """The submission's deficits in order, each marked `in_plan` when the school's plan for the
-    round's year already has its item, and that plan (None if there is none yet)."""
+    """The submission's deficits in order, each marked `in_plan` when the school's current
+    draft already has its item, and that draft (None if there is none)."""
     deficits = list(
         Deficit.objects.filter(submission=submission)
         .select_related("indicator__direction")
         .order_by("position")
     )
-    plan = find_plan(submission)
+    plan = current_draft(submission.school)
     in_plan = titles_in_plan(plan)
     for deficit in deficits:
-        deficit.in_plan = item_title(deficit) in in_plan
+        deficit.in_plan = bool(_titles_of(deficit) & in_plan)
     return deficits, plan
+
+
+def new_plan_title(school, period: Period) -> str:
+    return (
+        f"План мероприятий («дорожная карта») {school.short_name} на "
+        f"{period.start.year}/{period.end.year} учебный год"
+    )
+
+
+def _target_plan(submission: Submission, target: str, user) -> tuple[Roadmap, bool]:
+    school = submission.school
+    if target == TARGET_DRAFT:
+        draft = current_draft(school)
+        if draft is None:
+            raise WorkflowError("У школы нет черновика плана: выберите «Новый план».")
+        # Lock the plan: a workflow step waits for the items, or the items see the plan sent.
+        draft = Roadmap.objects.select_for_update().get(pk=draft.pk)
+        if not draft.is_editable:
+            raise WorkflowError("План уже отправлен на согласование: дополнить его нельзя.")
+        return draft, False
+    period = academic_year(submission.round)
+    roadmap = editing.create_roadmap(
+        owner=school,
+        title=new_plan_title(school, period),
+        period=period,
+        user=user,
+        comment=f"Создан из дефицитов самодиагностики «{submission.round.name}».",
+    )
+    return roadmap, True
+
+
+def _deficit_section(roadmap: Roadmap, user) -> Section:
+    section = Section.objects.filter(roadmap=roadmap, parent=None, title=SECTION_TITLE).first()
+    return section or editing.add_section(roadmap, title=SECTION_TITLE, user=user)
+
+
+@transaction.atomic
+def add_deficits_to_plan(
+    submission: Submission, rows: list[PlanRow], *, user, target: str
+) -> PlanOutcome:
+    """Write one item per row into the chosen plan, all or nothing (WorkflowError when the
+    draft is gone or no longer editable). A row whose deficit already has its item in the plan
+    is skipped."""
+    roadmap, created = _target_plan(submission, target, user)
+    section = _deficit_section(roadmap, user)
+    existing = titles_in_plan(roadmap)
+    directions = {
+        link.code: link.roadmap_direction
+        for link in MethodologyDirection.objects.filter(
+            methodology_id=submission.round.methodology_id, roadmap_direction__isnull=False
+        ).select_related("roadmap_direction")
+    }
+    items: list[Item] = []
+    skipped: list[str] = []
+    for row in rows:
+        deficit = row.deficit
+        if _titles_of(deficit) & existing or row.title in existing:
+            skipped.append(deficit.indicator_code)
+            continue
+        existing.add(row.title)
+        direction = directions.get(deficit.direction_code)
+        values = {
+            "number": "",
+            "title": row.title,
+            "deadline_text": row.deadline_text,
+            "result": f"Показатель {deficit.indicator_code} достигает максимума "
+            f"({deficit.max_points:g} б.; по самодиагностике — {deficit.points:g} б.)",
+            "responsible": row.responsible,
+            "directions": [direction] if direction else [],
+        }
+        item = editing.add_item(section, values, user=user)
+        item.indicator = deficit.indicator_code
+        items.append(item)
+    return PlanOutcome(roadmap=roadmap, created=items, skipped=skipped, roadmap_created=created)
+
+
+PLAN_WRITERS_MESSAGE = "Составлять план школы может только тот, кто его ведёт."
 
 
 def plan_outcome_message(outcome: PlanOutcome) -> str:

@@ -15,6 +15,7 @@ from orgs.models import Municipality, Organization
 from orgs.uploads import discard, stash_upload, stashed_path
 from portal import tasks
 from portal.validators import parse_id
+from roadmaps.models import WorkflowError
 from selfdiag import excel
 from selfdiag.access import (
     can_answer,
@@ -35,7 +36,13 @@ from selfdiag.access import (
 )
 from selfdiag.answering import InvalidAnswers, save_answers
 from selfdiag.charts import Bar, horizontal_bars, level_thresholds
-from selfdiag.forms import DeficitPlanForm, ResultsUploadForm, ReviewForm, RoundForm
+from selfdiag.forms import (
+    DeficitRowFormSet,
+    PlanTargetForm,
+    ResultsUploadForm,
+    ReviewForm,
+    RoundForm,
+)
 from selfdiag.methodology import LEVEL_RANK, LEVELS
 from selfdiag.models import (
     Answer,
@@ -47,7 +54,15 @@ from selfdiag.models import (
     SubmissionError,
     school_profile,
 )
-from selfdiag.plans import add_deficits_to_plan, plan_deficits, plan_outcome_message
+from selfdiag.plans import (
+    ROLE_SUGGESTIONS,
+    PlanRow,
+    academic_year,
+    add_deficits_to_plan,
+    plan_deficits,
+    plan_outcome_message,
+    proposed_rows,
+)
 from selfdiag.querysets import Progress, count_of
 from selfdiag.review import reviewers_for
 from selfdiag.rounds import (
@@ -472,24 +487,49 @@ def plan_from_deficits(request, pk, school_pk):
         scored_at__isnull=False,
     )
     submission.round = round_
-    deficits, plan = plan_deficits(submission)
-    available = [d for d in deficits if not d.in_plan]
-    form = DeficitPlanForm(
-        request.POST or None,
-        choices=[(d.indicator_code, d.indicator_code) for d in available],
-        initial={"deficits": [d.indicator_code for d in available if d.critical]},
+    deficits, draft = plan_deficits(submission)
+    period = academic_year(round_)
+    period_label = f"{period.start.year}/{period.end.year}"
+    by_code = {deficit.indicator_code: deficit for deficit in deficits}
+    data = request.POST if request.method == "POST" else None
+    target_form = PlanTargetForm(data, draft=draft, period_label=period_label)
+    rows = DeficitRowFormSet(
+        data,
+        codes=by_code,
+        prefix="rows",
+        initial=[
+            {
+                "include": row.deficit.critical and not row.deficit.in_plan,
+                "code": row.deficit.indicator_code,
+                "title": row.title,
+                "deadline_text": row.deadline_text,
+                "responsible": ", ".join(row.responsible),
+            }
+            for row in proposed_rows(deficits, school)
+        ],
     )
-    if request.method == "POST" and form.is_valid():
-        chosen = set(form.cleaned_data["deficits"])
-        outcome = add_deficits_to_plan(
-            submission,
-            [d for d in available if d.indicator_code in chosen],
-            user=request.user,
-            deadline_text=form.cleaned_data["deadline_text"],
-        )
-        messages.success(request, plan_outcome_message(outcome))
-        return redirect("roadmaps:roadmap-detail", outcome.roadmap.pk)
-    chosen = set(form["deficits"].value() or [])
+    if data is not None and target_form.is_valid() and rows.is_valid():
+        chosen = [
+            PlanRow(
+                deficit=by_code[row["code"]],
+                title=row["title"].strip(),
+                deadline_text=row["deadline_text"].strip(),
+                responsible=row["responsible"],
+            )
+            for row in rows.chosen()
+        ]
+        try:
+            outcome = add_deficits_to_plan(
+                submission, chosen, user=request.user, target=target_form.cleaned_data["target"]
+            )
+        except WorkflowError as error:
+            target_form.add_error("target", str(error))
+        else:
+            messages.success(request, plan_outcome_message(outcome))
+            return redirect("roadmaps:roadmap-detail", outcome.roadmap.pk)
+    for form in rows:
+        code = form["code"].value()
+        form.deficit = by_code.get(code)
     return render(
         request,
         "selfdiag/plan_form.html",
@@ -497,11 +537,11 @@ def plan_from_deficits(request, pk, school_pk):
             "round": round_,
             "school": school,
             "submission": submission,
-            "deficits": deficits,
-            "form": form,
-            "chosen": chosen,
-            "plan": plan,
-            "year": round_.closes_on.year,
+            "target_form": target_form,
+            "rows": rows,
+            "draft": draft,
+            "period_label": period_label,
+            "responsible_suggestions": [school.short_name, *ROLE_SUGGESTIONS],
         },
     )
 

@@ -98,7 +98,15 @@ def party(of):
 def report(w):
     """A report with a PDF on the item of the district's approved plan."""
     pdf = ContentFile(b"%PDF-1.4\n%%EOF\n", name="Приказ.pdf")
-    return _once(w, "report", lambda: make_report(item(plan("approved"))(w), evidence_file=pdf))
+    return _once(
+        w,
+        "report",
+        lambda: make_report(item(plan("approved"))(w), author=w.municipal, files=[pdf]),
+    )
+
+
+def evidence(w):
+    return report(w).files.get()
 
 
 def methodology(w):
@@ -260,6 +268,8 @@ APPROVED_WRITE = everyone(403, outsider=404)
 REVIEW = everyone(403, operator=200, superuser=200, school=404, outsider=404)
 # The outsider's school's plan: the outsider's and the administrator's only.
 FOREIGN = everyone(404, outsider=200, superuser=200)
+# A report on the district's approved plan: its author (the district's coordinator) corrects it.
+AUTHOR_ONLY = everyone(403, municipal=200, outsider=404)
 
 
 def foreign_write(ok=200):
@@ -693,8 +703,48 @@ ROUTES: dict[str, list[Row]] = {
             data=lambda w: REPORT,
         ),
     ],
-    "item-report-evidence": [
-        Row("get", _url("item-report-evidence", lambda w: report(w).item, report), REGION_READ)
+    "item-report-detail": [
+        Row("get", _url("item-report-detail", lambda w: report(w).item, report), REGION_READ),
+        # Only the author corrects a report, and only while the plan is in force.
+        Row(
+            "patch",
+            _url("item-report-detail", lambda w: report(w).item, report),
+            AUTHOR_ONLY,
+            data=lambda w: {"comment": "Исправлено"},
+        ),
+        Row(
+            "put",
+            _url("item-report-detail", lambda w: report(w).item, report),
+            AUTHOR_ONLY,
+            data=lambda w: {"status": "done", "date": "2024-03-01", "comment": "Проведено"},
+        ),
+    ],
+    "item-report-withdraw": [
+        Row("post", _url("item-report-withdraw", lambda w: report(w).item, report), AUTHOR_ONLY),
+    ],
+    "item-report-file-list": [
+        Row("get", _url("item-report-file-list", lambda w: report(w).item, report), REGION_READ),
+        Row(
+            "post",
+            _url("item-report-file-list", lambda w: report(w).item, report),
+            AUTHOR_ONLY | {"municipal": 201},
+            data=lambda w: {"files": [ContentFile(b"%PDF-1.4\n%%EOF\n", name="Акт.pdf")]},
+            format="multipart",
+        ),
+    ],
+    "item-report-file-detail": [
+        Row(
+            "delete",
+            _url("item-report-file-detail", lambda w: report(w).item, report, evidence),
+            AUTHOR_ONLY | {"municipal": 204},
+        ),
+    ],
+    "item-report-file-download": [
+        Row(
+            "get",
+            _url("item-report-file-download", lambda w: report(w).item, report, evidence),
+            REGION_READ,
+        ),
     ],
     "direction-list": [Row("get", _url("direction-list"), everyone())],
     "direction-detail": [Row("get", _url("direction-detail", direction), everyone())],

@@ -772,7 +772,9 @@ def test_evidence_file_is_uploaded_and_downloaded_through_the_api(api, plans):
         _reports_url(item), {"status": "done", "evidence_file": pdf}, format="multipart"
     )
     assert response.status_code == 201, response.content
-    url = response.json()["evidence_file_url"]
+    (evidence,) = response.json()["evidence_files"]
+    assert (evidence["name"], evidence["size"]) == ("protocol.pdf", len(b"%PDF-1.4 test"))
+    url = evidence["url"]
     download = api("operator").get(url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
@@ -786,7 +788,7 @@ def test_evidence_file_that_is_not_a_document_is_refused(api, plans):
         _reports_url(item), {"status": "done", "evidence_file": fake}, format="multipart"
     )
     assert response.status_code == 400
-    assert "evidence_file" in response.json()
+    assert "не похоже на PDF" in response.json()["files"][0]
     assert not ExecutionReport.objects.exists()
 
 

@@ -608,8 +608,8 @@ def test_loading_needs_a_file_and_a_post(api, round_):
 
 # Z1 (critical) and S1 below their maximum.
 TWO_DEFICITS = {**EVERYTHING, "Z1": "no", "S1": "partly"}
-Z1_TITLE = "Устранение дефицита: Реализация федеральных рабочих программ по учебным предметам"
-S1_TITLE = "Устранение дефицита: Использование ФГИС «Моя школа»"
+Z1_TITLE = "Устранить дефицит: Реализация федеральных рабочих программ по учебным предметам"
+S1_TITLE = "Устранить дефицит: Использование ФГИС «Моя школа»"
 
 
 @pytest.fixture
@@ -650,7 +650,8 @@ def test_the_deficits_show_what_the_plan_already_has(api, world, sent, client_fo
     client = api("school")
     body = client.get(_plan_url(sent)).json()
     assert body["plan"] is None
-    assert body["year"] == 2025
+    assert body["year"] == 2024
+    assert body["period"] == {"start": "2024-09-01", "end": "2025-08-31"}
     assert [(d["indicator"], d["critical"], d["in_plan"]) for d in body["deficits"]] == [
         ("Z1", True, False),
         ("S1", False, False),
@@ -659,11 +660,8 @@ def test_the_deficits_show_what_the_plan_already_has(api, world, sent, client_fo
     assert body["deficits"][0]["direction_name"]
     assert (body["deficits"][1]["points"], body["deficits"][1]["max_points"]) == (1, 2)
 
-    page = client_for(world.school_user).post(
-        reverse("selfdiag:plan-from-deficits", args=[sent.round_id, world.school.pk]),
-        {"deficits": ["Z1"], "deadline_text": "в течение года"},
-    )
-    assert page.status_code == 302
+    first = client.post(_plan_url(sent), {"deficits": ["Z1"]}, format="json")
+    assert first.status_code == 200, first.content
     roadmap = Roadmap.objects.get()
     body = client.get(_plan_url(sent)).json()
     assert body["plan"] == {
@@ -690,13 +688,14 @@ def test_deficits_go_into_the_plan_once_as_on_the_page(api, world, sent, client_
         ("Z1", Z1_TITLE, "1.1")
     ]
     assert body["added"][0]["deadline_text"] == "до 1 сентября"
-    assert body["added"][0]["deadline_end"] == "2025-09-01"
+    # Read against the round's academic year, 2024/2025.
+    assert body["added"][0]["deadline_end"] == "2024-09-01"
     assert body["detail"] == (
         f"Создан черновик плана «{roadmap.title}»: добавлено мероприятий — 1."
     )
     assert (roadmap.period_start, roadmap.period_end) == (
-        datetime.date(2025, 1, 1),
-        datetime.date(2025, 12, 31),
+        datetime.date(2024, 9, 1),
+        datetime.date(2025, 8, 31),
     )
 
     second = client.post(_plan_url(sent), {"deficits": ["Z1", "S1"]}, format="json").json()
@@ -704,7 +703,7 @@ def test_deficits_go_into_the_plan_once_as_on_the_page(api, world, sent, client_
     assert second["plan_created"] is False
     assert second["already_in_plan"] == ["Z1"]
     assert [(i["indicator"], i["title"]) for i in second["added"]] == [("S1", S1_TITLE)]
-    assert second["added"][0]["deadline_text"] == "в течение года"
+    assert second["added"][0]["deadline_text"] == "в течение учебного года"
     assert second["detail"].startswith("План дополнен «")
     items = list(Item.objects.filter(roadmap=roadmap).order_by("position"))
     assert [item.title for item in items] == [Z1_TITLE, S1_TITLE]

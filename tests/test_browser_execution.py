@@ -100,7 +100,7 @@ def test_report_form_errors_stay_in_the_row_with_what_was_typed(world, school_pl
     page.get_by_role("link", name="Отчёт по мероприятию 1.1").click()
     form_row = page.locator(f"#item-execution-{item.pk}")
     form_row.get_by_label("Что сделано").fill("Фотоотчёт")
-    form_row.get_by_label("Файл-подтверждение").set_input_files(
+    form_row.get_by_label("Файлы-подтверждения").set_input_files(
         {"name": "отчёт.pdf", "mimeType": "application/pdf", "buffer": b"MZ not a pdf"}
     )
     form_row.get_by_role("button", name="Сохранить отчёт").click()
@@ -111,3 +111,67 @@ def test_report_form_errors_stay_in_the_row_with_what_was_typed(world, school_pl
         "начато",
         "просрочено",
     ]
+
+
+DANGER_BG = "rgb(253, 232, 235)"
+DONE_BG = "rgb(230, 244, 234)"
+
+
+def row_colour(page, item):
+    return page.locator(f"#item-{item.pk} td").first.evaluate(
+        "cell => getComputedStyle(cell).backgroundColor"
+    )
+
+
+def test_report_filed_edited_and_withdrawn_recolours_the_plan_row_without_reload(
+    world, school_plan, login
+):
+    roadmap, item = school_plan
+    page = login(world.school_user)
+    page.goto(f"{page.base_url}/roadmaps/{roadmap.pk}/")
+    page.wait_for_load_state("load")
+    # Anything set on the window survives only if the page is never reloaded.
+    page.evaluate("window.notReloaded = true")
+    assert row_colour(page, item) == DANGER_BG
+
+    page.get_by_role("link", name="Отчёт по мероприятию 1.1").click()
+    panel = page.locator(f"#item-execution-{item.pk}")
+    panel.get_by_role("combobox", name="Исполнение").select_option(label="выполнено")
+    panel.get_by_label("Что сделано").fill("Проведено 12 открытых уроков")
+    panel.get_by_label("Файлы-подтверждения").set_input_files(
+        [
+            {"name": "Приказ.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"},
+            {
+                "name": "Фото.png",
+                "mimeType": "image/png",
+                "buffer": b"\x89PNG\r\n\x1a\n" + b"0" * 8,
+            },
+        ]
+    )
+    panel.get_by_role("button", name="Сохранить отчёт").click()
+    panel.get_by_text("Отчёт сохранён.").wait_for()
+    assert panel.get_by_role("link", name="Приказ.pdf").is_visible()
+    assert panel.get_by_role("link", name="Фото.png").is_visible()
+    assert page.locator(f"#item-status-{item.pk}").inner_text().strip() == "выполнено"
+    assert row_colour(page, item) == DONE_BG
+
+    panel.get_by_role("link", name="Исправить отчёт от").click()
+    panel.get_by_role("group", name="Исправить отчёт от").wait_for()
+    assert panel.get_by_label("Что сделано").input_value() == "Проведено 12 открытых уроков"
+    panel.get_by_label("Что сделано").fill("Проведено 14 открытых уроков")
+    panel.get_by_role("button", name="Сохранить исправление").click()
+    panel.get_by_text("Отчёт исправлен.").wait_for()
+    assert panel.get_by_text("Проведено 14 открытых уроков").is_visible()
+    assert row_colour(page, item) == DONE_BG
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    panel.get_by_role("button", name="Отозвать отчёт от").click()
+    panel.get_by_text("отозван.").wait_for()
+    assert panel.get_by_text("отозван ", exact=False).first.is_visible()
+    assert page.locator(f"#item-status-{item.pk}").inner_text().split() == [
+        "не",
+        "начато",
+        "просрочено",
+    ]
+    assert row_colour(page, item) == DANGER_BG
+    assert page.evaluate("window.notReloaded") is True

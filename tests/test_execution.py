@@ -223,14 +223,15 @@ def test_uploaded_evidence_is_saved_and_downloaded_through_the_scoped_view(
 ):
     _, item = plan
     client = client_for(world.school_user)
-    data = report_data(evidence_url="", evidence_file=upload("Приказ о проведении.pdf", PDF))
+    data = report_data(evidence_url="", files=upload("Приказ о проведении.pdf", PDF))
     assert client.post(report_url(item), data).status_code == 302
-    report = item.reports.get()
-    stored = Path(settings.MEDIA_ROOT) / report.evidence_file.name
+    evidence = item.reports.get().files.get()
+    stored = Path(settings.MEDIA_ROOT) / evidence.file.name
     assert stored.read_bytes() == PDF
+    assert (evidence.name, evidence.size) == ("Приказ о проведении.pdf", len(PDF))
 
     page = client.get(reverse("roadmaps:item-reports", args=[item.pk])).content.decode()
-    download = reverse("roadmaps:report-evidence", args=[report.pk])
+    download = reverse("roadmaps:evidence-download", args=[evidence.pk])
     assert download in page
     assert settings.MEDIA_URL not in page
 
@@ -250,7 +251,7 @@ def test_rejected_file_shows_a_russian_message_keeps_the_input_and_saves_nothing
     data = report_data(
         comment="Фотоотчёт о мероприятии",
         evidence_url="",
-        evidence_file=upload("фотоотчёт.pdf", b"MZ\x90\x00 not a pdf"),
+        files=upload("фотоотчёт.pdf", b"MZ\x90\x00 not a pdf"),
     )
     response = client_for(world.school_user).post(report_url(item), data)
     page = response.content.decode()
@@ -266,7 +267,7 @@ def test_rejected_file_shows_a_russian_message_keeps_the_input_and_saves_nothing
 
 def test_too_large_file_is_rejected_and_nothing_is_saved(world, plan, client_for):
     _, item = plan
-    data = report_data(evidence_file=upload("скан.pdf", PDF + b"0" * MAX_EVIDENCE_BYTES))
+    data = report_data(files=upload("скан.pdf", PDF + b"0" * MAX_EVIDENCE_BYTES))
     response = client_for(world.school_user).post(report_url(item), data)
     assert response.status_code == 200
     assert "не больше 10 МБ" in response.content.decode()

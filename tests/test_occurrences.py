@@ -388,7 +388,10 @@ def test_the_api_files_a_report_under_a_period(world, quarterly, api):
             format="json",
         )
         assert refused.status_code == 400
-        assert refused.json()["occurrence"] == ["Такого периода у мероприятия нет."]
+        # In the page's words: the API validates through the same form.
+        assert refused.json()["occurrence"] == [
+            "Выберите период из списка: этого периода у мероприятия нет."
+        ]
         item = client.get(f"/api/v1/roadmaps/{quarterly.roadmap_id}/").json()
     quarterly.refresh_from_db()
     assert quarterly.status == "in_progress"

@@ -79,13 +79,21 @@ def _evidence(w, status="approved"):
     reports = w.__dict__.setdefault("evidence", {})
     if status not in reports:
         reports[status] = make_report(
-            _item(w, status), evidence_file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="Приказ.pdf")
+            _item(w, status),
+            author=w.municipal,
+            files=[ContentFile(b"%PDF-1.4\n%%EOF\n", name="Приказ.pdf")],
         )
     return reports[status]
 
 
+def _evidence_file(w, status="approved"):
+    return _evidence(w, status).files.get()
+
+
 REPORT_DATA = {"status": "in_progress", "date": "2024-03-01", "comment": "Совещание проведено"}
 APPROVED_REPORT_POST = everyone(302, school=403, viewer=403, outsider=404)
+REPORT_AUTHOR_ONLY = everyone(403, municipal=200, outsider=404)
+REPORT_AUTHOR_ONLY_POST = everyone(403, municipal=302, outsider=404)
 
 
 # A self-diagnosis round of the region (made once per test) with world.school's sent answers;
@@ -360,9 +368,38 @@ ROUTES: dict[str, list[Route]] = {
             data=lambda w: REPORT_DATA,
         ),
     ],
-    "roadmaps:report-evidence": [
-        Route(_roadmap_url("report-evidence", _evidence, "approved"), everyone(outsider=404)),
-        Route(_roadmap_url("report-evidence", _evidence), PLAN_READ),
+    "roadmaps:evidence-download": [
+        Route(
+            _roadmap_url("evidence-download", _evidence_file, "approved"), everyone(outsider=404)
+        ),
+        Route(_roadmap_url("evidence-download", _evidence_file), PLAN_READ),
+    ],
+    # Corrections: only the report's author (the district's coordinator), only on a plan in force.
+    "roadmaps:report-edit": [
+        Route(_roadmap_url("report-edit", _evidence, "approved"), REPORT_AUTHOR_ONLY),
+        Route(_roadmap_url("report-edit", _evidence), everyone(403, school=404, outsider=404)),
+        Route(
+            _roadmap_url("report-edit", _evidence, "approved"),
+            REPORT_AUTHOR_ONLY_POST,
+            method="post",
+            data=lambda w: REPORT_DATA,
+        ),
+    ],
+    "roadmaps:report-withdraw": [
+        Route(_roadmap_url("report-withdraw", _evidence, "approved"), everyone(405)),
+        Route(
+            _roadmap_url("report-withdraw", _evidence, "approved"),
+            REPORT_AUTHOR_ONLY_POST,
+            method="post",
+        ),
+    ],
+    "roadmaps:evidence-remove": [
+        Route(_roadmap_url("evidence-remove", _evidence_file, "approved"), everyone(405)),
+        Route(
+            _roadmap_url("evidence-remove", _evidence_file, "approved"),
+            REPORT_AUTHOR_ONLY_POST,
+            method="post",
+        ),
     ],
     "roadmaps:item-rollup": [
         Route(_roadmap_url("item-rollup", _item, "approved"), everyone(outsider=404)),

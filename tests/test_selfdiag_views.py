@@ -6,15 +6,11 @@ import pytest
 from django.urls import reverse
 
 from orgs.models import Organization
-from roadmaps.models import Item, Roadmap
 from selfdiag.models import Answer, Round, Submission
-from selfdiag.plans import SECTION_TITLE
 from tests.factories import (
     make_methodology,
-    make_roadmap,
     make_round,
     make_school,
-    make_section,
     make_submission,
     travel_to_september_2025,
 )
@@ -530,124 +526,7 @@ def test_result_page_without_a_sent_submission_leads_to_the_questionnaire(
     assert response["Location"] == url("questionnaire", round_, world.school)
 
 
-# Plans from deficits --------------------------------------------------------------------------
-
-
-def test_creating_plan_items_from_deficits_tags_directions_and_never_duplicates(
-    world, client_for, round_
-):
-    make_submission(
-        round_, world.school, {**ALL_FULL, "Z1": "no", "S1": "partly"}, status="submitted"
-    )
-    client = client_for(world.school_user)
-    form = client.get(url("plan-from-deficits", round_, world.school)).content.decode()
-    assert 'value="Z1" id="deficit-1" checked' in form  # critical ones are ticked already
-    assert 'value="S1"' in form
-
-    response = client.post(
-        url("plan-from-deficits", round_, world.school),
-        {"deficits": ["Z1", "S1"], "deadline_text": "в течение года"},
-    )
-    roadmap = Roadmap.objects.get(owner=world.school)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("roadmaps:roadmap-detail", args=[roadmap.pk])
-    assert (roadmap.period_start, roadmap.period_end) == (
-        datetime.date(2025, 1, 1),
-        datetime.date(2025, 12, 31),
-    )
-    assert roadmap.status == Roadmap.Status.DRAFT
-    items = list(roadmap.items.order_by("position"))
-    assert [item.title for item in items] == [
-        "Устранение дефицита: Реализация федеральных рабочих программ по учебным предметам",
-        "Устранение дефицита: Использование ФГИС «Моя школа»",
-    ]
-    assert [list(item.directions.values_list("code", flat=True)) for item in items] == [
-        ["znanie"],
-        ["sreda"],
-    ]
-    assert items[0].section.title == SECTION_TITLE
-    assert items[0].deadline_kind == "continuous"
-    assert items[0].deadline_end == datetime.date(2025, 12, 31)
-
-    again = client.get(url("plan-from-deficits", round_, world.school)).content.decode()
-    assert again.count("уже в плане") == 2
-    client.post(
-        url("plan-from-deficits", round_, world.school),
-        {"deficits": ["Z1"], "deadline_text": "в течение года"},
-    )
-    assert Item.objects.filter(roadmap__owner=world.school).count() == 2
-
-
-def test_plan_items_go_into_the_schools_existing_draft_for_the_year(world, client_for, round_):
-    draft = make_roadmap(
-        world.school,
-        period_start=datetime.date(2025, 1, 1),
-        period_end=datetime.date(2025, 12, 31),
-    )
-    make_submission(round_, world.school, {**ALL_FULL, "S2": "no"}, status="submitted")
-    client_for(world.school_user).post(
-        url("plan-from-deficits", round_, world.school),
-        {"deficits": ["S2"], "deadline_text": "до 1 сентября"},
-    )
-    assert Roadmap.objects.filter(owner=world.school).count() == 1
-    item = draft.items.get()
-    assert item.deadline_text == "до 1 сентября"
-    assert item.deadline_end == datetime.date(2025, 9, 1)
-    assert item.number == "1.1"
-
-
-def test_a_periodic_deadline_gives_the_plans_items_their_periods(world, client_for, round_):
-    draft = make_roadmap(
-        world.school,
-        period_start=datetime.date(2025, 1, 1),
-        period_end=datetime.date(2025, 12, 31),
-    )
-    make_submission(round_, world.school, {**ALL_FULL, "S2": "no"}, status="submitted")
-    client_for(world.school_user).post(
-        url("plan-from-deficits", round_, world.school),
-        {"deficits": ["S2"], "deadline_text": "ежеквартально"},
-    )
-    item = draft.items.get()
-    assert list(item.occurrences.values_list("label", flat=True)) == [
-        "I квартал 2025",
-        "II квартал 2025",
-        "III квартал 2025",
-        "IV квартал 2025",
-    ]
-
-
-def test_the_deficits_section_is_numbered_after_the_plans_last_section(world, client_for, round_):
-    draft = make_roadmap(
-        world.school,
-        period_start=datetime.date(2025, 1, 1),
-        period_end=datetime.date(2025, 12, 31),
-    )
-    make_section(draft, number="1.", title="Организационные мероприятия")
-    make_section(draft, number="2.", title="Методическое сопровождение", position=1)
-    make_submission(round_, world.school, {**ALL_FULL, "S2": "no", "Z1": "no"}, status="submitted")
-    client_for(world.school_user).post(
-        url("plan-from-deficits", round_, world.school),
-        {"deficits": ["Z1", "S2"], "deadline_text": "до 1 сентября"},
-    )
-    section = draft.sections.get(title=SECTION_TITLE)
-    assert section.number == "3."  # in the plan's own style, not «3»
-    # As the editor numbers the first items of a new section.
-    assert list(section.items.order_by("position").values_list("number", flat=True)) == [
-        "3.1",
-        "3.2",
-    ]
-    assert section.history.get().history_user == world.school_user
-
-
-def test_plan_form_needs_at_least_one_deficit(world, client_for, round_):
-    make_submission(round_, world.school, {**ALL_FULL, "S2": "no"}, status="submitted")
-    response = client_for(world.school_user).post(
-        url("plan-from-deficits", round_, world.school), {"deadline_text": "май"}
-    )
-    assert response.status_code == 200
-    assert "Отметьте хотя бы один дефицит" in response.content.decode()
-    assert 'value="май"' in response.content.decode()
-    assert not Roadmap.objects.exists()
+# Plans from deficits: tests/test_plan_from_deficits.py
 
 
 # The home page -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ portal/api_urls.py from `ROUTES`."""
 from roadmaps.api.monitoring import MonitoringPlanViewSet, MonitoringViewSet
 from roadmaps.api.views import (
     DirectionViewSet,
+    EvidenceFileViewSet,
     ExecutionReportViewSet,
     ItemViewSet,
     PartyViewSet,
@@ -20,6 +21,7 @@ ROUTES = [
     ("roadmaps/<int:roadmap_pk>/parties", PartyViewSet, "roadmap-party"),
     ("items", ItemViewSet, "item"),
     ("items/<int:item_pk>/reports", ExecutionReportViewSet, "item-report"),
+    ("items/<int:item_pk>/reports/<int:report_pk>/files", EvidenceFileViewSet, "item-report-file"),
     ("directions", DirectionViewSet, "direction"),
     ("monitoring", MonitoringViewSet, "monitoring"),
     ("monitoring/plans", MonitoringPlanViewSet, "monitoring-plan"),

@@ -10,6 +10,7 @@ reasons; reports go through roadmaps/execution.py.
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,7 +27,7 @@ from portal.validators import (
 from roadmaps import editing
 from roadmaps.access import can_edit, read_only_reason
 from roadmaps.deadlines import Period
-from roadmaps.execution import validate_evidence_file
+from roadmaps.execution_forms import EvidenceFilesForm, ExecutionReportForm
 from roadmaps.forms import (
     ItemForm,
     PartyForm,
@@ -44,6 +45,7 @@ from roadmaps.glossary import (
 from roadmaps.import_forms import ACCEPTED, FORMATS, MAX_BYTES, UNSUPPORTED
 from roadmaps.models import (
     Direction,
+    EvidenceFile,
     ExecutionReport,
     Item,
     ItemOccurrence,
@@ -712,6 +714,50 @@ class ReturnSerializer(serializers.Serializer):
 # Execution
 
 
+def _username(user) -> str | None:
+    return user.username if user else None
+
+
+class EvidenceFileSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Кто приложил файл (логин); null — пользователь удалён.",
+    )
+    url = serializers.SerializerMethodField(help_text="Адрес для скачивания файла через API.")
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["id", "name", "size", "uploaded_by", "created", "url"]
+        read_only_fields = fields
+
+    def get_url(self, evidence) -> str:
+        report = evidence.report
+        url = reverse(
+            "api:item-report-file-download", args=[report.item_id, report.pk, evidence.pk]
+        )
+        return self.context["request"].build_absolute_uri(url)
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        allow_empty=False,
+        write_only=True,
+        help_text="Один или несколько файлов (multipart/form-data, поле `files` повторяется): "
+        "PDF, DOCX, XLSX, ODT, JPEG или PNG до 10 МБ каждый.",
+    )
+
+    def validate_files(self, files):
+        form = EvidenceFilesForm(files=MultiValueDict({"files": files}))
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors["files"])
+        return form.cleaned_data["files"]
+
+
+# A report is checked by the page's own form (ExecutionReportForm): the same limits, the same
+# Russian messages; saving it (add_report / edit_report) refuses an empty report.
 class ExecutionReportSerializer(serializers.ModelSerializer):
     author = serializers.SlugRelatedField(
         slug_field="username",
@@ -725,15 +771,21 @@ class ExecutionReportSerializer(serializers.ModelSerializer):
         help_text="Ссылка на подтверждение (новость на сайте, документ) или null. Адрес "
         "отдаётся как URI: домен на кириллице — в punycode, прочие знаки — %-кодами.",
     )
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        write_only=True,
+        help_text="Файлы-подтверждения (multipart/form-data, поле `files` повторяется): PDF, "
+        "DOCX, XLSX, ODT, JPEG или PNG до 10 МБ каждый, всего не больше 10 на отчёт.",
+    )
     evidence_file = serializers.FileField(
         required=False,
         write_only=True,
-        validators=[validate_evidence_file],
-        help_text="Файл-подтверждение (multipart/form-data): PDF, DOCX, XLSX, ODT, JPEG или "
-        "PNG до 10 МБ.",
+        help_text="Один файл-подтверждение; то же, что один файл в `files` (оставлено для "
+        "прежних клиентов).",
     )
-    evidence_file_url = serializers.SerializerMethodField(
-        help_text="Адрес для скачивания приложенного файла через API или null, если файла нет."
+    evidence_files = EvidenceFileSerializer(
+        source="files", many=True, read_only=True, help_text="Приложенные файлы."
     )
     occurrence = serializers.PrimaryKeyRelatedField(
         queryset=ItemOccurrence.objects.all(),
@@ -750,6 +802,8 @@ class ExecutionReportSerializer(serializers.ModelSerializer):
         default=None,
         help_text="Период отчёта («I квартал 2025») или null.",
     )
+    edited_by = serializers.SerializerMethodField(help_text="Кто исправил отчёт (логин).")
+    withdrawn_by = serializers.SerializerMethodField(help_text="Кто отозвал отчёт (логин).")
 
     class Meta:
         model = ExecutionReport
@@ -762,44 +816,64 @@ class ExecutionReportSerializer(serializers.ModelSerializer):
             "date",
             "comment",
             "evidence_url",
+            "files",
             "evidence_file",
-            "evidence_file_url",
+            "evidence_files",
             "author",
             "created",
+            "edited_at",
+            "edited_by",
+            "withdrawn_at",
+            "withdrawn_by",
         ]
-        read_only_fields = ["item", "author", "created"]
+        read_only_fields = ["item", "author", "created", "edited_at", "withdrawn_at"]
         extra_kwargs = {
-            "date": {"required": False, "help_text": "Дата исполнения; по умолчанию сегодня."}
+            "date": {"required": False, "help_text": "Дата исполнения; по умолчанию сегодня."},
+            "withdrawn_at": {"help_text": "Когда отчёт отозван; null — отчёт учитывается."},
         }
 
-    def get_evidence_file_url(self, report) -> str | None:
-        if not report.evidence_file:
-            return None
-        url = reverse("api:item-report-evidence", args=[report.item_id, report.pk])
-        return self.context["request"].build_absolute_uri(url)
+    def get_edited_by(self, report) -> str | None:
+        return _username(report.edited_by)
 
-    def validate_date(self, date):
-        if date > timezone.localdate():
-            raise serializers.ValidationError("Отчёт не может быть датирован будущим днём.")
-        return date
+    def get_withdrawn_by(self, report) -> str | None:
+        return _username(report.withdrawn_by)
 
     def validate(self, attrs):
-        """The period reported on, by the page's rule (ExecutionReportForm): one of the item's
-        own occurrences, by default the earliest not done; none for an item with one due date."""
-        item = self.context["view"].parent_item()
-        rows = item.occurrence_rows
+        """Checked by the page's form (ExecutionReportForm), in its words. A periodic item's
+        report is for one of the item's own periods, by default the earliest not done; a
+        correction keeps its period; an item with one due date takes none."""
+        report = self.instance
+        item = report.item if report else self.context["item"]
         chosen = attrs.get("occurrence")
-        if not rows:
-            if chosen is not None:
-                raise serializers.ValidationError(
-                    {"occurrence": "У мероприятия один срок: период указывать не нужно."}
-                )
-            attrs.pop("occurrence", None)
-        elif chosen is None:
-            attrs["occurrence"] = first_open(rows)
-        elif chosen.item_id != item.pk:
-            raise serializers.ValidationError({"occurrence": "Такого периода у мероприятия нет."})
-        return attrs
+        if chosen is not None and report is not None:
+            raise serializers.ValidationError(
+                {"occurrence": "Период отчёта при исправлении не меняется."}
+            )
+        rows = item.occurrence_rows
+        if chosen is not None and not rows:
+            raise serializers.ValidationError(
+                {"occurrence": "У мероприятия один срок: период указывать не нужно."}
+            )
+        if report is None:
+            values = {"status": "", "date": timezone.localdate(), "comment": "", "evidence_url": ""}
+        else:
+            values = {
+                "status": report.status,
+                "date": report.date,
+                "comment": report.comment,
+                "evidence_url": report.evidence_url,
+            }
+        values.update({name: attrs[name] for name in values if name in attrs})
+        files = list(attrs.get("files", []))
+        if attrs.get("evidence_file"):
+            files.append(attrs["evidence_file"])
+        # A fresh instance: the form must not change the report before it is saved.
+        if rows and report is None:
+            values["occurrence"] = (chosen or first_open(rows)).pk
+        form = ExecutionReportForm(
+            values, MultiValueDict({"files": files}), item=item, correction=report is not None
+        )
+        return _validated_by(form)
 
 
 # The glossary: the plan's responsible parties

@@ -2,10 +2,8 @@
 sections, items and parties (the glossary) of a plan; items across plans with their roll-up,
 execution reports and the directions of the federal project."""
 
-from pathlib import PurePath
-
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -41,6 +39,8 @@ from roadmaps.api.serializers import (
     ApproveSerializer,
     DeadlinePreviewSerializer,
     DirectionSerializer,
+    EvidenceFileSerializer,
+    EvidenceUploadSerializer,
     ExecutionReportSerializer,
     FromTemplateSerializer,
     GlossaryPartySerializer,
@@ -66,13 +66,23 @@ from roadmaps.cascade import create_from_template
 from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
 from roadmaps.deadline_preview import preview_deadline
 from roadmaps.deadlines import parse_deadline
-from roadmaps.execution import add_report, evidence_content_type, reports_of
+from roadmaps.execution import (
+    MAX_EVIDENCE_FILES,
+    add_evidence_files,
+    add_report,
+    edit_report,
+    evidence_response,
+    remove_evidence_file,
+    reports_of,
+    withdraw_report,
+)
 from roadmaps.glossary import PartyInUse, delete_party, parties_of
 from roadmaps.history import log_entries, log_rows
 from roadmaps.importers import DocumentError
 from roadmaps.importing import check_parsed, read_document, save_parsed_roadmap
 from roadmaps.models import (
     Direction,
+    EvidenceFile,
     ExecutionReport,
     Item,
     Party,
@@ -814,42 +824,78 @@ class ItemViewSet(ScopedReadOnlyViewSet):
         return Response(RollupSerializer(rollup, context={"today": today}).data)
 
 
+def _domain_step(step):
+    """Run a write of roadmaps.execution; its refusals (Django's ValidationError, in Russian)
+    become a 400 in the API's shape."""
+    try:
+        return step()
+    except DjangoValidationError as error:
+        raise ValidationError({"non_field_errors": error.messages}) from None
+
+
+CORRECTIONS = (
+    "Исправить или отозвать отчёт, приложить к нему или удалить файлы может только его автор, "
+    "пока карта утверждена и действует (иначе 403 с причиной)."
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Отчёты об исполнении мероприятия",
         description="Отчёты по мероприятию, новые сверху, вместе с отчётами по этому же "
-        "мероприятию в других версиях карты.",
+        "мероприятию в других версиях карты; отозванные — тоже, с `withdrawn_at`.",
     ),
+    retrieve=extend_schema(summary="Отчёт об исполнении", description="Один отчёт."),
     create=extend_schema(
         summary="Отчитаться об исполнении",
         description="Новый отчёт: исполнение на дату (не позже сегодняшней), что сделано и "
-        "подтверждение — ссылка (`evidence_url`) и/или файл (`evidence_file`, "
-        "multipart/form-data). Исполнение мероприятия становится таким, как в самом позднем "
-        "по дате отчёте. У периодического мероприятия («ежеквартально») отчёт подаётся за "
-        "период (`occurrence` из `occurrences` мероприятия; не указан — самый ранний "
-        "невыполненный): период получает исполнение своего последнего отчёта, мероприятие "
-        "выполнено, когда выполнены все периоды. Отчитывается организация, которая ведёт "
-        "карту (наблюдателю — 403); по карте в архиве отчёты не принимаются (403). Тело — "
-        "multipart/form-data.",
+        "подтверждение — ссылка (`evidence_url`) и/или файлы (`files`, multipart/form-data). "
+        "Исполнение мероприятия становится таким, как в самом позднем по дате отчёте. У "
+        "периодического мероприятия («ежеквартально») отчёт подаётся за период (`occurrence` "
+        "из `occurrences` мероприятия; не указан — самый ранний невыполненный): период "
+        "получает исполнение своего последнего отчёта, мероприятие выполнено, когда выполнены "
+        "все периоды. Пустой отчёт (исполнение то же, нет ни комментария, ни подтверждения) — "
+        "400. Отчитывается организация, которая ведёт карту (наблюдателю — 403); по карте в "
+        "архиве отчёты не принимаются (403). Тело — multipart/form-data.",
         # One media type in the schema: client generators cannot offer a choice of bodies.
         # JSON (a report with a link only) is still read, as it was before v1 said so.
         request={"multipart/form-data": ExecutionReportSerializer},
         responses={201: ExecutionReportSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
-    evidence=extend_schema(
-        summary="Файл-подтверждение отчёта",
-        description="Приложенный к отчёту файл. Отчёт без файла или вне области — 404.",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND},
+    update=extend_schema(
+        summary="Исправить отчёт",
+        description=f"{CORRECTIONS} Исполнение мероприятия пересчитывается.",
+        request={"multipart/form-data": ExecutionReportSerializer},
+        responses={200: ExecutionReportSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    partial_update=extend_schema(
+        summary="Исправить часть отчёта",
+        description=f"{CORRECTIONS} Не переданные поля остаются прежними.",
+        request={"multipart/form-data": ExecutionReportSerializer},
+        responses={200: ExecutionReportSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    withdraw=extend_schema(
+        summary="Отозвать отчёт",
+        description=f"{CORRECTIONS} Отозванный отчёт остаётся в истории, но не учитывается: "
+        "исполнение мероприятия берётся из самого позднего из остальных отчётов.",
+        request=None,
+        responses={200: ExecutionReportSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
 )
 class ExecutionReportViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, GenericViewSet
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
 ):
     serializer_class = ExecutionReportSerializer
     permission_classes = [IsAuthenticated, WritesOwner, PlanAcceptsReports]
     filter_backends = []
     # A report with a file is multipart/form-data; one with a link only may also be JSON.
     parser_classes = [JSONParser, MultiPartParser]
+    not_found_message = "Отчёт не найден или недоступен."
 
     def parent_item(self):
         if not hasattr(self, "_item"):
@@ -868,26 +914,115 @@ class ExecutionReportViewSet(
     def scoped_queryset(self, user):
         if getattr(self, "swagger_fake_view", False):
             return ExecutionReport.objects.none()
-        return reports_of(self.parent_item()).select_related("author")
+        return (
+            reports_of(self.parent_item())
+            .select_related("author", "edited_by", "withdrawn_by", "item__roadmap__owner")
+            .prefetch_related("files__report")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False) and "item_pk" in self.kwargs:
+            context["item"] = self.parent_item()
+        return context
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        data.setdefault("date", timezone.localdate())
-        serializer.instance = add_report(self.parent_item(), author=self.request.user, **data)
+        serializer.instance = _domain_step(
+            lambda: add_report(self.parent_item(), author=self.request.user, **data)
+        )
+
+    def perform_update(self, serializer):
+        report = serializer.instance
+        data = dict(serializer.validated_data)
+        serializer.instance = _domain_step(
+            lambda: edit_report(report, by=self.request.user, **data)
+        )
+
+    @action(detail=True, methods=["post"], serializer_class=ExecutionReportSerializer)
+    def withdraw(self, request, item_pk=None, pk=None):
+        report = withdraw_report(self.get_object(), by=request.user)
+        return Response(self.get_serializer(report).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Файлы-подтверждения отчёта",
+        description="Файлы, приложенные к отчёту, в порядке загрузки.",
+    ),
+    create=extend_schema(
+        summary="Приложить файлы к отчёту",
+        description=f"Один или несколько файлов (multipart/form-data, поле `files`). "
+        f"{CORRECTIONS} Каждый файл проверяется так же, как на странице; всего не больше "
+        f"{MAX_EVIDENCE_FILES} файлов на отчёт.",
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceFileSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    destroy=extend_schema(
+        summary="Удалить файл из отчёта",
+        description=f"{CORRECTIONS} Удаление записывается в историю отчёта; последний файл "
+        "отчёта без комментария и без смены исполнения удалить нельзя (400).",
+        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    download=extend_schema(
+        summary="Скачать файл-подтверждение",
+        description="Файл под тем именем, с которым его приложили. Вне области — 404.",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND},
+    ),
+)
+class EvidenceFileViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    GenericViewSet,
+):
+    serializer_class = EvidenceFileSerializer
+    permission_classes = [IsAuthenticated, WritesOwner, PlanAcceptsReports]
+    parser_classes = [MultiPartParser]
+    filter_backends = []
+    pagination_class = None
+    not_found_message = "Файл не найден или недоступен."
+
+    def parent_report(self) -> ExecutionReport:
+        if not hasattr(self, "_report"):
+            item = get_object_or_404(
+                Item.objects.for_user(self.request.user), pk=self.kwargs["item_pk"]
+            )
+            self._report = get_object_or_404(
+                reports_of(item).select_related("item__roadmap__owner"),
+                pk=self.kwargs["report_pk"],
+            )
+        return self._report
+
+    def parent_roadmap(self):
+        return self.parent_report().item.roadmap
+
+    def roadmap_of(self, evidence):
+        return self.parent_roadmap()
+
+    def scoped_queryset(self, user):
+        if getattr(self, "swagger_fake_view", False):
+            return EvidenceFile.objects.none()
+        report = self.parent_report()
+        return EvidenceFile.objects.filter(report=report).select_related("uploaded_by", "report")
+
+    def create(self, request, *args, **kwargs):
+        upload = EvidenceUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        report = self.parent_report()
+        files = upload.validated_data["files"]
+        attached = _domain_step(lambda: add_evidence_files(report, files, by=request.user))
+        data = self.get_serializer(attached, many=True).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, evidence):
+        evidence.report = self.parent_report()
+        _domain_step(lambda: remove_evidence_file(evidence, by=self.request.user))
 
     @action(detail=True, methods=["get"], content_negotiation_class=AnyAccept)
-    def evidence(self, request, item_pk=None, pk=None):
-        report = self.get_object()
-        if not report.evidence_file:
-            raise Http404("К отчёту не приложен файл.")
-        name = PurePath(report.evidence_file.name).name
-        try:
-            handle = report.evidence_file.open("rb")
-        except FileNotFoundError:
-            raise Http404("Файл отчёта не найден в хранилище.") from None
-        return FileResponse(
-            handle, as_attachment=True, filename=name, content_type=evidence_content_type(name)
-        )
+    def download(self, request, item_pk=None, report_pk=None, pk=None):
+        return evidence_response(self.get_object())
 
 
 # Reference data

@@ -34,3 +34,26 @@ document.addEventListener("DOMContentLoaded", () => {
     show(event.detail.elt, "Нет связи с сервером: ответ не сохранён. Выберите вариант ещё раз.", "error");
   });
 });
+
+// «Выбрать все»: a checkbox that ticks or clears every row checkbox of its table, and shows
+// «some» (indeterminate) when only part of them are ticked.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-select-all]").forEach((all) => {
+    const table = all.closest("table");
+    const boxes = () => Array.from(table.querySelectorAll(all.dataset.selectAll));
+    const sync = () => {
+      const ticked = boxes().filter((box) => box.checked).length;
+      all.checked = ticked > 0 && ticked === boxes().length;
+      all.indeterminate = ticked > 0 && ticked < boxes().length;
+    };
+    all.hidden = false;
+    all.addEventListener("change", () => {
+      boxes().forEach((box) => { box.checked = all.checked; });
+      sync();
+    });
+    table.addEventListener("change", (event) => {
+      if (event.target !== all && event.target.matches(all.dataset.selectAll)) sync();
+    });
+    sync();
+  });
+});
