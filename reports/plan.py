@@ -7,6 +7,7 @@ takes the same handful of queries.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -27,14 +28,24 @@ WIDTH_WEIGHTS = {
 }
 
 _LIST_MARKERS = ("• ", "– ", "- ", "— ")
+_LEADING_DASH = re.compile(r"(?<![\w-])([-–—])(?=\w)")
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line of a multi-line cell; a list line is printed with a hanging bullet."""
+    """One line of a multi-line cell; a list line is printed with a hanging marker, the one
+    the plan wrote («–», «-», «—» or «•»), so that the document reads back as written."""
 
     text: str
     bullet: bool = False
+    marker: str = ""
+
+    @property
+    def printed(self) -> str:
+        """The line for the PDF: a word that starts with a dash («-ТОГИРРО», «–МОУО») is tied to
+        it by a word joiner (U+2060, which prints nothing), since a line broken after that dash
+        would read back as two words."""
+        return _LEADING_DASH.sub("\\g<1>\u2060", self.text)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -47,7 +58,7 @@ def split_lines(text: str) -> list[Line]:
             continue
         marker = next((m for m in _LIST_MARKERS if raw.startswith(m)), None)
         if marker:
-            lines.append(Line(raw[len(marker) :].strip(), bullet=True))
+            lines.append(Line(raw[len(marker) :].strip(), bullet=True, marker=marker.strip()))
         else:
             lines.append(Line(raw))
     return lines

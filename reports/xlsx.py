@@ -33,18 +33,37 @@ from reports.plan import (
 )
 from roadmaps import layout
 from roadmaps.grif import approval_block
+from roadmaps.importers.columns import REFERENCE_MARK
 from roadmaps.models import Item
 
-# (header, width in characters)
-COLUMNS = [
-    *zip((column.heading for column in layout.STANDARD), (8, 60, 18, 24, 44), strict=True),
-    ("Направления", 20),
-    ("Начало", 12),
-    ("Окончание", 12),
-    ("Вид", 17),
-]
-WIDTH = len(COLUMNS)
-GRIF_FIRST_COLUMN = 5  # the grif sits over the right-hand columns, as on paper
+# Width in characters of each kind of the plan's own columns (roadmaps/layout.py keys).
+KEY_WIDTHS = {
+    layout.NUMBER: 8,
+    layout.TITLE: 60,
+    layout.DEADLINE: 18,
+    layout.RESPONSIBLE: 24,
+    layout.RESULT: 44,
+    layout.DIRECTION: 20,
+}
+# After the plan's own columns, what a spreadsheet user sorts and filters by: the directions
+# (unless the plan has its own column for them) and the deadline as parsed. The importer reads
+# the directions back but, marked «(справочно)», not as a column of the plan; the deadline
+# columns' headings avoid the words it takes for a plan's column. So the file reads back as the
+# same plan, in the same layout.
+DIRECTIONS_COLUMN = (f"Направления {REFERENCE_MARK}", 20, layout.DIRECTION)
+DATA_COLUMNS = [("Начало", 12, "start"), ("Окончание", 12, "end"), ("Вид", 17, "kind")]
+
+
+def sheet_columns(columns) -> list[tuple[str, int, str]]:
+    """(heading, width, key) of every column of the plan's sheet: the plan's own columns in
+    its order under its headings (layout.plan_columns), then the data columns."""
+    own = [(column.heading, KEY_WIDTHS[column.key], column.key) for column in columns]
+    extra = [] if any(key == layout.DIRECTION for *_, key in own) else [DIRECTIONS_COLUMN]
+    return own + extra + DATA_COLUMNS
+
+
+# The standard plan's sheet: (heading, width) as a plan made in the portal has them.
+COLUMNS = [(heading, width) for heading, width, _ in sheet_columns(layout.STANDARD)]
 DATE_FORMAT = "DD.MM.YYYY"
 FONT = "Times New Roman"
 LINE_HEIGHT = 15  # points for a row of one line of 11 pt text
@@ -119,33 +138,37 @@ def row_cells(sheet, values) -> list:
 
 def plan_xlsx(roadmap) -> bytes:
     plan = load_plan(roadmap)
+    columns = sheet_columns(plan.columns)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "План"
     workbook.properties.title = cell_text(roadmap.title)[:255]
     workbook.properties.creator = "Портал «Школа Минпросвещения России»"
 
-    for index, (_, width) in enumerate(COLUMNS, start=1):
+    for index, (_, width, _) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
-    row = _write_preamble(sheet, roadmap)
+    # The grif sits over the right-hand columns, as on paper: from the plan's last own column.
+    row = _write_preamble(sheet, roadmap, columns, grif_first=len(plan.columns))
     header_row = row
-    for index, (title, _) in enumerate(COLUMNS, start=1):
+    for index, (title, _, _) in enumerate(columns, start=1):
         cell = write_cell(sheet, header_row, index, title)
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = CENTER
         cell.fill = HEADER_FILL
         cell.border = BORDER
-    sheet.row_dimensions[header_row].height = row_height(COLUMNS)
+    sheet.row_dimensions[header_row].height = row_height(
+        (title, width) for title, width, _ in columns
+    )
     row += 1
     for entry in plan.rows:
         if isinstance(entry, SectionRow):
-            _write_section(sheet, row, entry)
+            _write_section(sheet, row, entry, columns)
         else:
-            _write_item(sheet, row, entry)
+            _write_item(sheet, row, entry, columns)
         row += 1
     if plan.glossary:
-        _write_glossary(sheet, row + 1, plan.glossary)
+        _write_glossary(sheet, row + 1, plan.glossary, columns)
 
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
     print_setup(sheet, header_row)
@@ -154,82 +177,89 @@ def plan_xlsx(roadmap) -> bytes:
     return output.getvalue()
 
 
-def _write_preamble(sheet, roadmap) -> int:
+def _width(columns, first: int = 1) -> int:
+    """Width of the columns from the `first` (1-based) to the last."""
+    return sum(width for _, width, _ in columns[first - 1 :])
+
+
+def _write_preamble(sheet, roadmap, columns, *, grif_first: int) -> int:
     """The grif at the top right, a blank row, the title; returns the header's row number."""
     block = approval_block(roadmap)
     lines = (["ПРОЕКТ"] if block.draft else []) + [block.head, *block.lines]
+    last = len(columns)
     row = 1
     for number, line in enumerate(lines):
-        cell = write_cell(sheet, row, GRIF_FIRST_COLUMN, line)
+        cell = write_cell(sheet, row, grif_first, line)
         cell.font = Font(name=FONT, bold=number == 0 or line == block.head)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        _merge(sheet, row, GRIF_FIRST_COLUMN, WIDTH)
-        _fit_height(sheet, row, line, sum(width for _, width in COLUMNS[GRIF_FIRST_COLUMN - 1 :]))
+        _merge(sheet, row, grif_first, last)
+        _fit_height(sheet, row, line, _width(columns, grif_first))
         row += 1
     row += 1
     cell = write_cell(sheet, row, 1, roadmap.title)
     cell.font = Font(name=FONT, bold=True, size=13)
     cell.alignment = CENTER
-    _merge(sheet, row, 1, WIDTH)
-    title_width = _total_width() * 11 / 13  # the title is set in 13 pt
+    _merge(sheet, row, 1, last)
+    title_width = _width(columns) * 11 / 13  # the title is set in 13 pt
     _fit_height(sheet, row, roadmap.title, title_width, line_height=18, always=True)
     return row + 2
 
 
-def _write_section(sheet, row: int, section: SectionRow) -> None:
+def _write_section(sheet, row: int, section: SectionRow, columns) -> None:
     cell = write_cell(sheet, row, 1, section.heading)
     cell.font = Font(name=FONT, bold=True, italic=section.depth > 0)
     cell.alignment = Alignment(wrap_text=True, vertical="center")
     cell.fill = SECTION_FILL
-    _merge(sheet, row, 1, WIDTH)
-    for column in range(1, WIDTH + 1):
+    _merge(sheet, row, 1, len(columns))
+    for column in range(1, len(columns) + 1):
         sheet.cell(row, column).border = BORDER
-    _fit_height(sheet, row, section.heading, _total_width())
+    _fit_height(sheet, row, section.heading, _width(columns))
 
 
-def _write_item(sheet, row: int, entry: ItemRow) -> None:
+def _item_value(entry: ItemRow, key: str):
     item = entry.item
-    values = [
-        item.number,
-        item.title,
-        item.deadline_text,
-        "\n".join(entry.responsible),
-        item.result,
-        "\n".join(entry.directions),
-        item.deadline_start,
-        item.deadline_end,
-        Item.DeadlineKind(item.deadline_kind).label if item.deadline_kind else "",
-    ]
-    for column, value in enumerate(values, start=1):
+    if key == "start":
+        return item.deadline_start
+    if key == "end":
+        return item.deadline_end
+    if key == "kind":
+        return Item.DeadlineKind(item.deadline_kind).label if item.deadline_kind else ""
+    return entry.text(key)
+
+
+def _write_item(sheet, row: int, entry: ItemRow, columns) -> None:
+    values = [_item_value(entry, key) for _, _, key in columns]
+    for column, (value, (_, _, key)) in enumerate(zip(values, columns, strict=True), start=1):
         cell = write_cell(sheet, row, column, value if value not in ("", None) else None)
         cell.font = Font(name=FONT)
         cell.alignment = WRAP
         cell.border = BORDER
-        if column == 1:
+        if key == layout.NUMBER:
             cell.number_format = "@"  # «1.10» stays text, never the number 1.1
             cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")
-        elif column in (7, 8):
+        elif key in ("start", "end"):
             cell.number_format = DATE_FORMAT
             cell.alignment = Alignment(vertical="top", horizontal="center")
     sheet.row_dimensions[row].height = row_height(
         (value, width)
-        for value, (_, width) in zip(values, COLUMNS, strict=True)
+        for value, (_, width, _) in zip(values, columns, strict=True)
         if isinstance(value, str)
     )
 
 
-def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]]) -> None:
+def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]], columns) -> None:
+    last = len(columns)
     heading = write_cell(sheet, row, 1, GLOSSARY_TITLE)
     heading.font = Font(name=FONT, bold=True)
-    _merge(sheet, row, 1, WIDTH)
+    _merge(sheet, row, 1, last)
     row += 1
     for column, text in ((2, "Сокращение"), (3, "Полное наименование")):
         cell = write_cell(sheet, row, column, text)
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = CENTER
         cell.fill = HEADER_FILL
-    _merge(sheet, row, 3, WIDTH)
-    _box(sheet, row, 2, WIDTH)
+    _merge(sheet, row, 3, last)
+    _box(sheet, row, 2, last)
     for abbreviation, full_name in glossary:
         row += 1
         write_cell(sheet, row, 2, abbreviation).font = Font(name=FONT, bold=True)
@@ -237,9 +267,9 @@ def _write_glossary(sheet, row: int, glossary: list[tuple[str, str]]) -> None:
         cell = write_cell(sheet, row, 3, full_name)
         cell.font = Font(name=FONT)
         cell.alignment = WRAP
-        _merge(sheet, row, 3, WIDTH)
-        _box(sheet, row, 2, WIDTH)
-        _fit_height(sheet, row, full_name, sum(width for _, width in COLUMNS[2:]))
+        _merge(sheet, row, 3, last)
+        _box(sheet, row, 2, last)
+        _fit_height(sheet, row, full_name, _width(columns, 3))
 
 
 def print_setup(sheet, header_row: int) -> None:
@@ -265,10 +295,6 @@ def _merge(sheet, row: int, first: int, last: int) -> None:
 def _box(sheet, row: int, first: int, last: int) -> None:
     for column in range(first, last + 1):
         sheet.cell(row, column).border = BORDER
-
-
-def _total_width() -> int:
-    return sum(width for _, width in COLUMNS)
 
 
 def wrapped_lines(text, width: float) -> int:

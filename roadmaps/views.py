@@ -24,7 +24,7 @@ from django_htmx.http import retarget
 from orgs.models import Municipality, Organization
 from orgs.reviewers import person_name
 from portal.validators import parse_id
-from roadmaps import editing, execution, grif, versions
+from roadmaps import editing, execution, grif, layout, versions
 from roadmaps.access import (
     can_edit,
     can_review,
@@ -247,7 +247,25 @@ def _table_context(request, roadmap: Roadmap) -> dict:
         "can_edit": editable,
         "can_report": execution.can_report(request.user, roadmap),
         "columns": 8 if editable else 7,
+        "headings": _headings(roadmap),
     }
+
+
+def _headings(roadmap: Roadmap) -> dict[str, str]:
+    """The table's headings in the plan's own words where it kept them (roadmaps/layout.py):
+    Tyumen's «Ответственный/исполнитель, соисполнители», Zeya's «Срок»; the editor keeps its
+    column order, the documents print the plan's."""
+    words = {
+        layout.NUMBER: "№",
+        layout.TITLE: "Мероприятие",
+        layout.DEADLINE: "Сроки",
+        layout.RESPONSIBLE: "Ответственные",
+        layout.RESULT: "Ожидаемый результат",
+        layout.DIRECTION: "Направления",
+    }
+    if roadmap.columns:
+        words.update((column.key, column.heading) for column in layout.plan_columns(roadmap))
+    return words
 
 
 def _page_grif(roadmap) -> grif.ApprovalBlock | None:

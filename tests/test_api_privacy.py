@@ -502,6 +502,10 @@ ROUTES: dict[str, list[Row]] = {
         Row("get", _url("roadmap-xlsx", plan()), PLAN_READ),
         Row("get", _url("roadmap-xlsx", foreign_plan), FOREIGN),
     ],
+    "roadmap-docx": [
+        Row("get", _url("roadmap-docx", plan()), PLAN_READ),
+        Row("get", _url("roadmap-docx", foreign_plan), FOREIGN),
+    ],
     # A plan's sections, items and parties: read with the plan, written while it is editable.
     "roadmap-section-list": [
         Row("get", _url("roadmap-section-list", plan()), PLAN_READ),

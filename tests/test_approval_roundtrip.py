@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from reports.docx import plan_docx
-from reports.pdf import plan_html
+from reports.pdf import plan_html, plan_pdf
 from reports.xlsx import plan_xlsx
 from roadmaps.grif import approval_block
 from roadmaps.importers import parse_document
@@ -62,7 +62,7 @@ FIELDS = {
     "approved_by_name": "official_name",
     "approved_by_position": "official_position",
 }
-EXPORTS = {"xlsx": plan_xlsx, "docx": plan_docx}
+EXPORTS = {"xlsx": plan_xlsx, "docx": plan_docx, "pdf": plan_pdf}
 
 
 def approved(world, status=Roadmap.Status.APPROVED, **fields):

@@ -6,11 +6,13 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from docx import Document
 from pypdf import PdfReader
 
 from reports.docx import plan_docx
 from reports.pdf import plan_html, plan_pdf
+from reports.xlsx import plan_xlsx
 from roadmaps import layout
 from roadmaps.importers import parse_document
 from roadmaps.importing import save_parsed_roadmap
@@ -115,12 +117,17 @@ def test_a_four_column_plan_gets_no_empty_result_column(world):
     assert [cell.text for cell in header.cells] == headings(roadmap)
 
 
+EXPORTS = {"docx": plan_docx, "xlsx": plan_xlsx, "pdf": plan_pdf}
+
+
+@pytest.mark.parametrize("export", EXPORTS)
 @pytest.mark.parametrize(("data", "name"), [(ZEYA, "zeya.docx"), (SAKHALIN, "sakhalin.docx")])
-def test_the_word_export_reimports_to_the_same_layout(world, data, name):
+def test_every_export_reimports_to_the_same_layout(world, data, name, export):
     parsed, roadmap = imported(world, data, name)
-    again = parse_document(plan_docx(roadmap), filename="plan.docx")
+    again = parse_document(EXPORTS[export](roadmap), filename=f"plan.{export}")
     assert again.columns == parsed.columns
     assert again.number_dots == parsed.number_dots
+    assert [item.title for item in again.all_items()] == [item.title for item in parsed.all_items()]
 
 
 def test_tyumen_keeps_its_heading_for_the_responsible(world):
@@ -161,3 +168,15 @@ def test_a_new_version_keeps_the_layout(world):
 def test_stored_columns_are_checked(value, message):
     with pytest.raises(ValidationError, match=message):
         layout.validate_columns(value)
+
+
+def test_the_plan_page_heads_its_table_in_the_plans_own_words(world, client_for):
+    name = "tyumen-oblast-2024.docx"
+    _, roadmap = imported(world, (FIXTURES / name).read_bytes(), name)
+    client = client_for(world.operator)
+
+    def page(plan):
+        return client.get(reverse("roadmaps:roadmap-detail", args=[plan.pk])).content.decode()
+
+    assert '<th scope="col">Ответственный/исполнитель, соисполнители</th>' in page(roadmap)
+    assert '<th scope="col">Ответственные</th>' in page(make_roadmap(world.institute))

@@ -18,13 +18,14 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from reports.xlsx import (
-    COLUMNS,
     LINE_HEIGHT,
     WRAPPED_LINE,
     plan_xlsx,
     row_height,
+    sheet_columns,
     wrapped_lines,
 )
+from roadmaps import layout
 from roadmaps.importers import parse_document
 from roadmaps.importing import save_parsed_roadmap
 from tests.test_deficit_map import rounds  # noqa: F401 (a fixture)
@@ -73,9 +74,15 @@ def test_a_row_is_as_tall_as_its_tallest_cell():
 # --- the plan ------------------------------------------------------------------------------------
 
 
+def columns_of(roadmap):
+    """(heading, width) of the plan's sheet: its own columns, then the data ones."""
+    return [(heading, width) for heading, width, _ in sheet_columns(layout.plan_columns(roadmap))]
+
+
 def test_every_item_row_has_the_height_of_its_wrapped_text(tyumen):
     sheet = sheet_of(plan_xlsx(tyumen))
-    header = next(r for r in range(1, 20) if sheet.cell(r, 1).value == COLUMNS[0][0])
+    columns = columns_of(tyumen)
+    header = next(r for r in range(1, 20) if sheet.cell(r, 1).value == columns[0][0])
     merged = {r.min_row for r in sheet.merged_cells.ranges}
     checked = 0
     for row in range(header + 1, sheet.max_row + 1):
@@ -87,12 +94,12 @@ def test_every_item_row_has_the_height_of_its_wrapped_text(tyumen):
             continue
         texts = [
             (sheet.cell(row, column).value, width)
-            for column, (_, width) in enumerate(COLUMNS, start=1)
+            for column, (_, width) in enumerate(columns, start=1)
             if isinstance(sheet.cell(row, column).value, str)
         ]
         height = sheet.row_dimensions[row].height
         assert height == row_height(texts), row
-        lines = wrapped_lines(sheet.cell(row, 2).value, COLUMNS[1][1])
+        lines = wrapped_lines(sheet.cell(row, 2).value, columns[1][1])
         assert height >= LINE_HEIGHT + (lines - 1) * WRAPPED_LINE
         checked += 1
     assert checked == len(list(parse_document(FIXTURES / "tyumen-oblast-2024.docx").all_items()))
@@ -102,19 +109,21 @@ def test_every_item_row_has_the_height_of_its_wrapped_text(tyumen):
 
 def test_the_header_row_is_as_tall_as_its_titles_need(tyumen):
     sheet = sheet_of(plan_xlsx(tyumen))
-    header = next(r for r in range(1, 20) if sheet.cell(r, 1).value == COLUMNS[0][0])
-    assert sheet.row_dimensions[header].height == row_height(COLUMNS)
+    columns = columns_of(tyumen)
+    header = next(r for r in range(1, 20) if sheet.cell(r, 1).value == columns[0][0])
+    assert sheet.row_dimensions[header].height == row_height(columns)
 
 
 def test_the_plan_prints_landscape_a4_one_page_wide_with_the_header_repeated(tyumen):
     sheet = sheet_of(plan_xlsx(tyumen))
-    header = next(r for r in range(1, 20) if sheet.cell(r, 1).value == COLUMNS[0][0])
+    columns = columns_of(tyumen)
+    header = next(r for r in range(1, 20) if sheet.cell(r, 1).value == columns[0][0])
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
     assert sheet.print_title_rows == f"${header}:${header}"
-    for index, (_, width) in enumerate(COLUMNS, start=1):
+    for index, (_, width) in enumerate(columns, start=1):
         assert sheet.column_dimensions[get_column_letter(index)].width == width
 
 
@@ -210,3 +219,15 @@ def test_the_deficit_map_wraps_school_names_and_prints_landscape(client_for, wor
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == f"${header}:${header}"
+
+
+def test_the_sheet_keeps_the_plans_own_columns_and_headings(tyumen):
+    """Tyumen's heading «Ответственный/исполнитель, соисполнители» and its order, as imported;
+    the data columns after them."""
+    sheet = sheet_of(plan_xlsx(tyumen))
+    own = [column.heading for column in layout.plan_columns(tyumen)]
+    assert "Ответственный/исполнитель, соисполнители" in own
+    header = next(r for r in range(1, 20) if sheet.cell(r, 1).value == own[0])
+    headings = [sheet.cell(header, column).value for column in range(1, sheet.max_column + 1)]
+    assert headings[: len(own)] == own
+    assert headings[len(own) :] == ["Направления (справочно)", "Начало", "Окончание", "Вид"]

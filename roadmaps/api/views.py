@@ -25,7 +25,7 @@ from orgs.scope import get_scope
 from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
 from portal.pagination import Pagination, UncountedPagination
 from portal.validators import parse_id
-from reports.downloads import XLSX_TYPE, plan_file
+from reports.downloads import DOCX_TYPE, XLSX_TYPE, plan_file
 from roadmaps import editing, versions
 from roadmaps.api.filters import ItemFilter, RoadmapFilter
 from roadmaps.api.permissions import (
@@ -464,6 +464,23 @@ class RoadmapViewSet(ScopedViewSet):
     )
     def xlsx(self, request, pk=None):
         return plan_file(self.get_object(), "xlsx")
+
+    @extend_schema(
+        summary="Дорожная карта в Word",
+        description="Карта в DOCX для подписи и правки: гриф справа вверху, столбцы и "
+        "заголовки плана, шапка таблицы на каждой странице, разделы объединёнными строками, "
+        "«Обозначения и сокращения», альбомный A4. Файл загружается обратно через импорт в ту "
+        "же карту. Тот же файл, что на странице карты.",
+        responses={(200, DOCX_TYPE): OpenApiTypes.BINARY, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[IsAuthenticated],
+        content_negotiation_class=AnyAccept,
+    )
+    def docx(self, request, pk=None):
+        return plan_file(self.get_object(), "docx")
 
     # What the editor shows beside the plan.
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .cleanup import join_continued, normalize_number, squeeze, starts_lowercase
 from .columns import (
     COLUMN_NAMES,
+    REFERENCE_MARK,
     Column,
     Header,
     classify,
@@ -616,11 +617,14 @@ class _Builder:
         )
 
     def table_columns(self) -> list[tuple[str, str]]:
-        """Each kind of column once, where it first stands, under the document's heading."""
+        """Each kind of column once, where it first stands, under the document's heading. A
+        column headed «… (справочно)» is read but is not the plan's own: the portal's Excel adds
+        the directions so, to a plan that has no such column."""
         firsts = sorted((positions[0], column) for column, positions in self.header.columns.items())
         return [
             (column.value, squeeze(self.header.texts[position]) or COLUMN_NAMES.get(column, ""))
             for position, column in firsts
+            if not squeeze(self.header.texts[position]).endswith(REFERENCE_MARK)
         ]
 
 

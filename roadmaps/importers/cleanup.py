@@ -19,7 +19,7 @@ def squeeze(text: str) -> str:
 
 
 def normalize_line(line: str) -> str:
-    line = _SPACES.sub(" ", line).strip()
+    line = _SPACES.sub(" ", line.replace("\u2060", "")).strip()  # word joiners tie, print nothing
     marker = ""
     while True:
         match = _BULLET.match(line)

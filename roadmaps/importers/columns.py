@@ -18,6 +18,9 @@ class Column(StrEnum):
     DIRECTION = "direction"
 
 
+# The heading mark of a column a file adds for reference, not one of the plan's own columns.
+REFERENCE_MARK = "(справочно)"
+
 COLUMN_NAMES = {
     Column.TITLE: "Мероприятие",
     Column.DEADLINE: "Сроки",

@@ -86,6 +86,10 @@ def _plural(count: int, one: str, few: str, many: str) -> str:
     return many
 
 
+# The creator the portal's own PDFs carry (templates/reports/plan_pdf.html, «generator»).
+PORTAL_MARK = "Портал «Школа Минпросвещения России»"
+
+
 def read_pdf(data: bytes) -> tuple[list[Block], list[str]]:
     """The blocks of the document and the warnings only a PDF has."""
     import pdfplumber
@@ -103,6 +107,9 @@ def read_pdf(data: bytes) -> tuple[list[Block], list[str]]:
         if len(pages) > MAX_PAGES:
             raise DocumentError(too_many_pages(len(pages)))
         reader = _Reader()
+        reader.evidence = _Evidence(
+            ours=PORTAL_MARK in str((pdf.metadata or {}).get("Creator", ""))
+        )
         total = 0
         for page in pages:
             chars = [char for char in page.chars if char.get("text")]
@@ -219,6 +226,9 @@ class _Evidence:
 
     # The producer writes the space a line was wrapped at (LibreOffice does, when it fits).
     trailing_spaces: bool = False
+    # Made by the portal (reports/pdf.py): lines break at spaces and after a hyphen inside a
+    # word, never inside a word, so a join is a space unless it follows such a hyphen.
+    ours: bool = False
     # Joins the geometry could not decide, by the line before them: read as cut words.
     guessed: dict[int, str] = field(default_factory=dict)
 
@@ -237,6 +247,12 @@ def _joiner(
     if line.trailing_space:
         return "\n" if word + line.space_width <= room - slack else " "
     glued = last in "-‐–—/" and len(text) > 1 and text[-2].isalpha()  # «Санкт-», «ый/»
+    if evidence.ours:
+        # Each line the plan wrote is its own paragraph, set 0.8 mm below the one before
+        # (static/css/print-plan.css): a wider gap than between wrapped lines (0.2 em).
+        if following.top - line.bottom > 0.35 * line.size:
+            return "\n"
+        return "" if glued else " "
     if word + (0 if glued else line.space_width) <= room - slack:
         return "\n"  # the next word would have fitted: the line was ended on purpose
     if evidence.trailing_spaces and room >= line.space_width + slack:
@@ -432,7 +448,7 @@ class _Reader:
                 line.space_width = ratio * line.size
         runs = list(self.runs())
         trailing = any(line.trailing_space for run, _, _ in runs for line in run[:-1])
-        evidence = _Evidence(trailing_spaces=trailing)
+        evidence = _Evidence(trailing_spaces=trailing, ours=self.evidence.ours)
         self.evidence = evidence
         blocks: list[Block] = []
         previous: _PdfTable | None = None
