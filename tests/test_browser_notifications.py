@@ -119,7 +119,7 @@ def test_a_plan_and_a_questionnaire_go_back_and_forth_with_notifications_and_let
     logout(page)
     letter = letter_to(mailboxes, "municipal@", 2)
     assert mailboxes.subject(letter).startswith("План утверждён")
-    assert "распоряжение от 29.02.2024 № 231-р" in mailboxes.text(letter)
+    assert "утверждён распоряжением от 29.02.2024 № 231-р" in mailboxes.text(letter)
     assert Roadmap.objects.get().status == Roadmap.Status.APPROVED
 
     # The questionnaire: the school sends it to the district.
