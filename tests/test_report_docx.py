@@ -204,7 +204,7 @@ def test_docx_downloads_from_the_plan_page_and_the_api_with_a_russian_name(world
     assert response.status_code == 200
     assert response["Content-Type"] == DOCX_TYPE
     assert ".docx" in response["Content-Disposition"]
-    parse_document(response.content, filename="plan.docx")
+    parse_document(response.getvalue(), filename="plan.docx")
     page = client.get(reverse("roadmaps:roadmap-detail", args=[roadmap.pk]))
     assert reverse("reports:roadmap-docx", args=[roadmap.pk]).encode() in page.content
 

@@ -302,7 +302,7 @@ def test_plan_pdf_downloads_with_a_russian_file_name(world, client_for):
     assert ".pdf" in disposition
     ascii_name = re.search(r'filename="([^"]*)"', disposition)
     assert ascii_name and ascii_name.group(1).isascii()
-    assert response.content.startswith(b"%PDF-")
+    assert response.getvalue().startswith(b"%PDF-")
 
 
 def test_pdf_download_makes_the_same_number_of_queries_for_any_plan_size(
