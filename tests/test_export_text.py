@@ -205,7 +205,9 @@ def test_plan_pdf_of_stored_control_characters_downloads(
     )
 
     assert response.status_code == 200
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.getvalue())).pages)
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.getvalue())).pages
+    )
     assert "координаторами" in " ".join(text.split())
 
 
