@@ -298,3 +298,17 @@ def test_the_admin_lists_the_stored_files(world, commit, superuser, client_for):
     page = response.content.decode()
     assert page.count(plan.title) == 3
     assert 'alt="True"' in page
+
+
+def test_the_command_makes_the_files_of_plans_approved_before(world):
+    from django.core.management import call_command
+
+    old = make_small_plan(world.omsu, status="approved")
+    make_small_plan(world.school, status="draft")
+    out = io.StringIO()
+    call_command("store_plan_files", stdout=out)
+    assert sorted(PlanFile.objects.values_list("roadmap_id", "format")) == sorted(
+        (old.pk, extension) for extension in FORMATS
+    )
+    call_command("store_plan_files", stdout=out)  # nothing stale: nothing made again
+    assert out.getvalue().splitlines()[-1] == "Планов проверено: 1, файлов сделано: 0."
