@@ -354,9 +354,10 @@ def report(data: dict, load_before: float) -> str:
         f"{load_before:.1f} → {data['load']:.1f}.",
         "",
         f"Один и тот же план (импорт сгенерированного DOCX на {data['items']} мероприятий). "
-        f"WeasyPrint и LibreOffice — по очереди, {data['runs']} прогонов каждого после "
-        "прогрева; медиана (мин–макс). Процессорное время: WeasyPrint — `process_time` процесса "
-        "портала, LibreOffice — rusage дочерних процессов.",
+        "WeasyPrint и LibreOffice — по очереди, после прогрева; прогонов каждого: "
+        f"{data['runs']}; медиана (мин–макс). Процессорное время: WeasyPrint — `process_time` "
+        "процесса портала, LibreOffice — rusage дочерних процессов. Скачивание черновика "
+        "страницей — медиана трёх запросов.",
         "",
         "| что | медиана (стена) | мин–макс | процессор | размер PDF |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -367,8 +368,9 @@ def report(data: dict, load_before: float) -> str:
             f"{_s(stats['cpu'])} | {size} |"
         )
     lines += [
-        f"| **Утверждённый: скачивание сохранённого PDF** (медиана {data['requests']} "
-        f"запросов, запросов к БД {data['approved_queries']}) | {_s(served['wall'])} | "
+        "| **Утверждённый: скачивание сохранённого PDF** (медиана; HTTP-запросов: "
+        f"{data['requests']}, запросов к БД в одном: {data['approved_queries']}) | "
+        f"{_s(served['wall'])} | "
         f"{_s(served['min'])}–{_s(served['max'])} | {_s(served['cpu'])} | "
         f"{data['stored_pdf_bytes'] / 1024:.0f} КБ |",
         "",
