@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import logging
 import time
 from pathlib import Path
@@ -102,11 +103,29 @@ def fresh(roadmap, extension: str) -> PlanFile | None:
 
 
 def store(roadmap, extension: str) -> tuple[PlanFile, bytes]:
-    """Draw the file, put it in storage in place of the old one, and return it with its bytes."""
+    """Draw the file, put it in storage in place of the old one, and return it with its bytes.
+
+    Storage that refuses the file (full, read-only, unreachable) raises `StoreError`, which
+    carries the bytes drawn, so a download can still be answered."""
     key = source_key(roadmap)
     started = time.process_time()
     content = render(roadmap, extension)
     seconds = time.process_time() - started
+    try:
+        return _keep(roadmap, extension, content, key, seconds), content
+    except OSError as error:
+        raise StoreError(content) from error
+
+
+class StoreError(Exception):
+    """The file was drawn but could not be stored; `content` holds its bytes."""
+
+    def __init__(self, content: bytes):
+        super().__init__("the plan's file could not be stored")
+        self.content = content
+
+
+def _keep(roadmap, extension: str, content: bytes, key: str, seconds: float) -> PlanFile:
     field = PlanFile._meta.get_field("file")
     stub = PlanFile(roadmap_id=roadmap.pk, format=extension)
     name = field.storage.save(
@@ -131,7 +150,7 @@ def store(roadmap, extension: str) -> tuple[PlanFile, bytes]:
     )
     if old and old != name:
         transaction.on_commit(functools.partial(_delete_file, old), robust=True)
-    return row, content
+    return row
 
 
 def open_or_store(roadmap, extension: str):
@@ -145,8 +164,14 @@ def open_or_store(roadmap, extension: str):
             return row.file.open("rb")
         except FileNotFoundError:
             logger.warning("stored file %s is missing; making it again", row.file.name)
-    row, _ = store(roadmap, extension)
-    return row.file.open("rb")
+    try:
+        _, content = store(roadmap, extension)
+    except StoreError as error:
+        logger.exception(
+            "plan %s: the %s file is served without being stored", roadmap.pk, extension
+        )
+        content = error.content
+    return io.BytesIO(content)
 
 
 def content(roadmap, extension: str) -> bytes:

@@ -5,7 +5,7 @@ import datetime
 import io
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.test import RequestFactory
 from django.urls import reverse
 from pypdf import PdfReader
@@ -312,3 +312,18 @@ def test_the_command_makes_the_files_of_plans_approved_before(world):
     )
     call_command("store_plan_files", stdout=out)  # nothing stale: nothing made again
     assert out.getvalue().splitlines()[-1] == "Планов проверено: 1, файлов сделано: 0."
+
+
+def test_storage_that_refuses_the_file_still_gets_the_download_answered(
+    world, client_for, monkeypatch
+):
+    plan = make_small_plan(world.omsu, status="approved")
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "save", full)
+    response = client_for(world.municipal).get(page_url(plan, "pdf"))
+    assert response.status_code == 200
+    assert response.getvalue().startswith(b"%PDF-")
+    assert not PlanFile.objects.exists()
