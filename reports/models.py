@@ -119,7 +119,9 @@ class PlanFile(models.Model):
     format = models.CharField("формат", max_length=8, choices=Format.choices)
     file = models.FileField("файл", upload_to=plan_file_path, max_length=255)
     size = models.PositiveIntegerField("размер, байт")
-    source_key = models.CharField("ключ исходных данных", max_length=64)
+    source_key = models.CharField(
+        "ключ исходных данных", max_length=64, validators=[validate_single_line]
+    )
     render_seconds = models.FloatField("время изготовления, с", default=0)
     created = models.DateTimeField("сформирован", default=timezone.now)
 
