@@ -226,6 +226,7 @@ def measure(out: Path, items: int, runs: int, requests: int, binary: str) -> Non
         "weasyprint": lambda: plan_pdf(draft),
         "weasyprint_untagged": weasyprint_variant(draft, pdf_tags=False),
         "weasyprint_full_fonts": weasyprint_variant(draft, full_fonts=True),
+        "weasyprint_full_ua": lambda: plan_pdf(draft, user_agent=None),
     }
     samples: dict[str, list] = {name: [] for name in [*variants, "libreoffice", "lo_start"]}
     # Warm-up: fonts and templates loaded, LibreOffice's profile made.
@@ -322,7 +323,8 @@ def report(data: dict, load_before: float) -> str:
     w, lo, start = data["weasyprint"], data["libreoffice"], data["lo_start"]
     ratio = statistics.median(data["ratios"])
     lo_net = lo["wall"] - start["wall"]
-    draft_ok = w["wall"] <= lo["wall"]
+    # Judged by the pairs (A B A B …): the machine's speed drifts between them less.
+    draft_ok = ratio <= 1.0
     served = data["approved_download"]
     served_ok = served["wall"] <= 0.05
     rows = [
@@ -333,6 +335,11 @@ def report(data: dict, load_before: float) -> str:
         ),
         ("— то же без тегов структуры (`pdf_tags=False`)", data["weasyprint_untagged"], ""),
         ("— то же с целыми шрифтами (`full_fonts=True`)", data["weasyprint_full_fonts"], ""),
+        (
+            "— то же с полной таблицей стилей браузера WeasyPrint вместо `print-ua.css`",
+            data["weasyprint_full_ua"],
+            "",
+        ),
         (
             f"LibreOffice {data['libreoffice_version'].split()[-1]}: DOCX портала → PDF "
             "(процесс целиком)",

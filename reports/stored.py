@@ -53,6 +53,7 @@ RENDERER_SOURCES = (
     "roadmaps/review.py",
     "templates/reports/plan_pdf.html",
     "static/css/print-plan.css",
+    "static/css/print-ua.css",
 )
 
 
