@@ -12,8 +12,9 @@ What is measured, in a child process with Django set up (as bench/run.py does):
 
 - WeasyPrint: `reports.pdf.plan_pdf` of the draft (the watermark and empty grif of a draft),
   in the process, wall and CPU time (`time.process_time`); also the same without the PDF's
-  structure tags (`pdf_tags=False`) and with whole fonts instead of subsets, to show what
-  those cost;
+  structure tags (`pdf_tags=False`), with whole fonts instead of subsets, and with
+  WeasyPrint's own HTML5 user-agent stylesheet instead of static/css/print-ua.css, to show
+  what those cost;
 - LibreOffice: `soffice --headless --convert-to pdf` of the Word file the portal exports for
   the same plan (`reports.docx.plan_docx`: the same rows, grif and glossary), as a whole
   process, wall and CPU (the children's rusage), and the same for a one-row document, whose
