@@ -594,6 +594,11 @@ def main() -> None:
     parser.add_argument(
         "--prepare-only", action="store_true", help="только сгенерировать данные, без замеров"
     )
+    parser.add_argument(
+        "--skip-pdf",
+        action="store_true",
+        help="без bench/pdf.py (PDF черновика против LibreOffice, скачивание утверждённого)",
+    )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -620,6 +625,9 @@ def main() -> None:
         text, start, end = table(run, args.scale)
         write_section(text, start, end)
         print(text)
+    if not args.skip_pdf:
+        # Needs no generated country: a base of its own (see bench/pdf.py).
+        subprocess.run([sys.executable, str(ROOT / "bench" / "pdf.py")], check=True, cwd=ROOT)
 
 
 if __name__ == "__main__":

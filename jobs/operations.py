@@ -81,8 +81,8 @@ def round_export(job, progress: Progress):
 
 
 def plan_pdf(job, progress: Progress):
+    from reports import stored
     from reports.downloads import download_name
-    from reports.pdf import plan_pdf as render
 
     roadmap = (
         Roadmap.objects.for_user(job.user)
@@ -93,7 +93,7 @@ def plan_pdf(job, progress: Progress):
     if roadmap is None:
         raise JobError("План не найден или больше вам не доступен.")
     progress(10, f"Вёрстка PDF: мероприятий {roadmap.items.count()}…")
-    content = render(roadmap)
+    content = stored.content(roadmap, "pdf")  # an approved version's stored file, if fresh
     progress(95, "Сохраняется файл…")
     return ContentFile(content), download_name(roadmap, "pdf")
 

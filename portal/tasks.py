@@ -92,3 +92,16 @@ def _finish(job, status: str, message: str, fields=()) -> None:
         fields = [*fields, "progress"]
     job.save(update_fields=["status", "message", "finished", *fields])
     events.job_finished(job)  # its author is told
+
+
+@task()
+def store_plan_files(roadmap_id: int) -> list[str]:
+    """Make and store the PDF, Excel and Word files of an approved (or archived) plan version
+    (reports/stored.py); returns the formats made. A plan gone or no longer stored is skipped."""
+    from reports import stored
+    from roadmaps.models import Roadmap
+
+    roadmap = Roadmap.objects.select_related("owner").filter(pk=roadmap_id).first()
+    if roadmap is None:
+        return []
+    return stored.store_all(roadmap)

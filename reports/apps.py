@@ -13,3 +13,10 @@ class ReportsConfig(AppConfig):
         progress = logging.getLogger("weasyprint.progress")
         if progress.level == logging.NOTSET:
             progress.setLevel(logging.WARNING)
+
+        from django.db.models.signals import post_delete
+
+        from reports import stored
+        from reports.models import PlanFile
+
+        post_delete.connect(stored.forget_deleted, sender=PlanFile, dispatch_uid="plan-file-gone")

@@ -3,11 +3,12 @@ response, and a plan's files as the page and the API give them."""
 
 from __future__ import annotations
 
+import io
 import re
 from typing import NamedTuple
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 
 from roadmaps.grif import is_approved
 
@@ -66,29 +67,38 @@ def attachment(content: bytes, content_type: str, *, name: str, fallback: str) -
     Django writes only filename*= for a non-ASCII name; old clients then save «download».
     """
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(name, safe='')}"
-    )
+    response["Content-Disposition"] = _disposition(name, fallback)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def plan_file(roadmap, extension: str) -> HttpResponse:
-    """A plan as the official PDF («pdf»), as Excel («xlsx») or as Word («docx»), named for
-    download."""
-    from reports.docx import plan_docx
-    from reports.pdf import plan_pdf
-    from reports.xlsx import plan_xlsx
+def _disposition(name: str, fallback: str) -> str:
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(name, safe='')}"
 
-    render, content_type = {
-        "pdf": (plan_pdf, "application/pdf"),
-        "xlsx": (plan_xlsx, XLSX_TYPE),
-        "docx": (plan_docx, DOCX_TYPE),
-    }[extension]
-    content = render(roadmap)
-    return attachment(
-        content,
-        content_type,
+
+def plan_file(roadmap, extension: str) -> FileResponse:
+    """A plan as the official PDF («pdf»), as Excel («xlsx») or as Word («docx»), named for
+    download: the page and the API both answer with this.
+
+    An approved or archived version is served from storage, made once (reports/stored.py); a
+    draft or a plan on review is drawn now and never stored.
+    """
+    from reports import stored
+
+    handle = stored.open_or_store(roadmap, extension)
+    if handle is None:
+        handle = io.BytesIO(stored.render(roadmap, extension))
+    return file_attachment(
+        handle,
+        stored.CONTENT_TYPES[extension],
         name=download_name(roadmap, extension),
         fallback=ascii_name(roadmap, extension),
     )
+
+
+def file_attachment(handle, content_type: str, *, name: str, fallback: str) -> FileResponse:
+    """`attachment` for an open file: streamed in blocks, with its length, closed when sent."""
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = _disposition(name, fallback)
+    response["Cache-Control"] = "private, no-store"
+    return response

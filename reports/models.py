@@ -87,3 +87,51 @@ class CalendarFeedToken(models.Model):
         if self.last_used is None or now - self.last_used >= self.TOUCH_EVERY:
             type(self).objects.filter(pk=self.pk).update(last_used=now)
             self.last_used = now
+
+
+def plan_file_path(instance, filename):
+    """plans/<roadmap pk>/<name>: one folder per plan version, under the default storage."""
+    return f"plans/{instance.roadmap_id}/{filename}"
+
+
+class PlanFile(models.Model):
+    """A file of an approved (or archived) plan version, made once and then served as stored.
+
+    An approved version never changes through the portal, so its PDF (2–3 s of WeasyPrint for a
+    150-item plan), Excel and Word files are made in the background when it is approved and
+    downloads read them from storage (reports/stored.py). `source_key` says what the file was
+    made from: the plan's lock_version and time of change, its owner's names and the code that
+    draws it; a file whose key no longer matches is made again on the next download. Drafts
+    and plans on review are drawn on every download and never stored.
+    """
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
+        DOCX = "docx", "Word"
+
+    roadmap = models.ForeignKey(
+        "roadmaps.Roadmap",
+        on_delete=models.CASCADE,
+        related_name="stored_files",
+        verbose_name="дорожная карта",
+    )
+    format = models.CharField("формат", max_length=8, choices=Format.choices)
+    file = models.FileField("файл", upload_to=plan_file_path, max_length=255)
+    size = models.PositiveIntegerField("размер, байт")
+    source_key = models.CharField(
+        "ключ исходных данных", max_length=64, validators=[validate_single_line]
+    )
+    render_seconds = models.FloatField("время изготовления, с", default=0)
+    created = models.DateTimeField("сформирован", default=timezone.now)
+
+    class Meta:
+        ordering = ["roadmap", "format"]
+        verbose_name = "файл утверждённого плана"
+        verbose_name_plural = "файлы утверждённых планов"
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "format"], name="plan_file_unique_format")
+        ]
+
+    def __str__(self):
+        return f"{self.roadmap_id}.{self.format}"

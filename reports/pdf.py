@@ -97,8 +97,23 @@ def plan_html(roadmap) -> str:
     )
 
 
-def html_pdf(html: str, stylesheet: str) -> bytes:
-    """Lay `html` out with the bundled font and static/css/`stylesheet` into a tagged PDF.
+class _HTML(HTML):
+    """An HTML document whose user-agent stylesheet may be ours (`user_agent` in `html_pdf`).
+
+    WeasyPrint asks `_ua_stylesheets` for it; should a later version stop asking, its own sheet
+    is used again: the same pages, only slower."""
+
+    user_agent: CSS | None = None
+
+    def _ua_stylesheets(self, forms=False):
+        if self.user_agent is None:
+            return super()._ua_stylesheets(forms=forms)
+        return [self.user_agent]
+
+
+def html_pdf(html: str, stylesheet: str, *, user_agent: str | None = None) -> bytes:
+    """Lay `html` out with the bundled font and static/css/`stylesheet` into a tagged PDF;
+    `user_agent`, a stylesheet under static/css/, stands for WeasyPrint's HTML5 one.
 
     Tagged: headings, tables and cells keep their structure and the document its language
     (`<html lang="ru">`), so a screen reader can read the file and `pdfinfo` says «Tagged: yes».
@@ -114,14 +129,22 @@ def html_pdf(html: str, stylesheet: str) -> bytes:
                 url_fetcher=fetcher,
             ),
         ]
-        document = HTML(
+        document = _HTML(
             string=printable(html), base_url=static_dir().as_uri() + "/", url_fetcher=fetcher
         )
+        if user_agent:
+            document.user_agent = CSS(
+                filename=str(static_dir() / "css" / user_agent), url_fetcher=fetcher
+            )
         return document.write_pdf(stylesheets=stylesheets, font_config=font_config, pdf_tags=True)
     except FatalURLFetchingError as error:
         # WeasyPrint raises a BaseException; Django should see an ordinary error and log it.
         raise PdfResourceError(str(error)) from None
 
 
-def plan_pdf(roadmap) -> bytes:
-    return html_pdf(plan_html(roadmap), "print-plan.css")
+# The user-agent rules of the elements the plan's template uses (static/css/print-ua.css).
+PLAN_USER_AGENT = "print-ua.css"
+
+
+def plan_pdf(roadmap, *, user_agent: str | None = PLAN_USER_AGENT) -> bytes:
+    return html_pdf(plan_html(roadmap), "print-plan.css", user_agent=user_agent)

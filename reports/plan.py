@@ -86,6 +86,14 @@ class Cell:
     key: str
     lines: list[Line]
 
+    @property
+    def single(self) -> str:
+        """The text of a cell of one plain line ("" otherwise): the PDF prints it without a
+        paragraph of its own, a box fewer to style and lay out for most cells of a plan."""
+        if len(self.lines) == 1 and not self.lines[0].bullet:
+            return self.lines[0].printed
+        return ""
+
 
 @dataclass
 class ItemRow:

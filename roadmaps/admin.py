@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from roadmaps.models import (
@@ -14,10 +15,43 @@ from roadmaps.models import (
 )
 
 
+def mark_changed(plans) -> None:
+    """The plans were changed here, outside their editor: their time of change moves, so that
+    the stored files of an approved version are made again (reports/stored.py)."""
+    Roadmap.objects.filter(pk__in=plans).update(updated=timezone.now())
+
+
+class ChangesPlan:
+    """An admin page of a plan's part (section, item, party): saving or deleting one marks its
+    plan changed."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        mark_changed([obj.roadmap_id])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        mark_changed([form.instance.roadmap_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        mark_changed([obj.roadmap_id])
+
+    def delete_queryset(self, request, queryset):
+        plans = set(queryset.values_list("roadmap_id", flat=True))
+        super().delete_queryset(request, queryset)
+        mark_changed(plans)
+
+
 @admin.register(Direction)
 class DirectionAdmin(admin.ModelAdmin):
     list_display = ["position", "name", "code", "group"]
     list_display_links = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Plans print their items' directions by name.
+        mark_changed(Item.objects.filter(directions=obj).values("roadmap_id"))
 
 
 class SectionInline(admin.TabularInline):
@@ -53,7 +87,7 @@ class RoadmapAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(SimpleHistoryAdmin):
+class SectionAdmin(ChangesPlan, SimpleHistoryAdmin):
     list_display = ["__str__", "roadmap"]
     list_select_related = ["roadmap"]
     search_fields = ["title", "roadmap__title"]
@@ -75,7 +109,7 @@ class ReportInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(SimpleHistoryAdmin):
+class ItemAdmin(ChangesPlan, SimpleHistoryAdmin):
     list_display = ["number", "short_title", "deadline_text", "deadline_end", "status", "roadmap"]
     list_filter = ["status", "deadline_kind", "directions", "roadmap__owner__region"]
     list_select_related = ["roadmap", "section"]
@@ -90,7 +124,7 @@ class ItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(ChangesPlan, admin.ModelAdmin):
     list_display = ["name", "full_name", "kind", "in_glossary", "roadmap"]
     list_filter = ["kind", "in_glossary"]
     list_select_related = ["roadmap"]

@@ -418,6 +418,7 @@ class Roadmap(models.Model):
                 "approval_text",
             ],
         )
+        changed = [self]
         previous = self.previous_version
         if previous is not None:
             try:
@@ -431,6 +432,10 @@ class Roadmap(models.Model):
                     action=RoadmapEvent.Action.ARCHIVED,
                     comment=f"Утверждена версия {self.version}.",
                 )
+                changed.append(previous)
+        from reports.stored import store_after_commit  # reports draws these models
+
+        store_after_commit(*changed)  # the files of the versions, made once in the background
         return event
 
     @transaction.atomic

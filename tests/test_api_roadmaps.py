@@ -887,7 +887,7 @@ def test_a_plans_pdf_downloads_for_those_who_see_the_plan(role, status, api, pla
     assert response.status_code == status
     if status == 200:
         assert response["Content-Type"] == "application/pdf"
-        assert response.content.startswith(b"%PDF")
+        assert response.getvalue().startswith(b"%PDF")
         assert f"roadmap-{plans.school.pk}-v1.pdf" in response["Content-Disposition"]
 
 
@@ -900,7 +900,7 @@ def test_a_plans_xlsx_holds_its_items_and_is_refused_outside_the_scope(api, plan
         reverse("api:roadmap-xlsx", args=[plans.school.pk]), HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 200
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     text = "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
     for item in plans.school.items.all():
         assert item.title in text

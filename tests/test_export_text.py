@@ -180,7 +180,7 @@ def test_plan_workbook_of_stored_control_characters_downloads(
     )
 
     assert response.status_code == 200
-    workbook = reloaded(response.content)
+    workbook = reloaded(response.getvalue())
     assert cells_with(workbook, "Совещание с координаторами")
     assert cells_with(workbook, "План мероприятий на 2024 год")
     assert workbook.properties.title == "План мероприятий на 2024 год"
@@ -205,7 +205,9 @@ def test_plan_pdf_of_stored_control_characters_downloads(
     )
 
     assert response.status_code == 200
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.getvalue())).pages
+    )
     assert "координаторами" in " ".join(text.split())
 
 
