@@ -93,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "inbox.context_processors.inbox",
             ],
+            # Russian plural forms and quotes: {{ n|ru_count:"раздел,раздела,разделов" }}.
+            "builtins": ["portal.templatetags.russian"],
         },
     },
 ]
