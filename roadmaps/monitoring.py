@@ -19,6 +19,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
+from portal.russian import ITEMS, PLANS, count, plural
 from roadmaps.execution import days_overdue, percent
 from roadmaps.execution_forms import MonitoringFilterForm
 from roadmaps.models import Item, ItemResponsible, Roadmap
@@ -81,22 +82,12 @@ def plans_with_progress(plans, today):
 OVERDUE_LIMIT = 300
 
 
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The form of a noun (or a participle) that agrees with the number n."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def plans_phrase(n: int) -> str:
-    return f"{n} {plural(n, 'дорожная карта', 'дорожные карты', 'дорожных карт')}"
+    return count(n, PLANS)
 
 
 def items_phrase(n: int) -> str:
-    return f"{n} {plural(n, 'мероприятие', 'мероприятия', 'мероприятий')}"
+    return count(n, ITEMS)
 
 
 @dataclass
