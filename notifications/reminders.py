@@ -26,7 +26,7 @@ from django.utils import timezone
 from notifications.mail import Entry, absolute, letter, unread_phrase
 from notifications.models import EmailPreference, Notification, SentReminder
 from orgs.models import Membership
-from portal.russian import DAYS, count, plural
+from portal.russian import DAYS, count, plural, quote
 from roadmaps.execution import days_overdue
 from roadmaps.models import Item, Roadmap
 from roadmaps.monitoring import items_phrase
@@ -132,7 +132,7 @@ def deadline_items(today: datetime.date, days: int, organization_ids=None):
 
 def _item_entry(item: Item, today: datetime.date) -> Entry:
     late = days_overdue(item, today)
-    written = f" («{item.deadline_text}»)" if item.deadline_text else ""
+    written = f" ({quote(item.deadline_text)})" if item.deadline_text else ""
     if late:
         note = (
             f"Просрочено на {count(late, DAYS)}: срок истёк {item.deadline_end:%d.%m.%Y}{written}."
@@ -144,7 +144,7 @@ def _item_entry(item: Item, today: datetime.date) -> Entry:
     return Entry(
         text=f"{item.number} {item.title}".strip(),
         link=reverse("roadmaps:roadmap-detail", args=[item.roadmap_id]) + f"#item-{item.pk}",
-        note=f"{note} План «{item.roadmap.title[:200]}».",
+        note=f"{note} План {quote(item.roadmap.title[:200])}.",
     )
 
 
@@ -220,7 +220,7 @@ def _round_closing_text(round_: Round, school, today: datetime.date) -> str:
     else:
         when = f"до окончания {plural(left, 'остался', 'осталось', 'осталось')} {count(left, DAYS)}"
     return (
-        f"Анкета самодиагностики «{round_.name}» школы {school.short_name} не отправлена, "
+        f"Анкета самодиагностики {quote(round_.name)} школы {school.short_name} не отправлена, "
         f"а {when} ({round_.closes_on:%d.%m.%Y})."
     )
 

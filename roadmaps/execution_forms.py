@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Organization
+from portal import russian
+from portal.russian import FILES_GENITIVE
 from portal.validators import validate_multiline, validate_single_line
 from roadmaps.cascade import template_error
 from roadmaps.execution import (
@@ -57,7 +59,8 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(errors)
         if len(cleaned) > MAX_EVIDENCE_FILES:
             raise forms.ValidationError(
-                f"За один раз можно приложить не больше {MAX_EVIDENCE_FILES} файлов.",
+                "За один раз можно приложить не больше "
+                f"{russian.count(MAX_EVIDENCE_FILES, FILES_GENITIVE)}.",
                 code="evidence_count",
             )
         return cleaned

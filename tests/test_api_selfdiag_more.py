@@ -559,7 +559,7 @@ def test_a_file_with_bad_rows_saves_nothing_and_names_each_row(dry_run, api, wor
     body = response.json()
     assert body["file"] == ["Исправьте ошибки в файле: ничего не сохранено."]
     errors = body["errors"]
-    assert "Строка 3 («МБОУ «Гатчинская СОШ № 1»»): Z2: ответа «иногда» нет в списке" in errors[0]
+    assert "Строка 3 («МБОУ „Гатчинская СОШ № 1“»): Z2: ответа «иногда» нет в списке" in errors[0]
     assert "Строка 4: школа с ID 999999 не входит в раунд «Весна»" in errors[1]
     assert "уже принята" in errors[2]
     assert len(errors) == 3

@@ -54,7 +54,7 @@ def test_school_coordinator_answers_reloads_finishes_and_sees_the_result(world, 
         "средний"  # 7 of 9
     )
     expect(page.locator("svg.chart")).to_be_visible()
-    expect(page.get_by_text("Без ответа осталось 1: засчитано 0 баллов.")).to_be_visible()
+    expect(page.get_by_text("Без ответа остался 1 вопрос: засчитано 0 баллов.")).to_be_visible()
     submission = Submission.objects.get(round=round_, school=world.school)
     assert submission.status == Submission.Status.SUBMITTED
     assert (submission.total_points, submission.max_points) == (7, 9)
