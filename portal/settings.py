@@ -285,6 +285,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The first choice of an API filter's select (the browsable API): a word, not «---------».
+FILTERS_EMPTY_CHOICE_LABEL = "все"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The token first: an anonymous request then gets 401 with `WWW-Authenticate: Token`.
