@@ -17,8 +17,8 @@ The forms are given either as three (four) words or as one string «раздел
 the shape the template filters take: `{{ n|ru_plural:"раздел,раздела,разделов" }}` → «раздела»,
 `{{ n|ru_count:"раздел,раздела,разделов" }}` → «4 раздела».
 
-Nouns after «из», «больше», «до» are in the genitive: give the genitive forms
-(«из 1 балла», «из 5 баллов» → "балла,баллов,баллов").
+Nouns after «из», «больше», «до» are in the genitive: give the genitive forms, the fourth for a
+fraction («из 1 балла», «из 5 баллов», «из 12,5 балла» → "балла,баллов,баллов,балла").
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def plural(n, one: str, few: str | None = None, many: str | None = None, fractio
     """
     if few is None:
         one, few, many, fraction = forms_of(one)
+    elif many is None:
+        raise ValueError("Russian plural needs three forms: one, few, many.")
     chosen = {"one": one, "few": few, "many": many, "other": fraction or few}
     return chosen[category(n)]
 

@@ -78,6 +78,8 @@ def test_number_prints_whole_numbers_without_a_fraction_and_a_comma_otherwise():
 def test_wrong_number_of_forms_is_a_programming_error():
     with pytest.raises(ValueError):
         plural(3, "раздел,разделов")
+    with pytest.raises(ValueError):
+        plural(3, "раздел", "раздела")
 
 
 @pytest.mark.parametrize(
@@ -113,7 +115,16 @@ def test_template_filters_are_built_in(n, shown):
 
 
 def test_template_filters_print_nothing_for_no_number():
-    assert render('[{{ n|ru_count:"день,дня,дней" }}{{ n|ru_plural:"день,дня,дней" }}]') == "[]"
+    source = '[{{ n|ru_count:"день,дня,дней" }}{{ n|ru_plural:"день,дня,дней" }}]'
+    assert render(source) == "[]"
+    assert render(source, n="") == "[]"
+    assert render(source, n="много") == "[]"
+    assert render(source, n="3") == "[3 днядня]"
+
+
+def test_template_filter_with_wrong_forms_is_the_templates_error():
+    with pytest.raises(ValueError):
+        render('{{ n|ru_plural:"день,дней" }}', n=3)
 
 
 def test_quoted_filter_escapes_what_it_is_given():

@@ -12,18 +12,27 @@ from portal import russian
 register = template.Library()
 
 
+# Not a number (None, "", a word) prints nothing rather than failing the page; wrong forms in a
+# template are the template's error and raise.
+_NOT_A_NUMBER = (TypeError, ArithmeticError)
+
+
 @register.filter
 def ru_plural(n, forms: str) -> str:
-    if n in (None, ""):
+    words = russian.forms_of(forms)
+    try:
+        return russian.plural(n, *words)
+    except _NOT_A_NUMBER:
         return ""
-    return russian.plural(n, forms)
 
 
 @register.filter
 def ru_count(n, forms: str) -> str:
-    if n in (None, ""):
+    words = russian.forms_of(forms)
+    try:
+        return f"{russian.number(n)} {russian.plural(n, *words)}"
+    except _NOT_A_NUMBER:
         return ""
-    return russian.count(n, forms)
 
 
 @register.filter(is_safe=True)
