@@ -6,7 +6,9 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from inbox.entries import DUE_DAYS, JOB_DAYS, KINDS, LIMIT, inbox_for
+from portal import russian
 from portal.api import OneObjectSchema, ScopedViewSetMixin
+from portal.russian import DAYS
 
 
 class EntrySerializer(serializers.Serializer):
@@ -56,9 +58,10 @@ class InboxViewSet(ScopedViewSetMixin, ViewSet):
         "планы его организаций, возвращённые на доработку, с комментарием; анкеты "
         "самодиагностики на проверку и возвращённые; открытые раунды его школ, где анкета ещё "
         f"не отправлена, с днями до конца; мероприятия утверждённых планов, где ответственный — "
-        f"его организация, просроченные и со сроком в ближайшие {DUE_DAYS} дней; его фоновые "
-        f"задания, завершённые за {JOB_DAYS} дня. Ничего не хранится отдельно: записи "
-        f"вычисляются из данных при каждом запросе, не более {LIMIT} каждого вида.",
+        f"его организация, просроченные и со сроком в ближайшие {russian.count(DUE_DAYS, DAYS)}; "
+        f"его фоновые задания, завершённые за {russian.count(JOB_DAYS, DAYS)}. Ничего не хранится "
+        f"отдельно: записи вычисляются из данных при каждом запросе, не более {LIMIT} каждого "
+        "вида.",
         responses={200: InboxSerializer},
     )
     def list(self, request):

@@ -36,6 +36,8 @@ from django.utils import timezone
 from jobs.models import Job
 from orgs.models import Membership
 from orgs.reviewers import WRITING_ROLES, format_name, person_name
+from portal import russian
+from portal.russian import DAYS, quote
 from roadmaps.access import review_q as plan_review_q
 from roadmaps.models import Item, ItemResponsible, Roadmap, RoadmapEvent
 from selfdiag.access import review_q as school_review_q
@@ -52,7 +54,7 @@ KINDS = {
     "submission_review": "Анкеты самодиагностики на проверку",
     "submission_returned": "Анкеты, возвращённые на доработку",
     "round_open": "Самодиагностика: открытые раунды",
-    "item_due": f"Сроки мероприятий: просрочено и ближайшие {DUE_DAYS} дней",
+    "item_due": f"Сроки мероприятий: просрочено и ближайшие {russian.count(DUE_DAYS, DAYS)}",
     "job_done": "Готовые фоновые задания",
 }
 
@@ -326,7 +328,7 @@ def _submission_review_entries(queryset, today, limit) -> list[Entry]:
     return [
         Entry(
             kind="submission_review",
-            title=f"Самодиагностика «{submission.round.name}»",
+            title=f"Самодиагностика {quote(submission.round.name)}",
             url=reverse("selfdiag:result", args=[submission.round_id, submission.school_id]),
             action="Принять или вернуть",
             organization=submission.school.short_name,
@@ -342,7 +344,7 @@ def _submission_returned_entries(queryset, today, limit) -> list[Entry]:
     return [
         Entry(
             kind="submission_returned",
-            title=f"Самодиагностика «{submission.round.name}»",
+            title=f"Самодиагностика {quote(submission.round.name)}",
             url=reverse("selfdiag:questionnaire", args=[submission.round_id, submission.school_id]),
             action="Исправить и отправить",
             organization=submission.school.short_name,
@@ -362,7 +364,7 @@ def _round_entries(queryset, today, limit) -> list[Entry]:
         entries.append(
             Entry(
                 kind="round_open",
-                title=f"Самодиагностика «{row.round.name}»",
+                title=f"Самодиагностика {quote(row.round.name)}",
                 url=reverse("selfdiag:questionnaire", args=[row.round_id, row.organization_id]),
                 action="Заполнить анкету",
                 organization=row.organization.short_name,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from orgs.models import Municipality
+from portal.russian import quote
 from portal.tasks import run_job
 from roadmaps.models import Roadmap
 from selfdiag.models import Round
@@ -164,7 +165,10 @@ def start_job(user, kind: str, title: str, **params) -> Job:
 
 def start_round_export(user, round_: Round) -> Job:
     return start_job(
-        user, Job.Kind.ROUND_EXPORT, f"Результаты раунда «{round_.name}» в Excel", round=round_.pk
+        user,
+        Job.Kind.ROUND_EXPORT,
+        f"Результаты раунда {quote(round_.name)} в Excel",
+        round=round_.pk,
     )
 
 
@@ -175,7 +179,7 @@ def start_deficit_map(user, round_: Round, kind: str, municipality=None) -> Job:
     """A deficit map file of the round, for one municipality (of `map_municipalities`) or the
     whole scope of the user."""
     params = {"round": round_.pk}
-    title = f"Карта дефицитов «{round_.name}»"
+    title = f"Карта дефицитов {quote(round_.name)}"
     if municipality is not None:
         params["municipality"] = municipality.pk
         title += f", {municipality.name}"
@@ -184,5 +188,5 @@ def start_deficit_map(user, round_: Round, kind: str, municipality=None) -> Job:
 
 def start_plan_pdf(user, roadmap: Roadmap) -> Job:
     return start_job(
-        user, Job.Kind.PLAN_PDF, f"PDF плана «{roadmap.title[:300]}»", roadmap=roadmap.pk
+        user, Job.Kind.PLAN_PDF, f"PDF плана {quote(roadmap.title[:300])}", roadmap=roadmap.pk
     )

@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 
 from notifications import notify, recipients
 from notifications.models import Notification
+from portal.russian import quote
 
 Kind = Notification.Kind
 
@@ -32,7 +33,7 @@ def _short(text: str, length: int = 160) -> str:
 
 
 def _plan(roadmap) -> str:
-    return f"«{_short(roadmap.title)}» ({roadmap.owner.short_name})"
+    return f"{quote(_short(roadmap.title))} ({roadmap.owner.short_name})"
 
 
 # Plans
@@ -75,7 +76,8 @@ def item_assigned(item, parties, before_names) -> None:
         return
     number = f"{item.number} " if item.number else ""
     text = (
-        f"Вашу организацию назначили ответственной за мероприятие {number}«{_short(item.title)}» "
+        "Вашу организацию назначили ответственной за мероприятие "
+        f"{number}{quote(_short(item.title))} "
         f"плана {_plan(roadmap)}; срок: {item.deadline_text or 'не указан'}."
     )
     link = reverse("roadmaps:roadmap-detail", args=[roadmap.pk]) + f"#item-{item.pk}"
@@ -97,7 +99,7 @@ def submission_submitted(submission, by) -> None:
     notify(
         Kind.SUBMISSION_SUBMITTED,
         recipients.submission_reviewers(submission),
-        f"{school.short_name} отправила анкету самодиагностики «{round_.name}» на проверку.",
+        f"{school.short_name} отправила анкету самодиагностики {quote(round_.name)} на проверку.",
         link=reverse("selfdiag:result", args=[round_.pk, school.pk]),
         obj=submission,
         exclude=by,
@@ -109,14 +111,14 @@ def submission_reviewed(submission, by) -> None:
     school, round_ = submission.school, submission.round
     if submission.status == submission.Status.ACCEPTED:
         kind = Kind.SUBMISSION_ACCEPTED
-        text = f"Анкета самодиагностики «{round_.name}» ({school.short_name}) принята."
+        text = f"Анкета самодиагностики {quote(round_.name)} ({school.short_name}) принята."
         if submission.review_comment:
             text += f" Комментарий: {submission.review_comment}"
         link = reverse("selfdiag:result", args=[round_.pk, school.pk])
     else:
         kind = Kind.SUBMISSION_RETURNED
         text = (
-            f"Анкета самодиагностики «{round_.name}» ({school.short_name}) возвращена на "
+            f"Анкета самодиагностики {quote(round_.name)} ({school.short_name}) возвращена на "
             f"доработку. Комментарий: {submission.review_comment}"
         )
         link = reverse("selfdiag:questionnaire", args=[round_.pk, school.pk])
@@ -129,7 +131,7 @@ def round_opened(round_) -> None:
     notify(
         Kind.ROUND_OPENED,
         recipients.writers_of_organizations(round_.schools.values_list("pk", flat=True)),
-        f"Открыт раунд самодиагностики «{round_.name}»: заполните и отправьте анкету школы "
+        f"Открыт раунд самодиагностики {quote(round_.name)}: заполните и отправьте анкету школы "
         f"до {round_.closes_on:%d.%m.%Y}.",
         link=reverse("home"),
         obj=round_,
@@ -143,9 +145,9 @@ def round_opened(round_) -> None:
 @after_commit
 def job_finished(job) -> None:
     if job.status == job.Status.DONE:
-        text = f"Задание «{_short(job.title)}» выполнено: файл готов к скачиванию."
+        text = f"Задание {quote(_short(job.title))} выполнено: файл готов к скачиванию."
     else:
-        text = f"Задание «{_short(job.title)}» завершилось с ошибкой. {job.message}".strip()
+        text = f"Задание {quote(_short(job.title))} завершилось с ошибкой. {job.message}".strip()
     notify(
         Kind.JOB_FINISHED,
         [job.user],

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import EmailPreference, Notification
+from portal.russian import count
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +38,10 @@ def absolute(link: str) -> str:
 
 def unread_phrase(n: int) -> str:
     """«1 непрочитанное уведомление», «3 непрочитанных уведомления», «нет непрочитанных…»."""
-    from roadmaps.monitoring import plural
-
     if not n:
         return "нет непрочитанных уведомлений"
     words = ("непрочитанное уведомление", "непрочитанных уведомления", "непрочитанных уведомлений")
-    return f"{n} {plural(n, *words)}"
+    return count(n, words)
 
 
 # Unsubscribing without logging in

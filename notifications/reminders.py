@@ -26,9 +26,10 @@ from django.utils import timezone
 from notifications.mail import Entry, absolute, letter, unread_phrase
 from notifications.models import EmailPreference, Notification, SentReminder
 from orgs.models import Membership
+from portal.russian import DAYS, count, plural, quote
 from roadmaps.execution import days_overdue
 from roadmaps.models import Item, Roadmap
-from roadmaps.monitoring import items_phrase, plural
+from roadmaps.monitoring import items_phrase
 from roadmaps.querysets import OPEN_STATUSES
 from selfdiag.models import Round, Submission
 
@@ -131,20 +132,19 @@ def deadline_items(today: datetime.date, days: int, organization_ids=None):
 
 def _item_entry(item: Item, today: datetime.date) -> Entry:
     late = days_overdue(item, today)
-    written = f" («{item.deadline_text}»)" if item.deadline_text else ""
+    written = f" ({quote(item.deadline_text)})" if item.deadline_text else ""
     if late:
         note = (
-            f"Просрочено на {late} {plural(late, 'день', 'дня', 'дней')}: срок истёк "
-            f"{item.deadline_end:%d.%m.%Y}{written}."
+            f"Просрочено на {count(late, DAYS)}: срок истёк {item.deadline_end:%d.%m.%Y}{written}."
         )
     else:
         left = (item.deadline_end - today).days
-        when = "сегодня" if not left else f"через {left} {plural(left, 'день', 'дня', 'дней')}"
+        when = "сегодня" if not left else f"через {count(left, DAYS)}"
         note = f"Срок — {item.deadline_end:%d.%m.%Y}{written}, {when}."
     return Entry(
         text=f"{item.number} {item.title}".strip(),
         link=reverse("roadmaps:roadmap-detail", args=[item.roadmap_id]) + f"#item-{item.pk}",
-        note=f"{note} План «{item.roadmap.title[:200]}».",
+        note=f"{note} План {quote(item.roadmap.title[:200])}.",
     )
 
 
@@ -157,7 +157,7 @@ def deadlines_letter(user, organization, items: list[Item], today: datetime.date
     if due:
         until = today + datetime.timedelta(days=days)
         parts.append(
-            f"в ближайшие {days} {plural(days, 'день', 'дня', 'дней')} (до {until:%d.%m.%Y}) "
+            f"в ближайшие {count(days, DAYS)} (до {until:%d.%m.%Y}) "
             f"наступает срок {due} {plural(due, 'мероприятия', 'мероприятий', 'мероприятий')}"
         )
     shown = items[:ITEMS_PER_LETTER]
@@ -218,12 +218,9 @@ def _round_closing_text(round_: Round, school, today: datetime.date) -> str:
     if left == 0:
         when = "раунд закрывается сегодня"
     else:
-        when = (
-            f"до окончания {plural(left, 'остался', 'осталось', 'осталось')} {left} "
-            f"{plural(left, 'день', 'дня', 'дней')}"
-        )
+        when = f"до окончания {plural(left, 'остался', 'осталось', 'осталось')} {count(left, DAYS)}"
     return (
-        f"Анкета самодиагностики «{round_.name}» школы {school.short_name} не отправлена, "
+        f"Анкета самодиагностики {quote(round_.name)} школы {school.short_name} не отправлена, "
         f"а {when} ({round_.closes_on:%d.%m.%Y})."
     )
 

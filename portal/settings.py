@@ -93,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "inbox.context_processors.inbox",
             ],
+            # Russian plural forms and quotes: {{ n|ru_count:"раздел,раздела,разделов" }}.
+            "builtins": ["portal.templatetags.russian"],
         },
     },
 ]
@@ -282,6 +284,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
+
+# The first choice of an API filter's select (the browsable API): a word, not «---------».
+FILTERS_EMPTY_CHOICE_LABEL = "все"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

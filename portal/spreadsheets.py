@@ -18,6 +18,8 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
+from portal.russian import plural, quote
+
 MAX_UNPACKED = 100 * 1024 * 1024
 MAX_ENTRIES = 10_000
 BROKEN = "Файл повреждён или не является книгой Excel (.xlsx)."
@@ -65,14 +67,16 @@ def _thousands(number: int) -> str:
 
 def too_many_rows(title: str, limit: int) -> str:
     return (
-        f"В таблице больше {_thousands(limit)} строк (лист «{title}»): "
+        f"В таблице больше {_thousands(limit)} {plural(limit, 'строки,строк,строк')} "
+        f"(лист {quote(title)}): "
         "разделите её на части или удалите лишние строки."
     )
 
 
 def too_many_columns(title: str, limit: int) -> str:
     return (
-        f"В таблице больше {_thousands(limit)} столбцов (лист «{title}»): удалите лишние столбцы."
+        f"В таблице больше {_thousands(limit)} {plural(limit, 'столбца,столбцов,столбцов')} "
+        f"(лист {quote(title)}): удалите лишние столбцы."
     )
 
 

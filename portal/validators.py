@@ -22,6 +22,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
+from portal import russian
+
 # Noncharacters U+FFFE/U+FFFF and lone surrogates cannot be written to XML either.
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
 _MULTILINE_BAD = re.compile(f"[{_CONTROL}]")
@@ -133,7 +135,7 @@ def period_problem(start, end) -> str | None:
     if start.year < EARLIEST_YEAR or end.year > LATEST_YEAR:
         return f"Период плана — в пределах {EARLIEST_YEAR}–{LATEST_YEAR} годов: проверьте год."
     if (end - start).days >= 366 * MAX_PERIOD_YEARS:
-        return f"Период плана — не длиннее {MAX_PERIOD_YEARS} лет."
+        return f"Период плана — не длиннее {russian.count(MAX_PERIOD_YEARS, 'года,лет,лет')}."
     return None
 
 

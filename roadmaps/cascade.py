@@ -11,6 +11,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
+from portal.russian import quote
 from roadmaps import editing
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.models import Item, ItemResponsible, Party, Roadmap, Section
@@ -43,16 +44,17 @@ def template_error(source: Roadmap, owner: Organization) -> str | None:
         return "Основой может быть только утверждённый план."
     if _LEVEL_RANK[source.owner.level] >= _LEVEL_RANK[owner.level]:
         return (
-            f"План «{source.owner}» не выше уровнем, чем «{owner}»: муниципалитет строит план на "
-            "основе регионального, школа — на основе муниципального или регионального."
+            f"План {quote(source.owner)} не выше уровнем, чем {quote(owner)}: муниципалитет "
+            "строит план на основе регионального, школа — на основе муниципального или "
+            "регионального."
         )
     if source.owner.region_id != owner.region_id:
-        return f"План «{source.owner}» относится к другому региону, чем «{owner}»."
+        return f"План {quote(source.owner)} относится к другому региону, чем {quote(owner)}."
     if (
         source.owner.level == Organization.Level.MUNICIPALITY
         and source.owner.municipality_id != owner.municipality_id
     ):
-        return f"План «{source.owner}» относится к другому муниципалитету, чем «{owner}»."
+        return f"План {quote(source.owner)} относится к другому муниципалитету, чем {quote(owner)}."
     return None
 
 
@@ -85,7 +87,7 @@ def create_from_template(
         user=user,
         implements=source,
         reason=f"Создана на основе плана № {source.pk}",
-        comment=f"На основе плана «{source.title}» ({source.owner}, {source.period_label}).",
+        comment=f"На основе плана {quote(source.title)} ({source.owner}, {source.period_label}).",
     )
 
     parties = {

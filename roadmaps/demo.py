@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from orgs.models import Municipality, Organization, Region
+from portal import russian
+from portal.russian import ITEMS
 from roadmaps.importers import parse_document
 from roadmaps.importing import save_parsed_roadmap
 from roadmaps.models import Item, ItemOccurrence, Roadmap
@@ -78,7 +80,7 @@ def seed_roadmaps(directory, stdout=None):
             _mark_progress(roadmap)
         if stdout is not None:
             stdout.write(
-                f"  план «{roadmap.title[:70]}…»: {roadmap.items.count()} мероприятий"
+                f"  план «{roadmap.title[:70]}…»: {russian.count(roadmap.items.count(), ITEMS)}"
                 + ("" if created else " (уже загружен)")
             )
 

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 
+from portal import russian
+from portal.russian import FILES_GENITIVE
 from roadmaps import access
 from roadmaps.models import (
     EvidenceFile,
@@ -227,7 +229,8 @@ def _refuse_empty(status: str, baseline: str, comment: str, evidence_url: str, f
 def _refuse_too_many_files(count: int) -> None:
     if count > MAX_EVIDENCE_FILES:
         raise ValidationError(
-            f"К отчёту можно приложить не больше {MAX_EVIDENCE_FILES} файлов, "
+            "К отчёту можно приложить не больше "
+            f"{russian.count(MAX_EVIDENCE_FILES, FILES_GENITIVE)}, "
             f"а получилось бы {count}.",
             code="evidence_count",
         )

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Organization
+from portal import russian
+from portal.russian import FILES_GENITIVE
 from portal.validators import validate_multiline, validate_single_line
 from roadmaps.cascade import template_error
 from roadmaps.execution import (
@@ -11,7 +13,7 @@ from roadmaps.execution import (
     validate_evidence_file,
 )
 from roadmaps.forms import parse_period
-from roadmaps.models import ExecutionReport, ItemOccurrence, Roadmap
+from roadmaps.models import ExecutionReport, Item, ItemOccurrence, Roadmap
 from roadmaps.occurrences import first_open
 
 
@@ -57,7 +59,8 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(errors)
         if len(cleaned) > MAX_EVIDENCE_FILES:
             raise forms.ValidationError(
-                f"За один раз можно приложить не больше {MAX_EVIDENCE_FILES} файлов.",
+                "За один раз можно приложить не больше "
+                f"{russian.count(MAX_EVIDENCE_FILES, FILES_GENITIVE)}.",
                 code="evidence_count",
             )
         return cleaned
@@ -103,6 +106,8 @@ class ExecutionReportForm(forms.ModelForm):
             prefix = f"report-{item.pk}" if kwargs.get("instance") is None else "report-edit"
             kwargs.setdefault("auto_id", f"{prefix}-%s")
         super().__init__(*args, **kwargs)
+        # A report always states the execution: no blank «---------» first in the list.
+        self.fields["status"].choices = Item.Status.choices
         # A periodic item is reported on per occurrence («за I квартал 2025»): the field offers
         # the item's own and is required; any other item has no such field.
         # A correction keeps the report's period.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from orgs.models import Organization
+from portal.russian import ITEMS, count, quote
 from portal.validators import parse_id
 from reports.monitoring import spravka_file
 from roadmaps import access
@@ -330,8 +331,8 @@ def roadmap_from_template(request):
         )
         messages.success(
             request,
-            f"План создан на основе плана «{data['source'].owner}»: "
-            f"{roadmap.items.count()} мероприятий. Это черновик — дополните его и отправьте "
+            f"План создан на основе плана {quote(data['source'].owner)}: "
+            f"{count(roadmap.items.count(), ITEMS)}. Это черновик — дополните его и отправьте "
             "на согласование.",
         )
         return redirect(reverse("roadmaps:roadmap-detail", args=[roadmap.pk]))

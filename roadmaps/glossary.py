@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from simple_history.utils import bulk_update_with_history
 
 from orgs.models import Organization
+from portal.russian import quote
 from roadmaps.models import Item, ItemResponsible, Party, Roadmap, bump_versions
 
 # The fields a party is edited by, on the page and through the API.
@@ -112,7 +113,7 @@ def rename_in_items(party: Party, old_name: str, user) -> None:
         Item,
         ["responsible_text"],
         default_user=user,
-        default_change_reason=f"Ответственный «{old_name}» переименован в «{party.name}»",
+        default_change_reason=f"Ответственный {quote(old_name)} переименован в {quote(party.name)}",
     )
     # The items name the party by its new name now: a form opened before is stale.
     bump_versions(Item, [item.pk for item in items])
@@ -123,7 +124,7 @@ def delete_party(party: Party) -> None:
     used = party.items.count()
     if used:
         raise PartyInUse(
-            f"«{party.name}» указан ответственным в мероприятиях ({used}); "
+            f"{quote(party.name)} указан ответственным в мероприятиях ({used}); "
             "сначала уберите его из них."
         )
     party.delete()

@@ -12,7 +12,15 @@ from django.db.models import CharField, Value
 
 from roadmaps.models import Item, Roadmap, Section
 
+# Bookkeeping the reader never typed: ids, positions, versions of the row, parsed copies of a
+# deadline (its text is shown). A move shows as «место в плане изменено», not «Порядок: 1 → 0».
 HIDDEN_FIELDS = {
+    "position",
+    "lock_version",
+    "next_due",
+    "previous_version",
+    "implements",
+    "source_item",
     "created",
     "updated",
     "created_by",
@@ -47,6 +55,13 @@ def log_entries(roadmap: Roadmap):
         for kind, queryset in _histories(roadmap).items()
     ]
     return entries[0].union(*entries[1:], all=True).order_by("-history_date", "-history_id")
+
+
+MOVED = "Место в плане изменено."
+
+
+def _moved(record, previous) -> bool:
+    return getattr(record, "position", None) != getattr(previous, "position", None)
 
 
 def _value(field, value, sections: dict[int, str]) -> str:
@@ -103,8 +118,11 @@ def log_rows(roadmap: Roadmap, entries) -> list[dict]:
         record, previous = records[(kind, history_id)]
         model = MODELS[kind]
         changes = []
+        reason = record.history_change_reason or ""
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS)
+            if not delta.changes and not reason and _moved(record, previous):
+                reason = MOVED
             for change in delta.changes:
                 field = model._meta.get_field(change.field)
                 changes.append(
@@ -124,7 +142,7 @@ def log_rows(roadmap: Roadmap, entries) -> list[dict]:
                 "action": ACTIONS[record.history_type],
                 "label": _label(kind, record),
                 "changes": changes,
-                "reason": record.history_change_reason or "",
+                "reason": reason,
             }
         )
     return rows

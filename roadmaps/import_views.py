@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from orgs.uploads import discard, stash_upload, stashed_path
+from portal.russian import ITEMS, SECTIONS, count
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.import_forms import RoadmapImportConfirmForm, RoadmapUploadForm
 from roadmaps.importers import DocumentError
@@ -124,6 +125,7 @@ def roadmap_import_confirm(request):
     discard(request.user, token)
     messages.success(
         request,
-        f"План загружен: {roadmap.sections.count()} разделов, {roadmap.items.count()} мероприятий.",
+        f"План загружен: {count(roadmap.sections.count(), SECTIONS)}, "
+        f"{count(roadmap.items.count(), ITEMS)}.",
     )
     return redirect(reverse("roadmaps:roadmap-detail", args=[roadmap.pk]))

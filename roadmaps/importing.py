@@ -12,6 +12,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
+from portal import russian
+from portal.russian import CHARACTERS, quote
 from portal.validators import approval_date_problem, period_problem, printable_problem
 from roadmaps import editing, layout
 from roadmaps.deadlines import Period, parse_deadline
@@ -77,8 +79,8 @@ def _texts(parsed: ParsedRoadmap) -> Iterator[tuple[str, object, str]]:
         ]:
             yield "Гриф утверждения", field(Roadmap, name), getattr(approval, attr)
     for name, full_name in parsed.glossary.items():
-        yield f"Сокращение «{name[:40]}»", field(Party, "name"), name
-        yield f"Сокращение «{name[:40]}»", field(Party, "full_name"), full_name
+        yield f"Сокращение {quote(name[:40])}", field(Party, "name"), name
+        yield f"Сокращение {quote(name[:40])}", field(Party, "full_name"), full_name
     for section, _ in _walk(parsed.sections):
         where = f"Раздел {section.number or '«' + section.title[:40] + '»'}"
         yield where, field(Section, "title"), section.title
@@ -100,14 +102,15 @@ def text_problems(parsed: ParsedRoadmap) -> list[str]:
             continue
         if len(text) > model_field.max_length:
             problems.append(
-                f"{where}, поле «{model_field.verbose_name}»: {len(text)} знаков, "
+                f"{where}, поле {quote(model_field.verbose_name)}: "
+                f"{russian.count(len(text), CHARACTERS)}, "
                 f"допускается не больше {model_field.max_length}."
             )
         # Line breaks and tabs of a table cell are kept as written; other control characters
         # break the plan's exports.
         problem = printable_problem(text, multiline=True)
         if problem:
-            problems.append(f"{where}, поле «{model_field.verbose_name}»: {problem}")
+            problems.append(f"{where}, поле {quote(model_field.verbose_name)}: {problem}")
     return problems
 
 
@@ -170,7 +173,7 @@ def save_parsed_roadmap(
         period=period,
         user=user,
         action=RoadmapEvent.Action.IMPORTED,
-        comment=f"Файл «{filename}»: разделов {len(walked)}, мероприятий {item_count}."
+        comment=f"Файл {quote(filename)}: разделов {len(walked)}, мероприятий {item_count}."
         if filename
         else "",
         reason=f"Импорт из файла {filename}".strip(),

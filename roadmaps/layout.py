@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from portal import russian
+
 NUMBER, TITLE, DEADLINE, RESPONSIBLE, RESULT, DIRECTION = (
     "number",
     "title",
@@ -69,7 +71,10 @@ def validate_columns(value) -> None:
         if key not in KEYS:
             raise ValidationError(f"Неизвестный столбец плана «{key}».")
         if not isinstance(heading, str) or not heading.strip() or len(heading) > MAX_HEADING:
-            raise ValidationError(f"Заголовок столбца — непустая строка до {MAX_HEADING} символов.")
+            raise ValidationError(
+                "Заголовок столбца — непустая строка до "
+                f"{russian.count(MAX_HEADING, 'символа,символов,символов')}."
+            )
         if "\n" in heading or "\r" in heading:
             raise ValidationError("Заголовок столбца пишется в одну строку.")
         keys.append(key)

@@ -19,6 +19,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
+from portal.russian import ITEMS, PLANS, count, plural, quote
 from roadmaps.execution import days_overdue, percent
 from roadmaps.execution_forms import MonitoringFilterForm
 from roadmaps.models import Item, ItemResponsible, Roadmap
@@ -81,22 +82,12 @@ def plans_with_progress(plans, today):
 OVERDUE_LIMIT = 300
 
 
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The form of a noun (or a participle) that agrees with the number n."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def plans_phrase(n: int) -> str:
-    return f"{n} {plural(n, 'дорожная карта', 'дорожные карты', 'дорожных карт')}"
+    return count(n, PLANS)
 
 
 def items_phrase(n: int) -> str:
-    return f"{n} {plural(n, 'мероприятие', 'мероприятия', 'мероприятий')}"
+    return count(n, ITEMS)
 
 
 @dataclass
@@ -224,7 +215,7 @@ def _counted_plans(spravka: Spravka) -> str:
         return f"{spravka.place} {verb} {plans_phrase(n)}"
     if spravka.status:
         return (
-            f"{spravka.place} в статусе «{spravka.status_label}» "
+            f"{spravka.place} в статусе {quote(spravka.status_label)} "
             f"{plural(n, 'находится', 'находятся', 'находится')} {plans_phrase(n)}"
         )
     return f"{spravka.place} {plural(n, 'учтена', 'учтены', 'учтено')} {plans_phrase(n)}"
@@ -274,7 +265,7 @@ def summary_text(spravka: Spravka) -> list[str]:
         share = percent(lagging.overdue_count, total.overdue_count)
         paragraphs.append(
             "Наибольшее число просроченных мероприятий — в муниципальном образовании "
-            f"«{lagging.name}»: {lagging.overdue_count} ({share} % всех просроченных)."
+            f"{quote(lagging.name)}: {lagging.overdue_count} ({share} % всех просроченных)."
         )
     with_items = [line for line in municipalities if line.item_count]
     if len(with_items) > 1:
@@ -282,8 +273,9 @@ def summary_text(spravka: Spravka) -> list[str]:
         worst = min(with_items, key=lambda line: (line.done_percent, -line.item_count))
         if best.done_percent != worst.done_percent:
             paragraphs.append(
-                f"Наибольшая доля выполненных мероприятий — «{best.name}» "
-                f"({best.done_percent} %), наименьшая — «{worst.name}» ({worst.done_percent} %)."
+                f"Наибольшая доля выполненных мероприятий — {quote(best.name)} "
+                f"({best.done_percent} %), наименьшая — {quote(worst.name)} "
+                f"({worst.done_percent} %)."
             )
     return paragraphs
 
@@ -320,7 +312,7 @@ def filter_caption(form) -> str:
     if data.get("municipality"):
         parts.append(f"муниципальное образование — {data['municipality'].name}")
     if data.get("status"):
-        parts.append(f"статус планов — «{Roadmap.Status(data['status']).label}»")
+        parts.append(f"статус планов — {quote(Roadmap.Status(data['status']).label)}")
     else:
         parts.append("статус планов — любой")
     if data.get("year"):

@@ -23,6 +23,7 @@ from django_htmx.http import retarget
 
 from orgs.models import Municipality, Organization
 from orgs.reviewers import person_name
+from portal.russian import quote
 from portal.validators import parse_id
 from roadmaps import editing, execution, grif, layout, versions
 from roadmaps.access import (
@@ -689,7 +690,7 @@ def party_add(request, pk):
     form = PartyForm(request.POST, instance=party, directory=directory)
     if form.is_valid():
         form.save()
-        messages.success(request, f"«{party.name}» добавлено в перечень.")
+        messages.success(request, f"{quote(party.name)} добавлено в перечень.")
         return redirect("roadmaps:glossary", roadmap.pk)
     return render(
         request,
@@ -747,7 +748,7 @@ def party_delete(request, pk):
     except PartyInUse as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"«{party.name}» удалён из перечня.")
+        messages.success(request, f"{quote(party.name)} удалён из перечня.")
     return redirect("roadmaps:glossary", roadmap.pk)
 
 

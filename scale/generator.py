@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from orgs.models import Membership, Municipality, Organization, Region
 from orgs.validators import _INN10, _check_digit
+from portal import russian
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.models import Direction, Item, ItemResponsible, Party, Roadmap, Section
 from selfdiag.loading import load_demo
@@ -472,7 +473,8 @@ class Generator:
         existing = User.objects.filter(username__startswith=USER_PREFIX).count()
         if existing and not self.force:
             raise AlreadyGenerated(
-                f"В базе уже есть сгенерированные данные ({existing} пользователей "
+                "В базе уже есть сгенерированные данные "
+                f"({russian.count(existing, 'пользователь,пользователя,пользователей')} "
                 f"«{USER_PREFIX}…»)."
             )
         # A second country on top (force) gets its own user names and organization names.

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
 
+from portal import russian
+from portal.russian import QUESTIONNAIRES
 from selfdiag.methodology import MethodologyError
 from selfdiag.models import (
     Answer,
@@ -39,7 +41,9 @@ class RecomputeOnSave:
         except MethodologyError as error:
             raise MethodologyRejected(error.errors) from None
         if count:
-            messages.info(request, f"Результаты пересчитаны: {count} анкет.")
+            messages.info(
+                request, f"Результаты пересчитаны: {russian.count(count, QUESTIONNAIRES)}."
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from orgs.importers import DirectoryError, read_table
 from orgs.models import Organization
+from portal.russian import quote
 from portal.validators import parse_id
 from reports.xlsx import (
     WRAP,
@@ -232,7 +233,7 @@ def parse_results(
             break
     if header_index is None:
         raise ResultsFileError(
-            f"Не найдена строка заголовка со столбцом «{ID_HEADER}»: загрузите шаблон раунда."
+            f"Не найдена строка заголовка со столбцом {quote(ID_HEADER)}: загрузите шаблон раунда."
         )
     header = table[header_index]
     id_column = next(i for i, cell in enumerate(header) if _normal(cell) in ("id школы", "id"))
@@ -247,7 +248,7 @@ def parse_results(
     if not columns:
         raise ResultsFileError(
             "В строке заголовка нет ни одного кода показателя методики "
-            f"«{methodology.name}»: проверьте, что это шаблон этого раунда."
+            f"{quote(methodology.name)}: проверьте, что это шаблон этого раунда."
         )
     if unknown:
         result.warnings.append(
@@ -283,23 +284,24 @@ def parse_results(
         school_id = parse_id(raw_id)
         school = known.get(school_id) if school_id is not None else None
         if school_id is None:
-            result.errors.append(f"Строка {index}: ID школы «{raw_id}» — не число.")
+            result.errors.append(f"Строка {index}: ID школы {quote(raw_id)} — не число.")
             continue
         if school is None:
             result.errors.append(
-                f"Строка {index}: школа с ID {raw_id} не входит в раунд «{round_.name}» "
+                f"Строка {index}: школа с ID {raw_id} не входит в раунд {quote(round_.name)} "
                 "или недоступна вам."
             )
             continue
         if school_id in seen:
             result.errors.append(
-                f"Строка {index}: школа «{school.short_name}» уже была в строке {seen[school_id]}."
+                f"Строка {index}: школа {quote(school.short_name)} уже была в строке "
+                f"{seen[school_id]}."
             )
             continue
         seen[school_id] = index
         if statuses.get(school_id) == Submission.Status.ACCEPTED:
             result.errors.append(
-                f"Строка {index}: самодиагностика школы «{school.short_name}» уже принята; "
+                f"Строка {index}: самодиагностика школы {quote(school.short_name)} уже принята; "
                 "чтобы изменить ответы, сначала верните её на доработку."
             )
             continue
@@ -313,7 +315,7 @@ def parse_results(
             option = _match_option(indicator, value)
             if option is None:
                 labels = "; ".join(o.label for o in indicator.options)
-                errors.append(f"{code}: ответа «{value}» нет в списке ({labels})")
+                errors.append(f"{code}: ответа {quote(value)} нет в списке ({labels})")
                 continue
             if code not in applicable:
                 ignored.append(code)
@@ -321,17 +323,18 @@ def parse_results(
             answers[code] = option
         if errors:
             result.errors.append(
-                f"Строка {index} («{school.short_name}»): " + "; ".join(errors) + "."
+                f"Строка {index} ({quote(school.short_name)}): " + "; ".join(errors) + "."
             )
             continue
         if ignored:
             result.warnings.append(
-                f"Строка {index} («{school.short_name}»): показатели {', '.join(ignored)} к "
+                f"Строка {index} ({quote(school.short_name)}): показатели {', '.join(ignored)} к "
                 "школе не относятся (уровни образования, ОВЗ) — ответы не учтены."
             )
         if not answers:
             result.warnings.append(
-                f"Строка {index} («{school.short_name}»): нет ни одного ответа — школа пропущена."
+                f"Строка {index} ({quote(school.short_name)}): нет ни одного ответа — школа "
+                "пропущена."
             )
             continue
         result.rows.append(

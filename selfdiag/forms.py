@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Municipality, Organization, Region
+from portal.russian import quote
 from portal.validators import round_dates_problem, validate_multiline, validate_single_line
 from selfdiag.models import Methodology, Round
 from selfdiag.plans import DEFAULT_DEADLINE, TARGET_DRAFT, TARGET_NEW
@@ -194,7 +195,10 @@ class PlanTargetForm(forms.Form):
         choices = []
         if draft is not None:
             choices.append(
-                (TARGET_DRAFT, f"Дополнить текущий черновик «{draft.title}» ({draft.period_label})")
+                (
+                    TARGET_DRAFT,
+                    f"Дополнить текущий черновик {quote(draft.title)} ({draft.period_label})",
+                )
             )
         choices.append((TARGET_NEW, f"Новый план на {period_label} учебный год"))
         self.fields["target"].choices = choices

@@ -14,6 +14,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from portal import russian
 from roadmaps.models import Direction as RoadmapDirection
 from selfdiag import methodology as plain
 from selfdiag.models import Indicator, Methodology, MethodologyDirection, Option
@@ -32,7 +33,8 @@ class LoadReport:
     def summary(self) -> str:
         verb = "загружена" if self.created else "обновлена"
         parts = [
-            f"Методика «{self.methodology.name}» (версия {self.methodology.version}) {verb}: "
+            f"Методика {russian.quote(self.methodology.name)} "
+            f"(версия {self.methodology.version}) {verb}: "
             f"направлений {self.methodology.directions.count()}, "
             f"показателей {self.methodology.indicators.count()}."
         ]
@@ -42,7 +44,9 @@ class LoadReport:
                 f"{self.indicators_updated}, удалено {self.indicators_removed}."
             )
         if self.recomputed:
-            parts.append(f"Пересчитаны результаты {self.recomputed} анкет.")
+            parts.append(
+                f"Пересчитаны результаты {russian.count(self.recomputed, 'анкеты,анкет,анкет')}."
+            )
         return " ".join(parts)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
+from portal.russian import quote
 from roadmaps import editing
 from roadmaps.deadlines import Period
 from roadmaps.models import Item, Roadmap, Section, WorkflowError
@@ -158,7 +159,7 @@ def _target_plan(submission: Submission, target: str, user) -> tuple[Roadmap, bo
         title=new_plan_title(school, period),
         period=period,
         user=user,
-        comment=f"Создан из дефицитов самодиагностики «{submission.round.name}».",
+        comment=f"Создан из дефицитов самодиагностики {quote(submission.round.name)}.",
     )
     return roadmap, True
 
@@ -214,6 +215,6 @@ PLAN_WRITERS_MESSAGE = "Составлять план школы может то
 def plan_outcome_message(outcome: PlanOutcome) -> str:
     created = "создан черновик плана" if outcome.roadmap_created else "план дополнен"
     return (
-        f"{created.capitalize()} «{outcome.roadmap.title}»: добавлено мероприятий — "
+        f"{created.capitalize()} {quote(outcome.roadmap.title)}: добавлено мероприятий — "
         f"{len(outcome.created)}."
     )

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Municipality, Organization
 from orgs.uploads import discard, stash_upload, stashed_path
-from portal import tasks
+from portal import russian, tasks
+from portal.russian import quote
 from portal.validators import parse_id
 from roadmaps.models import WorkflowError
 from selfdiag import excel
@@ -104,7 +105,7 @@ def round_create(request):
         round_ = open_round(form, request.user)
         messages.success(
             request,
-            f"Раунд «{round_.name}» открыт: школ — {len(form.cleaned_data['school_list'])}.",
+            f"Раунд {quote(round_.name)} открыт: школ — {len(form.cleaned_data['school_list'])}.",
         )
         return redirect("selfdiag:round-detail", round_.pk)
     return render(request, "selfdiag/round_form.html", {"form": form})
@@ -200,10 +201,12 @@ def round_status(request, pk):
     require_round_manager(request.user, round_)
     if request.POST.get("status") == Round.Status.CLOSED:
         round_.close()
-        messages.success(request, f"Раунд «{round_.name}» закрыт: черновики больше не правятся.")
+        messages.success(
+            request, f"Раунд {quote(round_.name)} закрыт: черновики больше не правятся."
+        )
     else:
         round_.reopen()
-        messages.success(request, f"Раунд «{round_.name}» снова открыт.")
+        messages.success(request, f"Раунд {quote(round_.name)} снова открыт.")
     return redirect("selfdiag:round-detail", round_.pk)
 
 
@@ -343,9 +346,11 @@ def submit(request, pk, school_pk):
     except SubmissionError as error:
         messages.error(request, str(error))
         return redirect("selfdiag:questionnaire", round_.pk, school.pk)
+    unanswered = submission.unanswered_count
     note = (
-        f" Без ответа осталось {submission.unanswered_count}: засчитано 0 баллов."
-        if submission.unanswered_count
+        f" Без ответа {russian.plural(unanswered, 'остался', 'осталось', 'осталось')} "
+        f"{russian.count(unanswered, 'вопрос,вопроса,вопросов')}: засчитано 0 баллов."
+        if unanswered
         else ""
     )
     messages.success(request, f"Анкета отправлена на проверку.{note}")
@@ -470,7 +475,7 @@ def review(request, pk, school_pk):
         messages.error(request, str(error))
     else:
         outcome = "принята" if accept else "возвращена на доработку"
-        messages.success(request, f"Самодиагностика «{school.short_name}» {outcome}.")
+        messages.success(request, f"Самодиагностика {quote(school.short_name)} {outcome}.")
     return redirect("selfdiag:result", round_.pk, school.pk)
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from portal.russian import quote
 from roadmaps.models import Item, Roadmap
 from selfdiag.forms import default_round_name
 from selfdiag.models import Answer, Methodology, Round, Submission
@@ -559,7 +560,7 @@ def test_a_file_with_bad_rows_saves_nothing_and_names_each_row(dry_run, api, wor
     body = response.json()
     assert body["file"] == ["Исправьте ошибки в файле: ничего не сохранено."]
     errors = body["errors"]
-    assert "Строка 3 («МБОУ «Гатчинская СОШ № 1»»): Z2: ответа «иногда» нет в списке" in errors[0]
+    assert "Строка 3 («МБОУ „Гатчинская СОШ № 1“»): Z2: ответа «иногда» нет в списке" in errors[0]
     assert "Строка 4: школа с ID 999999 не входит в раунд «Весна»" in errors[1]
     assert "уже принята" in errors[2]
     assert len(errors) == 3
@@ -691,7 +692,7 @@ def test_deficits_go_into_the_plan_once_as_on_the_page(api, world, sent, client_
     # Read against the round's academic year, 2024/2025.
     assert body["added"][0]["deadline_end"] == "2024-09-01"
     assert body["detail"] == (
-        f"Создан черновик плана «{roadmap.title}»: добавлено мероприятий — 1."
+        f"Создан черновик плана {quote(roadmap.title)}: добавлено мероприятий — 1."
     )
     assert (roadmap.period_start, roadmap.period_end) == (
         datetime.date(2024, 9, 1),

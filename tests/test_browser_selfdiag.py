@@ -19,7 +19,7 @@ def choose(page, anchor, label):
 def test_school_coordinator_answers_reloads_finishes_and_sees_the_result(world, login):
     round_ = make_round(world.region, [world.school], name="Самодиагностика — осень 2025")
     page = login(world.school_user)
-    page.get_by_role("link", name="Заполнить анкету").click()
+    page.get_by_role("link", name="Заполнить анкету", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Самодиагностика: "))).to_be_visible()
     expect(page.locator("#progress")).to_contain_text("Отвечено 0 из 6")
     # htmx binds the autosave forms on DOMContentLoaded; the heading is visible before that,
@@ -54,7 +54,7 @@ def test_school_coordinator_answers_reloads_finishes_and_sees_the_result(world, 
         "средний"  # 7 of 9
     )
     expect(page.locator("svg.chart")).to_be_visible()
-    expect(page.get_by_text("Без ответа осталось 1: засчитано 0 баллов.")).to_be_visible()
+    expect(page.get_by_text("Без ответа остался 1 вопрос: засчитано 0 баллов.")).to_be_visible()
     submission = Submission.objects.get(round=round_, school=world.school)
     assert submission.status == Submission.Status.SUBMITTED
     assert (submission.total_points, submission.max_points) == (7, 9)

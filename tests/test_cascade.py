@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from portal.russian import quote
 from roadmaps.cascade import create_from_template, template_error, template_sources
 from roadmaps.deadlines import Period, parse_deadline
 from roadmaps.models import Direction, Item, Roadmap, RoadmapEvent
@@ -135,7 +136,7 @@ def test_copy_records_where_it_came_from(world, regional):
     roadmap = copy_for(world, regional)
     event = roadmap.events.get()
     assert event.action == RoadmapEvent.Action.CREATED
-    assert regional.title in event.comment
+    assert quote(regional.title) in event.comment
 
 
 def test_school_plan_from_the_municipal_copy_reaches_the_regional_item(world, regional):

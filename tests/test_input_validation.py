@@ -457,7 +457,7 @@ def test_import_names_an_over_long_item_title_and_a_control_character():
     parsed = _parsed()
     parsed.sections[0].items[0].title = "С" * 2001
     assert text_problems(parsed) == [
-        "Пункт 1.1, поле «мероприятие»: 2001 знаков, допускается не больше 2000."
+        "Пункт 1.1, поле «мероприятие»: 2001 знак, допускается не больше 2000."
     ]
 
 

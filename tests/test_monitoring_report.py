@@ -27,8 +27,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from portal.russian import plural
 from roadmaps.models import Item, Roadmap
-from roadmaps.monitoring import build_spravka, plural, summary_text
+from roadmaps.monitoring import build_spravka, summary_text
 from tests.factories import make_item, make_roadmap, make_school, make_section
 
 APPROVED = Roadmap.Status.APPROVED

@@ -138,7 +138,7 @@ def test_upload_with_bad_rows_saves_nothing_and_lists_row_errors(world, client_f
     html = response.content.decode()
     assert response.status_code == 200
     assert "Ничего не сохранено" in html
-    assert "Строка 3 («МБОУ «Гатчинская СОШ № 1»»): Z2: ответа «иногда» нет в списке" in html
+    assert "Строка 3 («МБОУ „Гатчинская СОШ № 1“»): Z2: ответа «иногда» нет в списке" in html
     assert "Строка 4: школа с ID 999999 не входит в раунд «Весна»" in html
     assert "Сохранить результаты" not in html
     assert not Submission.objects.exists()

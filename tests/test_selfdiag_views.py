@@ -346,7 +346,7 @@ def test_submitting_scores_the_answers_and_opens_the_result(world, client_for, r
     response = client.post(url("submit", round_, world.school), follow=True)
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == url("result", round_, world.school)
-    assert "Без ответа осталось 3: засчитано 0 баллов" in html
+    assert "Без ответа осталось 3 вопроса: засчитано 0 баллов" in html
     submission = Submission.objects.get()
     assert submission.status == Submission.Status.SUBMITTED
     assert submission.submitted_by == world.school_user

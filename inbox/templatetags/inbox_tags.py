@@ -1,12 +1,12 @@
 from django import template
 
-from roadmaps.monitoring import plural
+from portal.russian import DAYS, ENTRIES, count, plural
 
 register = template.Library()
 
 
 def _days(n: int) -> str:
-    return f"{n} {plural(n, 'день', 'дня', 'дней')}"
+    return count(n, DAYS)
 
 
 @register.filter
@@ -25,7 +25,7 @@ def days_phrase(days_left) -> str:
 @register.filter
 def entries_phrase(n: int) -> str:
     """«1 запись», «3 записи», «5 записей»."""
-    return f"{n} {plural(n, 'запись', 'записи', 'записей')}"
+    return count(n, ENTRIES)
 
 
 # Entries per kind on the home page; the page /inbox/ lists up to entries.LIMIT.

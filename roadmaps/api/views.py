@@ -22,8 +22,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from orgs.scope import get_scope
+from portal import russian
 from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
 from portal.pagination import Pagination, UncountedPagination
+from portal.russian import FILES_GENITIVE
 from portal.validators import parse_id
 from reports.downloads import DOCX_TYPE, XLSX_TYPE, plan_file
 from roadmaps import editing, versions
@@ -971,7 +973,7 @@ class ExecutionReportViewSet(
         summary="Приложить файлы к отчёту",
         description=f"Один или несколько файлов (multipart/form-data, поле `files`). "
         f"{CORRECTIONS} Каждый файл проверяется так же, как на странице; всего не больше "
-        f"{MAX_EVIDENCE_FILES} файлов на отчёт.",
+        f"{russian.count(MAX_EVIDENCE_FILES, FILES_GENITIVE)} на отчёт.",
         request={"multipart/form-data": EvidenceUploadSerializer},
         responses={201: EvidenceFileSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
     ),

@@ -35,6 +35,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from portal import russian
+
 from .cleanup import clean_text
 from .layout import Block, Cell, Paragraph, Row, Table
 from .structure import DocumentError
@@ -73,17 +75,9 @@ def guessed_warning(words: list[str]) -> str:
     more = " и др." if count > 5 else ""
     return (
         "PDF: у края столбца по странице не видно, одно там слово или два, — "
-        f"{count} {_plural(count, 'место', 'места', 'мест')}; они прочитаны слитно "
+        f"{russian.count(count, 'место,места,мест')}; они прочитаны слитно "
         f"({shown}{more}). Сверьте наименования и результаты с документом."
     )
-
-
-def _plural(count: int, one: str, few: str, many: str) -> str:
-    if count % 10 == 1 and count % 100 != 11:
-        return one
-    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-        return few
-    return many
 
 
 # The creator the portal's own PDFs carry (templates/reports/plan_pdf.html, «generator»).

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orgs.importers import DirectoryError, parse_directory, save_directory
 from orgs.models import Region
+from portal import russian
+from portal.russian import ORGANIZATIONS
 
 
 class Command(BaseCommand):
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         if parsed.errors:
             raise CommandError("Ничего не сохранено.\n" + "\n".join(parsed.errors))
         if dry_run:
-            self.stdout.write(f"Файл в порядке: {len(parsed.rows)} организаций.")
+            self.stdout.write(f"Файл в порядке: {russian.count(len(parsed.rows), ORGANIZATIONS)}.")
             return
         created, updated = save_directory(parsed, region_obj)
         self.stdout.write(
