@@ -125,5 +125,31 @@
     document.querySelectorAll("[data-add-responsible]").forEach((button) => {
       button.hidden = false;
     });
+
+    // «На основе плана»: choosing a plan fills in the new plan's name and period from it,
+    // unless the user has already typed their own.
+    document.querySelectorAll("select[data-fills]").forEach((select) => {
+      const chosen = select.selectedOptions[0];
+      select.dataset.fills.split(" ").forEach((name) => {
+        const field = select.form.elements[name];
+        if (field && chosen && field.value === chosen.dataset[name]) {
+          field.dataset.filled = field.value;
+        }
+      });
+      select.addEventListener("change", () => {
+        const option = select.selectedOptions[0];
+        select.dataset.fills.split(" ").forEach((name) => {
+          const field = select.form.elements[name];
+          const value = option ? option.dataset[name] : undefined;
+          if (!field || value === undefined) {
+            return;
+          }
+          if (field.value.trim() === "" || field.value === field.dataset.filled) {
+            field.value = value;
+            field.dataset.filled = value;
+          }
+        });
+      });
+    });
   });
 })();

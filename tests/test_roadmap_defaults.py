@@ -1,0 +1,217 @@
+"""Ways in and what the forms propose: the user's own organization as a new plan's owner, the
+import button and its file types, a plan from a template pre-filled from its source, buttons
+only where the action is allowed."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from orgs.models import Membership
+from roadmaps.importers import ACCEPTED
+from roadmaps.models import Roadmap
+from tests.factories import make_member, make_party, make_roadmap, make_small_plan
+
+APPROVED = Roadmap.Status.APPROVED
+
+
+def selected_option(html: str, name: str) -> str | None:
+    """The value of the selected option of the select `name` ("" for the empty choice)."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no select {name}"
+    chosen = re.search(r'<option value="([^"]*)"[^>]*\sselected>', select[1])
+    return chosen[1] if chosen else None
+
+
+def first_option(html: str, name: str) -> str:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    return re.search(r'<option value="([^"]*)"', select[1])[1]
+
+
+def owner_shown(client, url) -> str:
+    """The owner a browser would submit: the selected option, or the first one."""
+    html = client.get(url).content.decode()
+    return selected_option(html, "owner") or first_option(html, "owner")
+
+
+# The owner a new plan gets
+
+
+@pytest.mark.parametrize("url_name", ["roadmaps:roadmap-create", "roadmaps:import"])
+def test_the_operator_creates_and_imports_for_the_institute_not_the_committee(
+    world, client_for, url_name
+):
+    # The committee (КОиПО) comes first in the list; the operator works at the institute.
+    client = client_for(world.operator)
+    response = client.get(reverse(url_name))
+    owners = list(response.context["form"].fields["owner"].queryset)
+    assert owners.index(world.ministry) < owners.index(world.institute)
+    assert selected_option(response.content.decode(), "owner") == str(world.institute.pk)
+
+
+@pytest.mark.parametrize("url_name", ["roadmaps:roadmap-create", "roadmaps:import"])
+def test_coordinators_are_offered_their_own_body_first(world, client_for, url_name):
+    assert owner_shown(client_for(world.municipal), reverse(url_name)) == str(world.omsu.pk)
+    assert owner_shown(client_for(world.school_user), reverse(url_name)) == str(world.school.pk)
+
+
+def test_a_user_of_two_bodies_is_offered_the_first_they_joined(world, client_for):
+    user = make_member(world.institute, Membership.Role.REGIONAL_OPERATOR, "twice")
+    Membership.objects.create(
+        user=user, organization=world.ministry, role=Membership.Role.REGIONAL_OPERATOR
+    )
+    assert owner_shown(client_for(user), reverse("roadmaps:roadmap-create")) == str(
+        world.institute.pk
+    )
+
+
+def test_a_superuser_chooses_the_owner_consciously(superuser, world, client_for):
+    html = client_for(superuser).get(reverse("roadmaps:roadmap-create")).content.decode()
+    assert selected_option(html, "owner") == first_option(html, "owner") == ""
+    assert "— выберите организацию —" in html
+    response = client_for(superuser).post(
+        reverse("roadmaps:roadmap-create"),
+        {"owner": "", "title": "Без владельца", "period": "2025"},
+    )
+    assert response.status_code == 200
+    assert "Обязательное поле." in response.content.decode()
+    assert "Без владельца" in response.content.decode()
+    assert not Roadmap.objects.filter(title="Без владельца").exists()
+
+
+def test_the_proposed_owner_is_only_a_proposal(world, client_for):
+    client_for(world.operator).post(
+        reverse("roadmaps:roadmap-create"),
+        {"owner": world.ministry.pk, "title": "План комитета", "period": "2025"},
+    )
+    assert Roadmap.objects.get(title="План комитета").owner == world.ministry
+
+
+# «Загрузить план»
+
+
+def test_the_list_has_an_import_button_for_those_who_may_create(world, client_for):
+    html = client_for(world.municipal).get(reverse("roadmaps:roadmap-list")).content.decode()
+    assert re.search(
+        rf'<a class="button" href="{reverse("roadmaps:import")}">Загрузить план</a>', html
+    )
+    assert "Создать план</a>" in html
+
+
+def test_a_viewer_sees_neither_create_nor_import_on_the_list(world, client_for):
+    html = client_for(world.viewer).get(reverse("roadmaps:roadmap-list")).content.decode()
+    assert "Загрузить план" not in html
+    assert "Создать план" not in html
+
+
+def test_the_import_file_input_accepts_only_what_the_importer_reads(world, client_for):
+    html = client_for(world.municipal).get(reverse("roadmaps:import")).content.decode()
+    accept = re.search(r'<input type="file" name="file"[^>]*accept="([^"]*)"', html)[1]
+    assert accept.split(",") == list(ACCEPTED)
+    assert set(accept.split(",")) == {
+        ".docx",
+        ".xlsx",
+        ".pdf",
+        ".odt",
+        ".ods",
+        ".txt",
+        ".md",
+        ".tsv",
+    }
+
+
+# A plan from a template
+
+
+@pytest.fixture
+def regional(world):
+    plan = make_small_plan(
+        world.institute,
+        status=APPROVED,
+        title="План мероприятий («дорожная карта») Ленинградской области на 2024/2025 учебный год",
+        period_start="2024-09-01",
+        period_end="2025-08-31",
+    )
+    return plan
+
+
+def test_a_plan_from_a_template_is_prefilled_from_its_source(world, regional, client_for):
+    url = reverse("roadmaps:roadmap-from-template") + f"?source={regional.pk}"
+    response = client_for(world.municipal).get(url)
+    form = response.context["form"]
+    assert form["title"].value() == regional.title
+    assert form["period"].value() == "2024/2025"
+    assert selected_option(response.content.decode(), "owner") == str(world.omsu.pk)
+
+
+def test_a_school_builds_on_a_template_for_its_own_school(world, regional, client_for):
+    url = reverse("roadmaps:roadmap-from-template") + f"?source={regional.pk}"
+    html = client_for(world.school_user).get(url).content.decode()
+    assert selected_option(html, "owner") == str(world.school.pk)
+
+
+def test_the_operator_picks_the_body_a_template_plan_is_for(world, regional, client_for):
+    # The institute's own plan is regional: no own body below it to propose.
+    url = reverse("roadmaps:roadmap-from-template") + f"?source={regional.pk}"
+    html = client_for(world.operator).get(url).content.decode()
+    assert selected_option(html, "owner") == first_option(html, "owner") == ""
+
+
+# Buttons only where the action is allowed
+
+
+def plan_page(client, plan) -> str:
+    return client.get(reverse("roadmaps:roadmap-detail", args=[plan.pk])).content.decode()
+
+
+def test_a_viewer_is_not_offered_to_build_on_a_plan(world, regional, client_for):
+    html = plan_page(client_for(world.viewer), regional)
+    assert "Создать план на основе" not in html
+    assert (
+        client_for(world.viewer).get(reverse("roadmaps:roadmap-from-template")).status_code == 403
+    )
+
+
+@pytest.mark.parametrize("role", ["operator", "municipal", "school_user"])
+def test_writers_below_an_approved_plan_are_offered_to_build_on_it(
+    world, regional, client_for, role
+):
+    html = plan_page(client_for(getattr(world, role)), regional)
+    assert f"?source={regional.pk}" in html
+
+
+def test_nobody_is_offered_to_build_on_a_school_plan(world, client_for):
+    school_plan = make_small_plan(world.school, status=APPROVED)
+    for user in (world.school_user, world.municipal, world.operator):
+        assert "Создать план на основе" not in plan_page(client_for(user), school_plan)
+
+
+def test_a_district_plan_is_a_template_for_its_schools_only(world, client_for):
+    district = make_small_plan(world.omsu, status=APPROVED)
+    assert "Создать план на основе" in plan_page(client_for(world.school_user), district)
+    # The district's own coordinator writes for its schools too: offered.
+    assert "Создать план на основе" in plan_page(client_for(world.municipal), district)
+    # A school of another district does not even see it.
+    luga_user = make_member(world.other_school, Membership.Role.SCHOOL_COORDINATOR, "luga")
+    url = reverse("roadmaps:roadmap-detail", args=[district.pk])
+    assert client_for(luga_user).get(url).status_code == 404
+
+
+def test_a_draft_is_not_offered_as_a_template(world, client_for):
+    draft = make_small_plan(world.institute)
+    assert "Создать план на основе" not in plan_page(client_for(world.operator), draft)
+
+
+def test_the_glossary_links_only_organizations_the_user_may_open(world, client_for):
+    plan = make_roadmap(world.institute, status=APPROVED)
+    make_party(plan, "ЛОИРО", organization=world.institute)
+    make_party(plan, "Гатчинская СОШ № 1", organization=world.school)
+    url = reverse("roadmaps:glossary", args=[plan.pk])
+    html = client_for(world.school_user).get(url).content.decode()
+    institute_url = reverse("orgs:organization-detail", args=[world.institute.pk])
+    assert institute_url not in html
+    assert "ГАОУ ДПО «ЛОИРО»" in html  # named, not linked
+    assert reverse("orgs:organization-detail", args=[world.school.pk]) in html
+    assert client_for(world.school_user).get(institute_url).status_code == 404
+    operator_html = client_for(world.operator).get(url).content.decode()
+    assert institute_url in operator_html
