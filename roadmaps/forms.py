@@ -12,6 +12,7 @@ from portal.validators import (
     validate_single_line,
 )
 from roadmaps.deadlines import Period
+from roadmaps.editing import item_number_problem
 from roadmaps.glossary import name_taken
 from roadmaps.models import Direction, Item, Party, Roadmap, Section
 
@@ -213,6 +214,8 @@ class ItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The title is what one writes first; the number is proposed (editing.next_item_number).
+        self.fields["title"].widget.attrs["autofocus"] = True
         if self.instance.pk and not self.is_bound:
             self.initial["lock_version"] = self.instance.lock_version
             self.initial["responsible"] = [
@@ -221,6 +224,18 @@ class ItemForm(forms.ModelForm):
                     "position"
                 )
             ]
+
+    def clean(self):
+        cleaned = super().clean()
+        number, loaded = cleaned.get("number"), cleaned.get("lock_version")
+        # A form loaded before someone else's change is the conflict's business (the page
+        # shows both versions); the number is checked when the user saves over it.
+        stale = loaded is not None and self.instance.pk and loaded != self.instance.lock_version
+        if number and self.instance.section_id and not stale:
+            problem = item_number_problem(self.instance, number.strip())
+            if problem:
+                self.add_error("number", problem)
+        return cleaned
 
 
 class PartyForm(forms.ModelForm):

@@ -8,9 +8,17 @@ import pytest
 from django.urls import reverse
 
 from orgs.models import Membership
+from roadmaps import editing
 from roadmaps.importers import ACCEPTED
 from roadmaps.models import Roadmap
-from tests.factories import make_member, make_party, make_roadmap, make_small_plan
+from tests.factories import (
+    make_item,
+    make_member,
+    make_party,
+    make_roadmap,
+    make_section,
+    make_small_plan,
+)
 
 APPROVED = Roadmap.Status.APPROVED
 
@@ -215,3 +223,116 @@ def test_the_glossary_links_only_organizations_the_user_may_open(world, client_f
     assert client_for(world.school_user).get(institute_url).status_code == 404
     operator_html = client_for(world.operator).get(url).content.decode()
     assert institute_url in operator_html
+
+
+# The number a new item is offered
+
+
+def numbered_plan(owner):
+    """A draft like an imported one: section 2 has an unnumbered item after «2.1», and a
+    subsection «2.2» with its own items."""
+    plan = make_roadmap(owner)
+    second = make_section(plan, number="2", title="Методическое сопровождение")
+    for number, title in (("", "Вводное совещание"), ("2.1", "Семинар"), ("", "Консультации")):
+        make_item(second, number=number, title=title)
+    sub = make_section(plan, number="2.2", title="Конкурсы", parent=second)
+    make_item(sub, number="2.2.1", title="Конкурс педагогов")
+    return plan, second, sub
+
+
+def test_the_offered_number_is_free_after_unnumbered_items(world):
+    _plan, second, sub = numbered_plan(world.omsu)
+    # After «2.1» comes «2.2», but that is the subsection's number: «2.3».
+    assert editing.next_item_number(second) == "2.3"
+    assert editing.next_item_number(sub) == "2.2.2"
+
+
+def test_an_empty_section_beside_its_subsections_offers_a_free_number(world):
+    plan = make_roadmap(world.omsu)
+    parent = make_section(plan, number="2.", title="Раздел")
+    make_section(plan, number="2.1.", title="Подраздел", parent=parent)
+    assert editing.next_item_number(parent) == "2.2"
+
+
+def test_local_numbering_per_section_is_kept(world):
+    plan = make_roadmap(world.omsu)
+    first = make_section(plan, number="1", title="Первый")
+    second = make_section(plan, number="2", title="Второй")
+    for number in ("1", "2", "3"):
+        make_item(first, number=number, title=f"Первый {number}")
+    make_item(second, number="1", title="Второй 1")
+    # «2» is the second section's number and the first section's item «2»: in this plan's
+    # style each section counts its own items, so «2» is free here.
+    assert editing.next_item_number(second) == "2"
+    assert editing.next_item_number(first) == "4"
+
+
+def test_the_add_form_proposes_the_free_number_and_focuses_the_title(world, client_for):
+    _plan, second, _ = numbered_plan(world.omsu)
+    response = client_for(world.municipal).get(reverse("roadmaps:item-add", args=[second.pk]))
+    form = response.context["form"]
+    assert form["number"].value() == "2.3"
+    html = response.content.decode()
+    title = re.search(r"<textarea[^>]*name=\"title\"[^>]*>", html)[0]
+    assert "autofocus" in title
+    assert "autofocus" not in re.search(r'<input[^>]*name="number"[^>]*>', html)[0]
+
+
+def test_saving_a_number_the_plan_has_is_refused_keeping_what_was_typed(world, client_for):
+    plan, second, _ = numbered_plan(world.omsu)
+    before = plan.items.count()
+    response = client_for(world.municipal).post(
+        reverse("roadmaps:item-add", args=[second.pk]),
+        {"number": "2.1", "title": "Круглый стол", "deadline_text": "май", "status": "not_started"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Номер «2.1» в плане уже есть. Свободный номер — «2.3»." in html
+    assert "Круглый стол" in html
+    assert plan.items.count() == before
+
+
+def test_a_subsection_number_is_refused_for_an_item(world, client_for):
+    plan, second, _ = numbered_plan(world.omsu)
+    response = client_for(world.municipal).post(
+        reverse("roadmaps:item-add", args=[second.pk]),
+        {"number": "2.2.", "title": "Круглый стол", "deadline_text": "", "status": "not_started"},
+    )
+    assert "Номер «2.2.» в плане уже есть." in response.content.decode()
+    assert not plan.items.filter(title="Круглый стол").exists()
+
+
+def test_an_imported_repeated_number_does_not_block_editing_the_item(world, client_for):
+    _plan, second, _ = numbered_plan(world.omsu)
+    twin = make_item(second, number="2.1", title="Повтор из документа")
+    response = client_for(world.municipal).post(
+        reverse("roadmaps:item-edit", args=[twin.pk]),
+        {
+            "number": "2.1",
+            "title": "Повтор из документа, исправленный",
+            "deadline_text": "",
+            "status": "not_started",
+            "lock_version": twin.lock_version,
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    twin.refresh_from_db()
+    assert twin.title == "Повтор из документа, исправленный"
+
+
+def test_the_api_refuses_a_taken_number_in_the_same_words(world, api):
+    plan, second, _ = numbered_plan(world.omsu)
+    response = api("municipal").post(
+        reverse("api:roadmap-item-list", args=[plan.pk]),
+        {"section": second.pk, "number": "2.1", "title": "Круглый стол", "deadline_text": ""},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "Номер «2.1» в плане уже есть. Свободный номер — «2.3»." in str(response.json())
+    created = api("municipal").post(
+        reverse("api:roadmap-item-list", args=[plan.pk]),
+        {"section": second.pk, "title": "Круглый стол", "deadline_text": ""},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert created.json()["number"] == "2.3"

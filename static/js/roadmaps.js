@@ -2,8 +2,13 @@
 (() => {
   const FIELDS = "input:not([type=hidden]), textarea, select";
 
+  // An editor opens on the field to fix, else on the one it marks (the item's «Мероприятие»:
+  // its number is proposed), else on its first field.
   function focusFirstField(row) {
-    const field = row.querySelector(FIELDS);
+    const field =
+      row.querySelector(`.has-error :is(${FIELDS})`) ||
+      row.querySelector("[autofocus]") ||
+      row.querySelector(FIELDS);
     if (field) {
       field.focus();
     }
