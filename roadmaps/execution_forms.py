@@ -167,12 +167,15 @@ class MonitoringFilterForm(forms.Form):
         },
     )
 
-    def __init__(self, data=None, *, municipalities, **kwargs):
+    def __init__(
+        self, data=None, *, municipalities, default_status=Roadmap.Status.APPROVED, **kwargs
+    ):
         data = data.copy() if data is not None else {}
         if "status" not in data:
-            # The page opens on the plans being executed: approved ones. A submitted form
-            # always sends the field, «любой статус» as an empty value.
-            data["status"] = Roadmap.Status.APPROVED
+            # The page opens on the plans being executed: approved ones (or, while there are
+            # none, all: roadmaps.monitoring.default_status). A submitted form always sends
+            # the field, «любой статус» as an empty value.
+            data["status"] = default_status
         super().__init__(data, **kwargs)
         self.fields["municipality"].queryset = municipalities
 

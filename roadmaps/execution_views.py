@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from orgs.models import Organization
 from portal.validators import parse_id
 from reports.monitoring import spravka_file
 from roadmaps import access
@@ -256,6 +257,11 @@ def monitoring(request):
             "plan_page": plan_page,
             "overdue_page": overdue_page,
             "legend": PROGRESS_LEGEND,
+            "widened": selected.widened,
+            "status": selected.status,
+            # An empty list says why and what to do: only asked for when it is empty.
+            "can_create": not plan_page.paginator.count
+            and Organization.objects.for_user(request.user, write=True).exists(),
         },
     )
 

@@ -336,3 +336,54 @@ def test_the_api_refuses_a_taken_number_in_the_same_words(world, api):
     )
     assert created.status_code == 201
     assert created.json()["number"] == "2.3"
+
+
+# Monitoring opens on something useful
+
+
+def monitoring(client, **params):
+    return client.get(reverse("roadmaps:monitoring"), params)
+
+
+def test_monitoring_shows_a_districts_plans_in_any_status_while_none_is_approved(world, client_for):
+    draft = make_small_plan(world.omsu, title="План Гатчинского МО (черновик)")
+    on_review = make_small_plan(world.school, status="review", title="План СОШ № 1")
+    response = monitoring(client_for(world.municipal))
+    assert {plan.pk for plan in response.context["plan_page"]} == {draft.pk, on_review.pk}
+    html = response.content.decode()
+    assert "Утверждённых планов в вашей области пока нет" in html
+    assert response.context["form"]["status"].value() == ""
+
+
+def test_monitoring_opens_on_approved_plans_once_there_are_some(world, client_for):
+    make_small_plan(world.omsu, title="Черновик")
+    approved = make_small_plan(world.school, status=APPROVED)
+    response = monitoring(client_for(world.municipal))
+    assert [plan.pk for plan in response.context["plan_page"]] == [approved.pk]
+    assert "Утверждённых планов в вашей области пока нет" not in response.content.decode()
+    # «любой статус» chosen by hand shows all of them.
+    assert len(monitoring(client_for(world.municipal), status="").context["plan_page"]) == 2
+
+
+def test_empty_monitoring_says_why_and_offers_the_ways_in(world, client_for):
+    html = monitoring(client_for(world.municipal)).content.decode()
+    assert "В вашей области пока нет ни одного плана" in html
+    assert reverse("roadmaps:roadmap-create") in html
+    assert reverse("roadmaps:import") in html
+    viewer_html = monitoring(client_for(world.viewer)).content.decode()
+    assert "В вашей области пока нет ни одного плана" in viewer_html
+    assert reverse("roadmaps:import") not in viewer_html
+
+
+def test_no_approved_plans_under_a_filter_offers_any_status(world, client_for):
+    make_small_plan(world.omsu)
+    html = monitoring(client_for(world.municipal), status="approved").content.decode()
+    assert "Утверждённых планов, подходящих под отбор, нет." in html
+    assert "Показать планы в любом статусе" in html
+
+
+def test_the_api_opens_on_the_same_plans_as_the_page(world, api):
+    make_small_plan(world.omsu)
+    body = api("municipal").get(reverse("api:monitoring-list")).json()
+    assert body["filters"]["status"] == ""
+    assert body["totals"]["plan_count"] == 1
