@@ -61,3 +61,27 @@ def test_all_deficits_are_ticked_and_cleared_with_the_keyboard(world, login):
     page.keyboard.press("Space")
     assert select_all.evaluate("box => box.indeterminate") is True
     expect(select_all).not_to_be_checked()
+
+
+def test_choosing_a_template_fills_the_name_and_period_unless_typed(world, login):
+    from tests.factories import make_small_plan
+
+    regional = make_small_plan(
+        world.institute,
+        status="approved",
+        title="План Ленинградской области на 2024/2025 учебный год",
+        period_start=datetime.date(2024, 9, 1),
+        period_end=datetime.date(2025, 8, 31),
+    )
+    page = login(world.municipal)
+    page.goto(f"{page.base_url}/roadmaps/from-template/")
+    page.wait_for_load_state("load")
+    expect(page.get_by_label("Чей план")).to_have_value(str(world.omsu.pk))
+    page.get_by_label("На основе плана").select_option(str(regional.pk))
+    expect(page.get_by_label("Наименование")).to_have_value(regional.title)
+    expect(page.get_by_label("Период")).to_have_value("2024/2025")
+    # What the user typed stays when another choice is made.
+    page.get_by_label("Наименование").fill("План Гатчинского МО")
+    page.get_by_label("На основе плана").select_option("")
+    page.get_by_label("На основе плана").select_option(str(regional.pk))
+    expect(page.get_by_label("Наименование")).to_have_value("План Гатчинского МО")
