@@ -23,6 +23,9 @@ class Scope:
     # Levels above the user's own organizations: whose approved plans they implement.
     context_regions: frozenset[int] = frozenset()
     context_municipalities: frozenset[int] = frozenset()
+    # The organizations the user works at with a writing role, in the order they joined: the
+    # first is the one a new plan belongs to unless the user picks another.
+    own_organizations: tuple[int, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -75,11 +78,14 @@ def build_scope(user) -> Scope:
     write: dict[str, set[int]] = {"region": set(), "municipality": set(), "organization": set()}
     roles = set()
     context: dict[str, set[int]] = {"region": set(), "municipality": set()}
-    memberships = Membership.objects.filter(user=user).select_related("organization")
+    own: list[int] = []
+    memberships = Membership.objects.filter(user=user).select_related("organization").order_by("pk")
     for membership in memberships:
         org = membership.organization
         roles.add(membership.role)
         targets = [read, write] if membership.can_write else [read]
+        if membership.can_write:
+            own.append(org.pk)
         context["region"].add(org.region_id)
         if org.municipality_id:
             context["municipality"].add(org.municipality_id)
@@ -100,6 +106,7 @@ def build_scope(user) -> Scope:
         roles=frozenset(roles),
         context_regions=frozenset(context["region"]),
         context_municipalities=frozenset(context["municipality"]),
+        own_organizations=tuple(own),
     )
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from orgs.views import home
@@ -7,6 +9,12 @@ from portal.health import healthz, readyz
 
 admin.site.site_header = "Портал «Школа Минпросвещения России»"
 admin.site.site_title = "Администрирование портала"
+
+
+def favicon(request):
+    # Browsers and feed readers ask for /favicon.ico whatever the page links.
+    return redirect(static("img/favicon.ico"), permanent=True)
+
 
 urlpatterns = [
     path("", home, name="home"),
@@ -39,6 +47,7 @@ urlpatterns = [
     # Probes for the proxy and orchestrators (see portal/health.py).
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 # JSON under /api/v1/, the site's pages elsewhere.

@@ -38,6 +38,31 @@ def template_sources(user):
     )
 
 
+def template_owners(user):
+    """The organizations whose plan the user may start from a template: municipal bodies and
+    schools they write for (a regional plan has no level above it)."""
+    return (
+        Organization.objects.for_user(user, write=True)
+        .filter(municipality__isnull=False)
+        .select_related("region", "municipality")
+        .order_by("municipality__name", "kind", "short_name")
+    )
+
+
+def can_build_on(user, source: Roadmap) -> bool:
+    """Whether «Создать план на основе» of `source` leads anywhere for this user: the plan is
+    an approved plan above school level and the user writes for a body one level below it
+    (the same rule as `template_error`, asked of the database in one query)."""
+    if source.status != Roadmap.Status.APPROVED or source.owner.is_school:
+        return False
+    owners = template_owners(user).filter(region_id=source.owner.region_id)
+    if source.owner.level == Organization.Level.MUNICIPALITY:
+        owners = owners.filter(
+            kind=Organization.Kind.SCHOOL, municipality_id=source.owner.municipality_id
+        )
+    return owners.exists()
+
+
 def template_error(source: Roadmap, owner: Organization) -> str | None:
     """Why `source` cannot be the basis of a plan of `owner`; None when it can."""
     if source.status != Roadmap.Status.APPROVED:

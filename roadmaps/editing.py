@@ -171,9 +171,57 @@ def responsible_names(item: Item) -> list[str]:
     return list(item.itemresponsible_set.order_by("position").values_list("party__name", flat=True))
 
 
-def next_item_number(section: Section) -> str:
-    last = section.items.order_by("position", "pk").last()
-    return next_number(last.number if last else "", section.number)
+def _number_key(number: str) -> str:
+    # «2.1» and «2.1.» are the same number in a plan's table.
+    return number.strip().rstrip(".").strip()
+
+
+def _taken_item_numbers(section: Section, *, but: Item | None = None) -> tuple[set, set]:
+    """What numbers a new (or renumbered) item of `section` would repeat: those of the
+    section's other items, and, for a hierarchical number such as «2.1», those of every item
+    and section of the plan (an item «2.1» beside a subsection «2.1» reads as the same row)."""
+    items = section.roadmap.items.exclude(pk=but.pk) if but and but.pk else section.roadmap.items
+    local, plan = set(), set()
+    for section_id, number in items.values_list("section_id", "number"):
+        key = _number_key(number)
+        if key:
+            plan.add(key)
+            if section_id == section.pk:
+                local.add(key)
+    plan.update(_number_key(n) for n in section.roadmap.sections.values_list("number", flat=True))
+    return local, plan
+
+
+def _is_taken(number: str, taken: tuple[set, set]) -> bool:
+    local, plan = taken
+    key = _number_key(number)
+    return key in local or ("." in key and key in plan)
+
+
+def next_item_number(section: Section, *, taken: tuple[set, set] | None = None) -> str:
+    """The number a new item of `section` is offered: after the last numbered item's, in its
+    style («1.7.» → «1.8.»), skipping numbers the plan already has, so that saving the
+    proposal never gives two rows «2.1»."""
+    taken = taken if taken is not None else _taken_item_numbers(section)
+    numbers = section.items.order_by("position", "pk").values_list("number", flat=True)
+    last = next((n for n in reversed(numbers) if any(c.isdigit() for c in n)), "")
+    number = next_number(last, section.number)
+    while _is_taken(number, taken):
+        number = next_number(number, section.number)
+    return number
+
+
+def item_number_problem(item: Item, number: str) -> str:
+    """Why an item may not take `number` ("" if it may): a number it did not have before
+    that repeats one of its section (or, like «2.1», of the plan). Plans imported with
+    repeated numbers stay editable: an unchanged number is never refused."""
+    if not _number_key(number) or _number_key(number) == _number_key(item.number or ""):
+        return ""
+    taken = _taken_item_numbers(item.section, but=item)
+    if not _is_taken(number, taken):
+        return ""
+    free = next_item_number(item.section, taken=taken)
+    return f"Номер «{number}» в плане уже есть. Свободный номер — «{free}»."
 
 
 def new_item(section: Section) -> Item:

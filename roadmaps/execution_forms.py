@@ -12,7 +12,7 @@ from roadmaps.execution import (
     MAX_EVIDENCE_FILES,
     validate_evidence_file,
 )
-from roadmaps.forms import parse_period
+from roadmaps.forms import offer_owners, parse_period
 from roadmaps.models import ExecutionReport, Item, ItemOccurrence, Roadmap
 from roadmaps.occurrences import first_open
 
@@ -172,12 +172,15 @@ class MonitoringFilterForm(forms.Form):
         },
     )
 
-    def __init__(self, data=None, *, municipalities, **kwargs):
+    def __init__(
+        self, data=None, *, municipalities, default_status=Roadmap.Status.APPROVED, **kwargs
+    ):
         data = data.copy() if data is not None else {}
         if "status" not in data:
-            # The page opens on the plans being executed: approved ones. A submitted form
-            # always sends the field, «любой статус» as an empty value.
-            data["status"] = Roadmap.Status.APPROVED
+            # The page opens on the plans being executed: approved ones (or, while there are
+            # none, all: roadmaps.monitoring.default_status). A submitted form always sends
+            # the field, «любой статус» as an empty value.
+            data["status"] = default_status
         super().__init__(data, **kwargs)
         self.fields["municipality"].queryset = municipalities
 
@@ -200,7 +203,23 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         return f"{organization.short_name} ({where})"
 
 
+class SourceSelect(forms.Select):
+    """Each plan's option carries its title and period, so that choosing a plan on the page
+    fills in the new plan's name and period (static/js/roadmaps.js, `data-fills`)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        roadmap = getattr(value, "instance", None)
+        if roadmap is not None:
+            option["attrs"].update(
+                {"data-title": roadmap.title, "data-period": str(roadmap.period)}
+            )
+        return option
+
+
 class SourceChoiceField(forms.ModelChoiceField):
+    widget = SourceSelect
+
     def label_from_instance(self, roadmap):
         return f"{roadmap.owner.short_name}: {roadmap.title} ({roadmap.period_label})"
 
@@ -232,11 +251,12 @@ class RoadmapFromTemplateForm(forms.Form):
         validators=[validate_single_line],
     )
 
-    def __init__(self, *args, sources, owners, **kwargs):
+    def __init__(self, *args, sources, owners, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources
-        self.fields["owner"].queryset = owners
+        offer_owners(self, owners, user)
         self.fields["title"].widget.attrs["rows"] = 2
+        self.fields["source"].widget.attrs["data-fills"] = "title period"
 
     def clean_period(self):
         return parse_period(self.cleaned_data["period"])

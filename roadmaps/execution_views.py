@@ -15,7 +15,7 @@ from portal.russian import ITEMS, count, quote
 from portal.validators import parse_id
 from reports.monitoring import spravka_file
 from roadmaps import access
-from roadmaps.cascade import create_from_template, template_sources
+from roadmaps.cascade import create_from_template, template_owners, template_sources
 from roadmaps.execution import (
     PROGRESS_LEGEND,
     REPORTABLE_STATUSES,
@@ -34,7 +34,7 @@ from roadmaps.execution import (
     withdraw_report,
 )
 from roadmaps.execution_forms import ExecutionReportForm, RoadmapFromTemplateForm
-from roadmaps.models import EvidenceFile, ExecutionReport, Item, ItemResponsible, Roadmap
+from roadmaps.models import EvidenceFile, ExecutionReport, Item, ItemResponsible
 from roadmaps.monitoring import FORBIDDEN_MESSAGE as MONITORING_FORBIDDEN
 from roadmaps.monitoring import (
     can_monitor,
@@ -258,6 +258,11 @@ def monitoring(request):
             "plan_page": plan_page,
             "overdue_page": overdue_page,
             "legend": PROGRESS_LEGEND,
+            "widened": selected.widened,
+            "status": selected.status,
+            # An empty list says why and what to do: only asked for when it is empty.
+            "can_create": not plan_page.paginator.count
+            and Organization.objects.for_user(request.user, write=True).exists(),
         },
     )
 
@@ -299,12 +304,7 @@ def item_rollup(request, pk):
 
 @login_required
 def roadmap_from_template(request):
-    owners = (
-        Organization.objects.for_user(request.user, write=True)
-        .filter(municipality__isnull=False)
-        .select_related("region", "municipality")
-        .order_by("municipality__name", "kind", "short_name")
-    )
+    owners = template_owners(request.user)
     if not owners.exists():
         raise PermissionDenied(
             "Создавать планы на основе планов верхнего уровня могут координаторы муниципалитетов "
@@ -316,9 +316,9 @@ def roadmap_from_template(request):
     if source_pk is not None:
         source = sources.filter(pk=source_pk).first()
         if source:
-            initial = {"source": source.pk, "period": _period_text(source)}
+            initial = {"source": source.pk, "title": source.title, "period": str(source.period)}
     form = RoadmapFromTemplateForm(
-        request.POST or None, initial=initial, sources=sources, owners=owners
+        request.POST or None, initial=initial, sources=sources, owners=owners, user=request.user
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -341,7 +341,3 @@ def roadmap_from_template(request):
         "roadmaps/execution/from_template.html",
         {"form": form, "has_sources": sources.exists()},
     )
-
-
-def _period_text(roadmap: Roadmap) -> str:
-    return str(roadmap.period)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from orgs.models import Organization
+from orgs.scope import get_scope
 from portal.validators import (
     approval_date_problem,
     period_problem,
@@ -11,6 +12,7 @@ from portal.validators import (
     validate_single_line,
 )
 from roadmaps.deadlines import Period
+from roadmaps.editing import item_number_problem
 from roadmaps.glossary import name_taken
 from roadmaps.models import Direction, Item, Party, Roadmap, Section
 
@@ -19,6 +21,27 @@ class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, organization):
         where = organization.municipality or organization.region
         return f"{organization.short_name} ({where})"
+
+
+CHOOSE_OWNER = "— выберите организацию —"
+
+
+def offer_owners(form: forms.Form, owners, user=None, name: str = "owner") -> None:
+    """Let the form's owner field offer `owners`, proposing the user's own organization (the
+    operator's institute, the coordinator's committee or school), not merely the first in the
+    list. When none of the user's own is offered and there is a choice to make, the field
+    starts empty, so that nobody writes a plan for someone else's body by not looking."""
+    field = form.fields[name]
+    field.queryset = owners
+    if user is None:
+        return
+    own = get_scope(user).own_organizations
+    offered = set(owners.filter(pk__in=own).values_list("pk", flat=True)) if own else set()
+    mine = next((pk for pk in own if pk in offered), None)
+    if mine is not None:
+        form.initial.setdefault(name, mine)
+    elif owners[:2].count() > 1:
+        field.empty_label = CHOOSE_OWNER
 
 
 def period_choices(extra: Period | None = None) -> list[tuple[str, str]]:
@@ -92,9 +115,9 @@ class RoadmapCreateForm(forms.Form):
     )
     period = PeriodField(label="Период")
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        offer_owners(self, owners, user)
         self.fields["period"].choices = period_choices()
         if not self.is_bound:
             self.initial.setdefault("period", str(timezone.localdate().year))
@@ -191,6 +214,8 @@ class ItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The title is what one writes first; the number is proposed (editing.next_item_number).
+        self.fields["title"].widget.attrs["autofocus"] = True
         if self.instance.pk and not self.is_bound:
             self.initial["lock_version"] = self.instance.lock_version
             self.initial["responsible"] = [
@@ -199,6 +224,18 @@ class ItemForm(forms.ModelForm):
                     "position"
                 )
             ]
+
+    def clean(self):
+        cleaned = super().clean()
+        number, loaded = cleaned.get("number"), cleaned.get("lock_version")
+        # A form loaded before someone else's change is the conflict's business (the page
+        # shows both versions); the number is checked when the user saves over it.
+        stale = loaded is not None and self.instance.pk and loaded != self.instance.lock_version
+        if number and self.instance.section_id and not stale:
+            problem = item_number_problem(self.instance, number.strip())
+            if problem:
+                self.add_error("number", problem)
+        return cleaned
 
 
 class PartyForm(forms.ModelForm):

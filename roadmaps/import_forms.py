@@ -2,7 +2,7 @@ from django import forms
 
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
-from roadmaps.forms import parse_period
+from roadmaps.forms import offer_owners, parse_period
 from roadmaps.importers import ACCEPTED
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -29,9 +29,9 @@ class RoadmapUploadForm(forms.Form):
         label="Чей это план", queryset=Organization.objects.none(), empty_label=None
     )
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        offer_owners(self, owners, user)
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
@@ -63,9 +63,9 @@ class RoadmapImportConfirmForm(forms.Form):
         validators=[validate_single_line],
     )
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        offer_owners(self, owners, user)
         self.fields["title"].widget.attrs["rows"] = 2
 
     def clean_period(self):

@@ -69,7 +69,9 @@ def roadmap_import(request):
     owners = _owners(request.user)
     if not owners.exists():
         raise PermissionDenied("Загружать планы могут координаторы и операторы.")
-    form = RoadmapUploadForm(request.POST or None, request.FILES or None, owners=owners)
+    form = RoadmapUploadForm(
+        request.POST or None, request.FILES or None, owners=owners, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
@@ -100,7 +102,7 @@ def roadmap_import_confirm(request):
     owners = _owners(request.user)
     if not owners.exists():
         raise PermissionDenied("Загружать планы могут координаторы и операторы.")
-    form = RoadmapImportConfirmForm(request.POST, owners=owners)
+    form = RoadmapImportConfirmForm(request.POST, owners=owners, user=request.user)
     token = request.POST.get("token", "")
     path = stashed_path(request.user, token)
     if path is None:

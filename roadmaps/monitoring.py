@@ -35,28 +35,46 @@ def can_monitor(user) -> bool:
 class MonitoredPlans(NamedTuple):
     """The filter form as bound to the query and the plans it selects.
 
-    With an invalid form the plans fall back to the default selection (approved ones, any level,
-    municipality and year), which `status` and `municipality` then describe.
+    With an invalid form the plans fall back to the default selection (any level,
+    municipality and year, the default status), which `status` and `municipality` then
+    describe.
     """
 
     form: MonitoringFilterForm
     plans: QuerySet
     status: str  # the plan status selected; "" for any
     municipality: Municipality | None
+    # The page opened on «любой статус» because none of the user's plans is approved yet.
+    widened: bool = False
+
+
+def default_status(plans) -> str:
+    """What the page opens on: the approved plans, being executed; while there are none (a
+    district whose plans are still drafts or on review), plans in any status, so that the
+    page shows the user's plans rather than nothing."""
+    return Roadmap.Status.APPROVED if plans.approved().exists() else ""
 
 
 def monitored_plans(user, params) -> MonitoredPlans:
     """The plans in force that `user` monitors, filtered by the query `params` (a QueryDict)."""
-    form = MonitoringFilterForm(params, municipalities=Municipality.objects.for_user(user))
     plans = Roadmap.objects.monitored_by(user).in_force()
+    asked = "status" in params
+    default = Roadmap.Status.APPROVED if asked else default_status(plans)
+    form = MonitoringFilterForm(
+        params, municipalities=Municipality.objects.for_user(user), default_status=default
+    )
+    widened = not asked and default == ""
     if form.is_valid():
         return MonitoredPlans(
             form,
             form.filter(plans),
             form.cleaned_data.get("status") or "",
             form.cleaned_data.get("municipality"),
+            widened,
         )
-    return MonitoredPlans(form, plans.approved(), Roadmap.Status.APPROVED, None)
+    return MonitoredPlans(
+        form, plans.filter(status=default) if default else plans, default, None, widened
+    )
 
 
 def owner_order() -> list:

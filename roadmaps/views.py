@@ -36,6 +36,7 @@ from roadmaps.access import (
     get_section_for_user,
     read_only_reason,
 )
+from roadmaps.cascade import can_build_on
 from roadmaps.deadline_preview import MAX_LENGTH as DEADLINE_MAX_LENGTH
 from roadmaps.deadline_preview import preview_deadline
 from roadmaps.forms import (
@@ -158,7 +159,7 @@ def roadmap_create(request):
     owners = _owners(request.user)
     if not owners.exists():
         raise PermissionDenied("Создавать планы могут координаторы и операторы.")
-    form = RoadmapCreateForm(request.POST or None, owners=owners)
+    form = RoadmapCreateForm(request.POST or None, owners=owners, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         roadmap = editing.create_roadmap(
@@ -303,6 +304,7 @@ def roadmap_detail(request, pk):
         can_submit=context["can_edit"],
         can_review=roadmap.status == Roadmap.Status.REVIEW and can_review(request.user, roadmap),
         can_revise=writable and roadmap.status == Roadmap.Status.APPROVED and not has_next,
+        can_build_on=can_build_on(request.user, roadmap),
         read_only_reason=read_only_reason(request.user, roadmap) if writable else "",
         reviewers=reviewers_for(roadmap) if roadmap.status == Roadmap.Status.REVIEW else None,
         approval=approval_of(roadmap, events=events),
@@ -665,6 +667,16 @@ def deadline_preview(request, pk):
 # ---------------------------------------------------------------------------------------------
 
 
+def _linked_organizations(user, parties) -> set[int]:
+    """The parties' organizations whose page the user may open: a school sees the regional
+    plan's parties, not the regional bodies' pages, so those are named without a link."""
+    return set(
+        Organization.objects.for_user(user)
+        .filter(pk__in=parties.values("organization_id"))
+        .values_list("pk", flat=True)
+    )
+
+
 @login_required
 def glossary(request, pk):
     roadmap, _ = get_roadmap_for_user(request, pk)
@@ -677,7 +689,13 @@ def glossary(request, pk):
     return render(
         request,
         "roadmaps/glossary.html",
-        {"roadmap": roadmap, "parties": parties_of(roadmap), "can_edit": editable, "form": form},
+        {
+            "roadmap": roadmap,
+            "parties": parties_of(roadmap),
+            "linked_organizations": _linked_organizations(request.user, roadmap.parties.all()),
+            "can_edit": editable,
+            "form": form,
+        },
     )
 
 
@@ -707,6 +725,9 @@ def _party_row(request, party):
         {
             "party": party,
             "roadmap": party.roadmap,
+            "linked_organizations": _linked_organizations(
+                request.user, Party.objects.filter(pk=party.pk)
+            ),
             "can_edit": can_edit(request.user, party.roadmap),
         },
     )

@@ -30,7 +30,7 @@ def edit_deadline_with_the_keyboard(page, item, text):
     page.keyboard.press("Enter")
     deadline = page.locator(f"#item-{item.pk}-deadline")
     expect(deadline).to_be_visible()
-    expect(page.locator(f"#item-{item.pk}-number")).to_be_focused()
+    expect(page.locator(f"#item-{item.pk}-title")).to_be_focused()
     deadline.focus()
     page.keyboard.press("Control+A")
     page.keyboard.type(text, delay=20)
@@ -179,7 +179,8 @@ def test_items_are_added_moved_and_deleted_with_the_keyboard(world, page, login)
     page.get_by_role("link", name="+ мероприятие в раздел 1.").focus()
     page.keyboard.press("Enter")
     editor = page.locator(f"#new-item-{section.pk}")
-    expect(editor.get_by_label("№")).to_be_focused()
+    title = editor.get_by_role("textbox", name="Мероприятие", exact=True)
+    expect(title).to_be_focused()
     expect(editor.get_by_label("№")).to_have_value("1.3.")
     editor.get_by_role("textbox", name="Мероприятие", exact=True).fill(
         "Родительское собрание по итогам самодиагностики"

@@ -1,6 +1,8 @@
 """A plan made from a higher level's approved plan («Создать план на основе…»)."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -200,12 +202,21 @@ def page_url(**params):
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
-def test_form_offers_the_regional_plan_and_suggests_its_period(world, regional, client_for):
+def test_form_offers_the_regional_plan_and_suggests_its_title_and_period(
+    world, regional, client_for
+):
     response = client_for(world.school_user).get(page_url(source=regional.pk))
-    html = response.content.decode()
     assert response.status_code == 200
-    assert f'<option value="{regional.pk}" selected>' in html
-    assert 'value="2024"' in html
+    form = response.context["form"]
+    assert form["source"].value() == regional.pk
+    assert form["title"].value() == regional.title
+    assert form["period"].value() == "2024"
+    option = re.search(rf'<option value="{regional.pk}"([^>]*)>', response.content.decode())
+    # Choosing another plan on the page fills the name and period in from its option.
+    attrs = dict(re.findall(r'(data-[a-z]+)="([^"]*)"', option[1]))
+    assert html.unescape(attrs["data-title"]) == regional.title
+    assert attrs["data-period"] == "2024"
+    assert " selected" in option[1]
 
 
 def test_school_coordinator_creates_a_plan_from_the_regional_one(world, regional, client_for):

@@ -74,6 +74,7 @@ def test_the_form_proposes_plain_wording_responsible_parties_and_the_academic_ye
     assert "с 01.09.2024 по 31.08.2025" in page
     assert 'value="draft"' not in page
     assert "data-select-all" in page
+    assert '<label for="select-all-deficits">выбрать все</label>' in page
     assert '<option value="заместитель директора по ВР">' in page
 
 

@@ -129,6 +129,8 @@ ROUTES: dict[str, list[Route]] = {
     # Probes for the load balancer answer everyone, signed in or not.
     "healthz": [Route(lambda w: reverse("healthz"), everyone(anonymous=200))],
     "readyz": [Route(lambda w: reverse("readyz"), everyone(anonymous=200))],
+    # The icon is public: the login page shows it too.
+    "favicon": [Route(lambda w: reverse("favicon"), everyone(301, anonymous=301))],
     "password_change": [Route(lambda w: reverse("password_change"), everyone())],
     "password_change_done": [Route(lambda w: reverse("password_change_done"), everyone())],
     "orgs:municipality-detail": [

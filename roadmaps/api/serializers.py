@@ -251,6 +251,8 @@ class ItemSerializer(serializers.ModelSerializer):
         values.update({name: value for name, value in attrs.items() if name in values})
         values["directions"] = [direction.pk for direction in values["directions"]]
         values["status"] = item.status
+        if attrs.get("lock_version") is not None:
+            values["lock_version"] = attrs["lock_version"]  # a stale write is a conflict
         cleaned = _validated_by(ItemForm(values, instance=item))
         del cleaned["status"], cleaned["lock_version"]
         for name in ("responsible_text", "lock_version", "section"):

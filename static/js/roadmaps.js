@@ -2,8 +2,13 @@
 (() => {
   const FIELDS = "input:not([type=hidden]), textarea, select";
 
+  // An editor opens on the field to fix, else on the one it marks (the item's «Мероприятие»:
+  // its number is proposed), else on its first field.
   function focusFirstField(row) {
-    const field = row.querySelector(FIELDS);
+    const field =
+      row.querySelector(`.has-error :is(${FIELDS})`) ||
+      row.querySelector("[autofocus]") ||
+      row.querySelector(FIELDS);
     if (field) {
       field.focus();
     }
@@ -124,6 +129,32 @@
 
     document.querySelectorAll("[data-add-responsible]").forEach((button) => {
       button.hidden = false;
+    });
+
+    // «На основе плана»: choosing a plan fills in the new plan's name and period from it,
+    // unless the user has already typed their own.
+    document.querySelectorAll("select[data-fills]").forEach((select) => {
+      const chosen = select.selectedOptions[0];
+      select.dataset.fills.split(" ").forEach((name) => {
+        const field = select.form.elements[name];
+        if (field && chosen && field.value === chosen.dataset[name]) {
+          field.dataset.filled = field.value;
+        }
+      });
+      select.addEventListener("change", () => {
+        const option = select.selectedOptions[0];
+        select.dataset.fills.split(" ").forEach((name) => {
+          const field = select.form.elements[name];
+          const value = option ? option.dataset[name] : undefined;
+          if (!field || value === undefined) {
+            return;
+          }
+          if (field.value.trim() === "" || field.value === field.dataset.filled) {
+            field.value = value;
+            field.dataset.filled = value;
+          }
+        });
+      });
     });
   });
 })();

@@ -46,7 +46,8 @@ document.addEventListener("DOMContentLoaded", () => {
       all.checked = ticked > 0 && ticked === boxes().length;
       all.indeterminate = ticked > 0 && ticked < boxes().length;
     };
-    all.hidden = false;
+    // Shown only where it works: it needs this script.
+    (all.closest("[data-select-all-control]") || all).hidden = false;
     all.addEventListener("change", () => {
       boxes().forEach((box) => { box.checked = all.checked; });
       sync();
