@@ -1,6 +1,6 @@
 """Charts of the analytical reports as inline SVG, the same picture on the page and in the PDF.
 
-Colours and sizes are SVG attributes (`fill="#2e8b57"`), never `style=`: the CSP forbids inline
+Colours and sizes are SVG attributes (`fill="#2a7f4f"`), never `style=`: the CSP forbids inline
 styles on pages, and WeasyPrint does not read portal.css, so a chart coloured by classes would
 print grey. The levels' colours come from selfdiag/levels.py, as the CSS's do.
 

@@ -15,7 +15,7 @@ from selfdiag.methodology import BASE, BELOW_BASE, HIGH, LEVELS, MEDIUM
 
 #: The background of a level: a cell of the map, a segment of a bar, a badge.
 LEVEL_FILL: Mapping[str, str] = MappingProxyType(
-    {BELOW_BASE: "#d64545", BASE: "#f0a330", MEDIUM: "#7dbb57", HIGH: "#2e8b57"}
+    {BELOW_BASE: "#c93a3a", BASE: "#f0a330", MEDIUM: "#7dbb57", HIGH: "#2a7f4f"}
 )
 #: Text drawn on a level's colour, readable on it.
 LEVEL_INK: Mapping[str, str] = MappingProxyType(

@@ -476,5 +476,5 @@ def test_municipality_bar_splits_its_width_by_the_level_counts(world, rounds):
             r'<rect x="[\d.]+" y="0" width="([\d.]+)" height="12" fill="(#\w+)"><title>', svg
         )
     ]
-    assert widths == [("#d64545", 30), ("#f0a330", 60), ("#2e8b57", 30)]
+    assert widths == [("#c93a3a", 30), ("#f0a330", 60), ("#2a7f4f", 30)]
     assert "ниже базового — 1, базовый — 2, высокий — 1" in svg
