@@ -202,10 +202,6 @@ def tab_to(page, matches, limit=80, back=False):
     raise AssertionError(f"{limit} presses of {key} did not reach the control: {passed}")
 
 
-def by_id(element_id):
-    return lambda d: d[1] == element_id
-
-
 def by_text(text):
     return lambda d: d[3] == text or d[4] == text
 
