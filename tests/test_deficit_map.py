@@ -357,16 +357,16 @@ def test_excel_colours_each_cell_by_level_with_a_legend_and_frozen_header(
 
     legend = next(row for row in rows[:header] if row[0].value == "Обозначения:")
     assert [(c.value, fill(c)) for c in legend[1:5]] == [
-        ("ниже базового", "D64545"),
+        ("ниже базового", "C93A3A"),
         ("базовый", "F0A330"),
         ("средний", "7DBB57"),
-        ("высокий", "2E8B57"),
+        ("высокий", "2A7F4F"),
     ]
     body = {row[1].value: [(c.value, fill(c)) for c in row[2:6]] for row in rows[header + 1 :]}
     assert body["МБОУ «Гатчинская СОШ № 2»"] == [
-        ("ниже базового", "D64545"),
-        ("ниже базового*", "D64545"),
-        ("высокий", "2E8B57"),
+        ("ниже базового", "C93A3A"),
+        ("ниже базового*", "C93A3A"),
+        ("высокий", "2A7F4F"),
         ("базовый", "F0A330"),
     ]
     assert body["МОУ «Лужская СОШ № 5»"] == [
