@@ -41,6 +41,23 @@ def parse_rows(text: str) -> tuple[list[ParsedItem], list[str]]:
     return items, warnings
 
 
+def html_to_rows(html: str) -> str:
+    """A table the browser put on the clipboard as HTML (Word, Excel, LibreOffice), as
+    tab-separated rows; "" when it holds no table."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return ""
+    rows = []
+    for tr in tree.iter("tr"):
+        cells = [" ".join(td.text_content().split()) for td in tr if td.tag in ("td", "th")]
+        if any(cells):
+            rows.append("\t".join(cells))
+    return "\n".join(rows)
+
+
 def _parse(text: str) -> tuple[list[ParsedItem], list[str]]:
     try:
         parsed = parse_document(text.encode("utf-8"), "paste.txt")
@@ -71,8 +88,8 @@ class PasteForm(forms.Form):
     def clean(self):
         data = super().clean()
         text = data.get("text") or ""
-        if data.get("html") and "\t" not in text:
-            text = data["html"]
+        if data.get("html"):
+            text = html_to_rows(data["html"]) or text
         if "text" in data:
             try:
                 self.items, self.warnings = parse_rows(text)

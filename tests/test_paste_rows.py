@@ -139,3 +139,22 @@ def test_a_frozen_plan_refuses_pasting_in_russian(world, client_for, status):
 def test_a_draft_shows_the_button_to_its_editor(world, plan, client_for):
     page = client_for(world.municipal).get(reverse("roadmaps:roadmap-detail", args=[plan.pk]))
     assert "Вставить строки" in page.content.decode()
+
+
+def test_an_html_table_from_the_clipboard_is_read_as_rows(world, plan, client_for):
+    section = plan.sections.get()
+    html = (
+        "<html><body><table><tr><td>1</td><td>Совещание директоров</td><td>март 2024</td>"
+        "<td>ИМЦ</td><td>Протокол</td></tr></table></body></html>"
+    )
+    client_for(world.municipal).post(
+        reverse("roadmaps:paste-rows", args=[plan.pk]),
+        {
+            "text": "1 Совещание директоров март 2024",
+            "html": html,
+            "section": section.pk,
+            "confirm": "",
+        },
+    )
+    item = Item.objects.get(title="Совещание директоров")
+    assert item.result == "Протокол"
