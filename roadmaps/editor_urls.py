@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/history/", views.roadmap_history, name="roadmap-history"),
     path("<int:pk>/deadline-preview/", views.deadline_preview, name="deadline-preview"),
     path("<int:pk>/sections/add/", views.section_add, name="section-add"),
+    path("<int:pk>/paste/", views.paste_rows, name="paste-rows"),
     path("<int:pk>/glossary/", views.glossary, name="glossary"),
     path("<int:pk>/glossary/add/", views.party_add, name="party-add"),
     # /roadmaps/sections/<pk>/

@@ -921,3 +921,35 @@ def roadmap_history(request, pk):
         "roadmaps/history.html",
         {"roadmap": roadmap, "page": page, "rows": rows, "now": timezone.now()},
     )
+
+
+@login_required
+def paste_rows(request, pk):
+    """«Вставить строки»: preview a pasted block, then add all its rows to a section."""
+    from portal.russian import count
+    from roadmaps.pasting import PasteForm, add_rows
+
+    roadmap = get_editable_roadmap(request, pk)
+    form = PasteForm(request.POST or None, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        if "confirm" in request.POST:
+            section = form.cleaned_data["section"]
+            added = add_rows(section, form.items, user=request.user)
+            messages.success(
+                request,
+                f"В раздел {section.number} добавлено "
+                f"{count(len(added), 'мероприятие,мероприятия,мероприятий')}.",
+            )
+            return redirect(reverse("roadmaps:roadmap-detail", args=[roadmap.pk]))
+        rows = form.preview()
+        return render(
+            request,
+            "roadmaps/paste_rows.html",
+            {
+                "roadmap": roadmap,
+                "form": form,
+                "rows": rows,
+                "add_label": "Добавить " + count(len(rows), "мероприятие,мероприятия,мероприятий"),
+            },
+        )
+    return render(request, "roadmaps/paste_rows.html", {"roadmap": roadmap, "form": form})

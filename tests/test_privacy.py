@@ -210,6 +210,10 @@ ROUTES: dict[str, list[Route]] = {
         Route(_roadmap_url("roadmap-edit"), PLAN_WRITE_PAGE),
         Route(_roadmap_url("roadmap-edit", status="approved"), APPROVED_WRITE),
     ],
+    "roadmaps:paste-rows": [
+        Route(_roadmap_url("paste-rows"), PLAN_WRITE_PAGE),
+        Route(_roadmap_url("paste-rows", status="approved"), APPROVED_WRITE),
+    ],
     "roadmaps:roadmap-submit": [
         Route(_roadmap_url("roadmap-submit"), everyone(405)),
         Route(_roadmap_url("roadmap-submit"), PLAN_WRITE_POST, method="post"),
