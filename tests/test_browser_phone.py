@@ -129,8 +129,10 @@ def test_plan_is_stacked_cards_with_number_and_title_on_a_phone(
         "el => window.scrollTo(0, el.getBoundingClientRect().bottom + window.scrollY - 200)",
         edit.element_handle(),
     )
+    assert row.bounding_box()["y"] < 0  # the card's top has scrolled away
     assert page.evaluate(
-        "el => { const box = el.getBoundingClientRect(); return box.top >= 0 && box.bottom <= window.innerHeight; }",
+        "el => { const box = el.getBoundingClientRect();"
+        " return box.top >= 0 && box.bottom <= window.innerHeight; }",
         number.element_handle(),
     )
     assert title.is_visible()
@@ -221,5 +223,9 @@ def test_desktop_keeps_the_table_and_the_open_menu(world, regional_plan, login, 
     no_wider_than_the_screen(page)
     shoot(page, tmp_path, "desktop-plan")
     page.locator(f"#item-{item.pk}-edit").click()
-    expect(page.locator(f"#item-{item.pk} form.inline-editor")).to_be_visible()
+    form = page.locator(f"#item-{item.pk} form.inline-editor")
+    expect(form).to_be_visible()
+    # Even where the plan is wider than its wrap, the form's fields are all in sight.
+    box = form.bounding_box()
+    assert box["x"] + box["width"] <= DESKTOP["width"]
     shoot(page, tmp_path, "desktop-item-form")
