@@ -26,6 +26,12 @@ RGB = {
 
 @pytest.fixture
 def rounds(world):
+    return make_report_rounds(world)
+
+
+def make_report_rounds(world):
+    """Two scored rounds over four schools of two districts: the deficit map and the dynamics
+    have something in every colour (also used by tests/test_browser_phone.py)."""
     import datetime
 
     schools = {

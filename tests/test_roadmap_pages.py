@@ -147,7 +147,7 @@ def test_the_plan_shows_sections_numbered_items_and_the_dates_a_deadline_means(w
     assert "Обозначения и сокращения" in page
     # Subsections follow their section, and items keep the order of the document.
     assert page.index("Научно-методическое") < page.index("Мероприятия по повышению")
-    numbers = re.findall(r'<td class="num">([\d.]+)</td>', page)
+    numbers = re.findall(r'<td class="num item-number"[^>]*>([\d.]+)</td>', page)
     assert numbers[:2] == ["1.1", "1.2"]
 
 
