@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.db import transaction
 
+from portal.validators import validate_multiline
 from roadmaps import editing
 from roadmaps.deadlines import parse_deadline
 from roadmaps.importers import DocumentError, ParsedItem, parse_document
@@ -73,8 +74,14 @@ class PasteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
         max_length=MAX_CHARS,
         strip=False,
+        validators=[validate_multiline],
     )
-    html = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_CHARS)
+    html = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput,
+        max_length=MAX_CHARS,
+        validators=[validate_multiline],
+    )
     section = forms.ModelChoiceField(label="Добавить в раздел", queryset=None, empty_label=None)
 
     def __init__(self, *args, roadmap, **kwargs):
