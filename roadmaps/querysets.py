@@ -51,6 +51,15 @@ def _overdue_q(today: datetime.date | None, prefix: str = "") -> Q:
     )
 
 
+def _first_due():
+    """The earlier of a periodic item's next period and the end of its deadline, in SQL
+    (Item.overdue_since). PostgreSQL's LEAST skips NULLs, SQLite's MIN() returns NULL:
+    Coalesce evens them out."""
+    from django.db.models.functions import Coalesce, Least
+
+    return Coalesce(Least("next_due", "deadline_end"), "next_due", "deadline_end")
+
+
 def _progress_counts(prefix: str, today: datetime.date | None) -> dict:
     """Counts of a plan's items by execution state, for annotate() and aggregate() alike."""
 
@@ -196,11 +205,7 @@ class ItemQuerySet(models.QuerySet):
 
     def by_overdue_since(self):
         """Ordered by the due date missed first (Item.overdue_since), earliest first."""
-        from django.db.models.functions import Coalesce, Least
-
-        # PostgreSQL's LEAST skips NULLs, SQLite's MIN() returns NULL: Coalesce evens them out.
-        since = Coalesce(Least("next_due", "deadline_end"), "next_due", "deadline_end")
-        return self.annotate(overdue_from=since).order_by(
+        return self.annotate(overdue_from=_first_due()).order_by(
             "overdue_from", "roadmap__owner__short_name", "position", "pk"
         )
 
@@ -211,8 +216,6 @@ class ItemQuerySet(models.QuerySet):
         """Items overdue (the rule of `overdue()`) or still open and due within `days` days
         (the end of the deadline or a periodic item's next period), each with `is_late` saying
         which, ordered by that date (Item.overdue_since): the inbox's «сроки»."""
-        from django.db.models.functions import Coalesce, Least
-
         today = today or timezone.localdate()
         late = _overdue_q(today)
         window = (today, today + datetime.timedelta(days=days))
@@ -224,7 +227,7 @@ class ItemQuerySet(models.QuerySet):
             .annotate(
                 # A NULL next_due makes the bare comparison NULL, not False: say it in a Case.
                 is_late=Case(When(late, then=Value(True)), default=Value(False)),
-                due_on=Coalesce(Least("next_due", "deadline_end"), "next_due", "deadline_end"),
+                due_on=_first_due(),
             )
             .order_by("due_on", "roadmap_id", "position", "pk")
         )
