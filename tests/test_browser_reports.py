@@ -17,10 +17,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # portal.css: --level-below, --level-base, --level-medium, --level-high.
 RGB = {
-    "below_base": "rgb(214, 69, 69)",
+    "below_base": "rgb(201, 58, 58)",
     "base": "rgb(240, 163, 48)",
     "medium": "rgb(125, 187, 87)",
-    "high": "rgb(46, 139, 87)",
+    "high": "rgb(42, 127, 79)",
 }
 
 
