@@ -2,15 +2,27 @@
 
 Each answer is checked against the questions the school is asked (the methodology's plan for
 the school's profile); then all are saved under the submission's row lock, or none.
+
+Autosave calls this once per click, so the common case is kept to three statements inside the
+transaction: lock the submission, UPDATE the answer row (INSERT when there is none yet), touch
+the submission. Option ids come from a per-process map keyed by the methodology's revision.
 """
 
-from django.db import transaction
+import threading
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from selfdiag.models import Answer, Option, Submission, SubmissionError, school_profile
 from selfdiag.scoring import compile_methodology
 
 NOT_SAVED_MESSAGE = "Анкета отправлена или раунд закрыт: ответ не сохранён."
+
+# {(methodology pk, revision): {(indicator code, option code): (option pk, indicator pk)}}.
+# Every change of a methodology's rows gives it a new revision (Methodology.bump_revision).
+_OPTION_IDS: dict[tuple, dict[tuple[str, str], tuple[int, int]]] = {}
+_OPTION_IDS_LOCK = threading.Lock()
 
 
 class InvalidAnswers(ValueError):
@@ -39,30 +51,73 @@ def check_answers(round_, school, answers: dict[str, str]) -> None:
         raise InvalidAnswers(errors)
 
 
+def option_ids(methodology) -> dict[tuple[str, str], tuple[int, int]]:
+    """{(indicator code, option code): (option pk, indicator pk)} of the methodology."""
+    key = (methodology.pk, methodology.revision)
+    ids = _OPTION_IDS.get(key)
+    if ids is None:
+        ids = {
+            (indicator_code, code): (pk, indicator_id)
+            for indicator_code, code, pk, indicator_id in Option.objects.filter(
+                indicator__methodology_id=methodology.pk
+            )
+            .order_by()
+            .values_list("indicator__code", "code", "pk", "indicator_id")
+        }
+        with _OPTION_IDS_LOCK:
+            for stale in [k for k in _OPTION_IDS if k[0] == methodology.pk]:
+                _OPTION_IDS.pop(stale, None)
+            _OPTION_IDS[key] = ids
+    return ids
+
+
+def _locked_submission(round_, school) -> Submission:
+    """The school's submission of the round, row-locked, with the round's status read under the
+    lock (as Submission._lock does); started when there is none."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .filter(round=round_, school=school)
+        .annotate(round_status=F("round__status"))
+        .order_by()
+    )
+    submission = locked.first()
+    if submission is None:
+        try:
+            with transaction.atomic():
+                Submission.objects.create(round=round_, school=school)
+        except IntegrityError:
+            pass  # started by a parallel request just now
+        submission = locked.get()
+    round_.status = submission.round_status
+    return submission
+
+
 def save_answers(round_, school, answers: dict[str, str], *, by) -> Submission:
     """Save `answers` ({indicator code: option code}) into the school's submission of the round,
     starting it when there is none. Raises InvalidAnswers (nothing saved) or SubmissionError
     when the submission is sent or the round closed (nothing saved, no submission started)."""
     check_answers(round_, school, answers)
-    options = {
-        (indicator_code, code): (pk, indicator_id)
-        for indicator_code, code, pk, indicator_id in Option.objects.filter(
-            indicator__methodology_id=round_.methodology_id, indicator__code__in=list(answers)
-        ).values_list("indicator__code", "code", "pk", "indicator_id")
-    }
+    options = option_ids(round_.methodology)
     with transaction.atomic():
-        submission, _ = Submission.objects.get_or_create(round=round_, school=school)
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        submission.round = round_
+        submission = _locked_submission(round_, school)
+        submission.round, submission.school = round_, school
         if not submission.is_editable:
             # Rolls back a submission started just now, in a closed round.
             raise SubmissionError(NOT_SAVED_MESSAGE)
+        now = timezone.now()
         for code, option_code in answers.items():
             option_id, indicator_id = options[(code, option_code)]
-            Answer.objects.update_or_create(
-                submission=submission,
-                indicator_id=indicator_id,
-                defaults={"option_id": option_id, "answered_by": by},
-            )
-        Submission.objects.filter(pk=submission.pk).update(updated=timezone.now())
+            updated = Answer.objects.filter(
+                submission=submission, indicator_id=indicator_id
+            ).update(option_id=option_id, answered_by=by, answered_at=now)
+            if not updated:
+                # The submission's row lock is held: no one else inserts this answer meanwhile.
+                Answer.objects.create(
+                    submission=submission,
+                    indicator_id=indicator_id,
+                    option_id=option_id,
+                    answered_by=by,
+                )
+        Submission.objects.filter(pk=submission.pk).update(updated=now)
+        submission.updated = now
     return submission

@@ -247,6 +247,34 @@ def test_autosave_saves_one_answer_and_updates_the_progress(world, client_for, r
     assert submission.answers_by_code() == {"Z2": "partly"}
 
 
+def test_autosave_is_a_few_statements_whatever_was_answered_before(
+    world, client_for, round_, django_assert_max_num_queries
+):
+    """Session, user, scope, round, school; then lock the submission, UPDATE the answer
+    (INSERT the first time), touch the submission, read the answered ids for the counts (in a
+    test also the SAVEPOINT and RELEASE of the transaction). No page render and no query per
+    question, however many are already answered."""
+    client = client_for(world.school_user)
+    answer_url = url("answer", round_, world.school)
+    htmx_post(client, answer_url, {"indicator": "Z1", "option": "yes"})
+    with django_assert_max_num_queries(12):
+        first = htmx_post(client, answer_url, {"indicator": "Z2", "option": "partly"})
+    for code, option in ALL_FULL.items():
+        htmx_post(client, answer_url, {"indicator": code, "option": option})
+    with django_assert_max_num_queries(11):
+        again = htmx_post(client, answer_url, {"indicator": "Z2", "option": "partly"})
+    assert "Отвечено 2 из 6" in first.content.decode()
+    html = again.content.decode()
+    assert "Отвечено 6 из 6" in html
+    assert 'id="nav-count-znanie" hx-swap-oob="true">3/3' in html
+    assert "Без ответа:" not in html
+    submission = Submission.objects.get(round=round_, school=world.school)
+    assert submission.answers_by_code() == {**ALL_FULL, "Z2": "partly"}
+    assert Answer.objects.get(submission=submission, indicator__code="Z2").answered_by == (
+        world.school_user
+    )
+
+
 def test_answers_from_two_tabs_are_both_kept_and_a_changed_answer_replaces_the_old(
     world, client_for, round_
 ):
