@@ -25,7 +25,7 @@ from orgs.models import Municipality, Organization
 from orgs.reviewers import person_name
 from portal.russian import quote
 from portal.validators import parse_id
-from roadmaps import editing, execution, grif, layout, versions
+from roadmaps import editing, execution, grif, layout, row_cache, versions
 from roadmaps.access import (
     can_edit,
     can_review,
@@ -293,9 +293,11 @@ def roadmap_detail(request, pk):
         .order_by("-version")
     )
     has_next = any(version.previous_version_id == roadmap.pk for version in family)
+    blocks = _blocks(roadmap)
+    row_cache.attach_rows(blocks, context)
     context.update(
         grif=_page_grif(roadmap),
-        blocks=_blocks(roadmap),
+        blocks=blocks,
         glossary=roadmap.parties.filter(in_glossary=True).order_by("position", "name"),
         events=events,
         return_comment=returned[-1] if returned and roadmap.status == "returned" else None,
