@@ -169,6 +169,10 @@ else:
         }
     }
 
+# The menu's «Ожидает действий (N)» is kept per user this many seconds in the cache (0: count on
+# every page). The inbox page itself always counts afresh.
+INBOX_COUNT_SECONDS = env_int("INBOX_COUNT_SECONDS", 10)
+
 # Background jobs (portal/tasks.py): the queue lives in the database; `manage.py db_worker` runs
 # it (`make run` starts one beside the server). Tests switch to the immediate backend.
 TASKS = {

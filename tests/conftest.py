@@ -8,6 +8,7 @@ coordinator. The outsider works at a school of another region.
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from orgs.models import Membership, Organization
 from tests.factories import (
@@ -23,6 +24,8 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
+    # The local memory cache outlives a test; ids are reused by the next test's rows.
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

@@ -240,6 +240,25 @@ def test_the_menu_shows_the_count_on_every_page(world, scene, client_for):
     assert "Ожидает действий (6)" in response.content.decode()
 
 
+def test_the_menu_count_is_kept_a_few_seconds_and_the_inbox_page_counts_afresh(
+    world, scene, client_for, settings, django_assert_max_num_queries
+):
+    settings.INBOX_COUNT_SECONDS = 10
+    client = client_for(world.operator)
+    plans = reverse("roadmaps:roadmap-list")
+    with django_assert_max_num_queries(50) as first:
+        assert "Ожидает действий (6)" in client.get(plans).content.decode()
+    _submitted(world.omsu, world.municipal)
+    # The menu's count comes from the cache: one query fewer, the old number for a few seconds.
+    with django_assert_max_num_queries(len(first.captured_queries) - 1):
+        assert "Ожидает действий (6)" in client.get(plans).content.decode()
+    assert "Ожидает действий (7)" in client.get(reverse("inbox:inbox")).content.decode()
+    assert "Ожидает действий (7)" in client.get(plans).content.decode()
+    settings.INBOX_COUNT_SECONDS = 0
+    _submitted(world.omsu, world.municipal)
+    assert "Ожидает действий (8)" in client.get(plans).content.decode()
+
+
 def test_a_kind_with_more_entries_than_the_limit_is_cut_and_says_so(world, settings):
     from inbox import entries
 
