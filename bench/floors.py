@@ -162,3 +162,43 @@ def round_export(round_name: str, direction_codes: list[str]) -> int:
     finally:
         cursor.close()
     return count
+
+
+def answer_save(school_id: int, round_id: int, indicator_code: str) -> int:
+    """One autosave in SQL: in a transaction, lock the submission (FOR UPDATE on PostgreSQL),
+    update the answer row to its own option, touch the submission, read the answered ids for
+    the counts. What the database needs for a save, without the request around it."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from selfdiag.models import Answer, Indicator
+
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with transaction.atomic():
+        rows = _fetch(
+            f"SELECT id FROM {_t(Submission)} WHERE round_id = %s AND school_id = %s{lock}",
+            [round_id, school_id],
+        )
+        if not rows:
+            return 0
+        (submission_id,) = rows[0]
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {_t(Answer)} SET answered_at = %s
+                WHERE submission_id = %s AND indicator_id = (
+                    SELECT i.id FROM {_t(Indicator)} i
+                    JOIN {_t(Round)} r ON r.methodology_id = i.methodology_id
+                    WHERE r.id = %s AND i.code = %s)
+                """,
+                [now, submission_id, round_id, indicator_code],
+            )
+            cursor.execute(
+                f"UPDATE {_t(Submission)} SET updated = %s WHERE id = %s", [now, submission_id]
+            )
+        return len(
+            _fetch(
+                f"SELECT indicator_id FROM {_t(Answer)} WHERE submission_id = %s", [submission_id]
+            )
+        )

@@ -247,6 +247,7 @@ def operations() -> list[dict]:
     import io
 
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import transaction
     from django.db.models import Count
     from django.test import Client
@@ -263,7 +264,7 @@ def operations() -> list[dict]:
     from selfdiag import excel
     from selfdiag.access import schools_in_scope
     from selfdiag.deficit_map import build_deficit_map
-    from selfdiag.models import DirectionResult, Round, Submission
+    from selfdiag.models import DirectionResult, Round, Submission, school_profile
     from selfdiag.scoring import compile_methodology, score
 
     User = get_user_model()
@@ -378,8 +379,91 @@ def operations() -> list[dict]:
             transaction.set_rollback(True)
         return count
 
+    def page_client(user):
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(user)
+        return client
+
+    # The approved regional plan, opened by the region's operator (warm: rows from the cache).
+    approved = (
+        Roadmap.objects.filter(
+            owner__region_id=region_id,
+            owner__municipality__isnull=True,
+            status=Roadmap.Status.APPROVED,
+        )
+        .annotate(n=Count("items"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    plan_page_client = page_client(operator)
+
+    def plan_page():
+        response = plan_page_client.get(f"/roadmaps/{approved.pk}/")
+        assert response.status_code == 200, response.status_code
+        return approved.n
+
+    def plan_page_cold():
+        cache.clear()
+        return plan_page()
+
+    # Autosave: a municipal coordinator answers for a school of the district in the open round.
+    mun_user = User.objects.filter(
+        username__startswith=f"{scale.USER_PREFIX}mun-",
+        memberships__organization__municipality__region_id=region_id,
+    ).first()
+    municipality_id = mun_user.memberships.values_list(
+        "organization__municipality_id", flat=True
+    ).first()
+    school = (
+        round_.schools.filter(municipality_id=municipality_id)
+        .exclude(
+            selfdiag_submissions__round=round_,
+            selfdiag_submissions__status__in=["submitted", "accepted"],
+        )
+        .order_by("pk")
+        .first()
+    )
+    question = compiled.plan(school_profile(school)).indicators[0]
+    choices = [
+        option.code for option in round_.methodology.as_plain().indicator(question.code).options
+    ]
+    answer_client = page_client(mun_user)
+    answer_path = f"/selfdiag/rounds/{round_.pk}/schools/{school.pk}/answer/"
+    turn = [0]
+
+    def autosave():
+        turn[0] += 1
+        response = answer_client.post(
+            answer_path,
+            {"indicator": question.code, "option": choices[turn[0] % len(choices)]},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200, response.status_code
+        return 1
+
     region_label = f"{region_schools} школ"
     return [
+        {
+            "name": "Анкета: сохранение ответа (автосохранение, htmx)",
+            "fn": autosave,
+            "floor": lambda: floors.answer_save(school.pk, round_.pk, question.code),
+            "max_s": 0.05,
+            "target": "< 50 мс",
+            "repeat": 21,
+        },
+        {
+            "name": f"Страница утверждённого плана ({approved.n} мероприятий), тёплый кэш",
+            "fn": plan_page,
+            "max_s": 0.03,
+            "target": "< 30 мс",
+            "repeat": 21,
+        },
+        {
+            "name": f"Страница утверждённого плана ({approved.n} мероприятий), пустой кэш",
+            "fn": plan_page_cold,
+            "target": "для сравнения",
+            "repeat": 11,
+        },
         {
             "name": f"Карта дефицитов крупнейшего региона ({region_label})",
             "fn": deficit_map,

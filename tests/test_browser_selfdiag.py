@@ -82,6 +82,7 @@ def test_operator_returns_a_submission_and_the_school_reads_the_comment(world, l
     page = login(world.school_user)
     expect(page.get_by_text("Анкета возвращена на доработку")).to_be_visible()
     page.get_by_role("link", name="Продолжить заполнение").click()
+    page.wait_for_load_state("load")  # htmx loaded before the first autosave
     expect(page.locator(".review-comment")).to_have_text(
         "Z2: в плане внеурочной деятельности нет курса «Разговоры о важном» для 10–11 классов."
     )

@@ -1,0 +1,192 @@
+"""Profile one page of the portal on a generated country: where its time goes.
+
+    python bench/profile.py PAGE [--scale 2000] [--db sqlite|URL] [-n 20] [--top 30]
+
+PAGE is one of the names below. The page is requested through Django's test client with all
+middleware (as bench/run.py does), once to warm up, then N times under cProfile; prints the
+median wall time, the query count and the functions with the largest cumulative time (only the
+portal's own code and Django's template and ORM layers, the rest is noise). Uses the SQLite
+file bench/run.py generated (`bench/run.py --scale N --db sqlite --prepare-only`) unless --db
+gives a DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = {
+    "plan": "approved regional plan (the largest), regional operator",
+    "plan-cold": "the same with an empty cache before each request",
+    "answer": "autosave of one answer (htmx POST), municipal coordinator",
+    "questionnaire": "the questionnaire of a school, municipal coordinator",
+    "round": "the round page of the open round, municipal coordinator",
+    "result": "the result page of a scored school, municipal coordinator",
+    "home": "the home page, municipal coordinator",
+    "middleware": "a 404 page: only the middleware, session and user around nothing",
+}
+
+
+def _setup(db: str, scale: int) -> None:
+    url = db if "://" in db else f"sqlite:///{ROOT / 'var' / 'bench' / f'scale-{scale}.sqlite3'}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def _request(page: str):
+    """A function doing one request of `page`, asserting its status."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db.models import Count
+    from django.test import Client
+
+    from orgs.models import Organization
+    from roadmaps.models import Roadmap
+    from scale import generator as scale
+    from selfdiag.models import Round, Submission, school_profile
+    from selfdiag.scoring import compile_methodology
+
+    User = get_user_model()
+    region_id, region_code = (
+        Organization.objects.filter(kind="school")
+        .values_list("region_id", "region__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "region_id")
+        .first()[:2]
+    )
+    operator = User.objects.get(username=f"{scale.USER_PREFIX}op-{region_code}")
+    municipal = User.objects.filter(
+        username__startswith=f"{scale.USER_PREFIX}mun-",
+        memberships__organization__municipality__region_id=region_id,
+    ).first()
+    municipality_id = municipal.memberships.values_list(
+        "organization__municipality_id", flat=True
+    ).first()
+    round_ = Round.objects.get(region_id=region_id, name=scale.ROUNDS[1][0])
+
+    def client(user):
+        c = Client(SERVER_NAME="127.0.0.1")
+        c.force_login(user)
+        return c
+
+    def get(c, path, status=200):
+        def run():
+            response = c.get(path)
+            assert response.status_code == status, (path, response.status_code)
+
+        return run
+
+    if page in ("plan", "plan-cold"):
+        plan = (
+            Roadmap.objects.filter(
+                owner__region_id=region_id,
+                owner__municipality__isnull=True,
+                status=Roadmap.Status.APPROVED,
+            )
+            .annotate(n=Count("items"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        warm = get(client(operator), f"/roadmaps/{plan.pk}/")
+        if page == "plan":
+            return warm
+
+        def cold():
+            cache.clear()
+            warm()
+
+        return cold
+    schools = round_.schools.filter(municipality_id=municipality_id).order_by("pk")
+    if page in ("answer", "questionnaire"):
+        school = schools.exclude(
+            selfdiag_submissions__round=round_,
+            selfdiag_submissions__status__in=["submitted", "accepted"],
+        ).first()
+        if page == "questionnaire":
+            return get(client(municipal), f"/selfdiag/rounds/{round_.pk}/schools/{school.pk}/")
+        methodology = round_.methodology.as_plain()
+        question = compile_methodology(methodology).plan(school_profile(school)).indicators[0]
+        options = [o.code for o in methodology.indicator(question.code).options]
+        c, turn = client(municipal), [0]
+
+        def answer():
+            turn[0] += 1
+            response = c.post(
+                f"/selfdiag/rounds/{round_.pk}/schools/{school.pk}/answer/",
+                {"indicator": question.code, "option": options[turn[0] % len(options)]},
+                HTTP_HX_REQUEST="true",
+            )
+            assert response.status_code == 200, response.status_code
+
+        return answer
+    if page == "round":
+        return get(client(municipal), f"/selfdiag/rounds/{round_.pk}/")
+    if page == "result":
+        scored = Submission.objects.filter(
+            round=round_, school__municipality_id=municipality_id, scored_at__isnull=False
+        ).first()
+        return get(
+            client(municipal), f"/selfdiag/rounds/{round_.pk}/schools/{scored.school_id}/result/"
+        )
+    if page == "home":
+        return get(client(municipal), "/")
+    if page == "middleware":
+        return get(client(municipal), "/no-such-page/", status=404)
+    raise SystemExit(f"неизвестная страница: {page}; есть: {', '.join(PAGES)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("page", choices=sorted(PAGES))
+    parser.add_argument("--scale", type=int, default=2000)
+    parser.add_argument("--db", default="sqlite")
+    parser.add_argument("-n", type=int, default=20)
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args()
+    _setup(args.db, args.scale)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run = _request(args.page)
+    run()
+    times = []
+    for _ in range(args.n):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(args.n):
+        run()
+    profile.disable()
+    print(f"{args.page}: {PAGES[args.page]}")
+    print(
+        f"медиана {statistics.median(times) * 1000:.1f} мс (без профилировщика, {args.n} раз), "
+        f"запросов {len(queries)}"
+    )
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+    stats.print_stats(
+        r"(/work/|portal|roadmaps|selfdiag|inbox|orgs|template/|db/models/query)", args.top
+    )
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
