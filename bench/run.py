@@ -254,6 +254,7 @@ def operations() -> list[dict]:
     from django.utils import timezone
 
     from bench import floors
+    from bench.profile_page import editable_school
     from orgs.models import Organization
     from reports.pdf import plan_pdf
     from reports.xlsx import plan_xlsx
@@ -414,14 +415,8 @@ def operations() -> list[dict]:
     municipality_id = mun_user.memberships.values_list(
         "organization__municipality_id", flat=True
     ).first()
-    school = (
-        round_.schools.filter(municipality_id=municipality_id)
-        .exclude(
-            selfdiag_submissions__round=round_,
-            selfdiag_submissions__status__in=["submitted", "accepted"],
-        )
-        .order_by("pk")
-        .first()
+    school = editable_school(
+        round_, round_.schools.filter(municipality_id=municipality_id).order_by("pk")
     )
     question = compiled.plan(school_profile(school)).indicators[0]
     choices = [

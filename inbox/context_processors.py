@@ -2,7 +2,7 @@
 per user for INBOX_COUNT_SECONDS.
 
 The count is one query, but building it (seven scalar subqueries, each with its scope) costs
-17-22 ms of Python per page (bench/profile.py): more than the rest of an approved plan page. A
+17-22 ms of Python per page (bench/profile_page.py): more than the rest of an approved plan page. A
 few seconds' delay in the menu is fine; the inbox page itself always counts afresh and stores
 the fresh count for the next pages.
 """

@@ -208,6 +208,9 @@ class Roadmap(models.Model):
     )
     number_dots = models.BooleanField("номера с точкой на конце («1.1.»)", default=False)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped (roadmaps/row_cache.py, on every saved or deleted item, section, party, responsible,
+    # direction link, occurrence or report of the plan): part of the cached table's key.
+    content_stamp = models.PositiveIntegerField(default=0, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -229,7 +232,7 @@ class Roadmap(models.Model):
     updated = models.DateTimeField("изменена", auto_now=True)
 
     objects = RoadmapQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["lock_version", "updated"])
+    history = HistoricalRecords(excluded_fields=["lock_version", "updated", "content_stamp"])
 
     class Meta:
         ordering = ["-period_start", "owner__short_name", "-version"]

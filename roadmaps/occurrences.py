@@ -111,6 +111,9 @@ def refresh_next_due(items: Iterable[Item]) -> None:
         .values("due")[:1]
     )
     Item.objects.filter(pk__in=pks).update(next_due=Subquery(first_open))
+    from roadmaps.row_cache import bump_items
+
+    bump_items(pks)
     fresh = dict(Item.objects.filter(pk__in=pks).values_list("pk", "next_due"))
     for item in items:
         item.next_due = fresh.get(item.pk)

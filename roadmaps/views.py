@@ -293,11 +293,19 @@ def roadmap_detail(request, pk):
         .order_by("-version")
     )
     has_next = any(version.previous_version_id == roadmap.pk for version in family)
-    blocks = _blocks(roadmap)
-    row_cache.attach_rows(blocks, context)
+    # An approved plan's table comes whole from the cache (roadmaps/row_cache.py).
+    key = row_cache.table_key(roadmap, context)
+    plan_table = row_cache.cached_table(key)
+    blocks = None
+    if plan_table is None:
+        blocks = _blocks(roadmap)
+        row_cache.attach_rows(blocks, context)
+        if key is not None:
+            plan_table = row_cache.render_table(key, {**context, "blocks": blocks})
     context.update(
         grif=_page_grif(roadmap),
         blocks=blocks,
+        plan_table=plan_table,
         glossary=roadmap.parties.filter(in_glossary=True).order_by("position", "name"),
         events=events,
         return_comment=returned[-1] if returned and roadmap.status == "returned" else None,

@@ -505,8 +505,20 @@ def test_the_old_evidence_file_moves_into_an_evidence_file(world):
     try:
         executor.migrate(before)
         old = executor.loader.project_state(before).apps
-        roadmap = make_roadmap(world.school, status=Roadmap.Status.APPROVED)
-        item = make_item(make_section(roadmap))
+        # Rows through the models of that time: today's have columns added since.
+        roadmap = old.get_model("roadmaps", "Roadmap").objects.create(
+            owner_id=world.school.pk,
+            title="План",
+            period_start=datetime.date(2024, 1, 1),
+            period_end=datetime.date(2024, 12, 31),
+            status=Roadmap.Status.APPROVED,
+        )
+        section = old.get_model("roadmaps", "Section").objects.create(
+            roadmap_id=roadmap.pk, number="1", title="Раздел 1", position=1
+        )
+        item = old.get_model("roadmaps", "Item").objects.create(
+            roadmap_id=roadmap.pk, section_id=section.pk, number="1.1", title="Мероприятие"
+        )
         OldReport = old.get_model("roadmaps", "ExecutionReport")
         with_file = OldReport.objects.create(
             item_id=item.pk,

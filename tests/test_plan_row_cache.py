@@ -110,18 +110,48 @@ def test_who_may_report_and_who_only_reads_get_their_own_rows(world, plan, clien
     assert "Отчёт<span" in _row(_page(client_for(world.school_user), roadmap), item)
 
 
-def test_plan_page_queries_do_not_grow_with_items_warm_or_cold(
+def test_plan_page_queries_do_not_grow_with_items_and_warm_skips_the_tables_reads(
     world, plan, client_for, django_assert_max_num_queries
 ):
     roadmap, item, party = plan
     client = client_for(world.school_user)
-    _page(client, roadmap)
-    with django_assert_max_num_queries(40) as few:
+    with django_assert_max_num_queries(40) as cold:
         _page(client, roadmap)
-    section = item.section
+    with django_assert_max_num_queries(40) as warm:
+        _page(client, roadmap)
+    # Sections, items and the three prefetches (responsible, directions, occurrences).
+    assert len(warm.captured_queries) <= len(cold.captured_queries) - 5
     for _ in range(30):
-        add_responsible(make_item(section), party)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        _page(client, roadmap)  # cold for the new rows
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        _page(client, roadmap)  # warm
+        add_responsible(make_item(item.section), party)
+    cache.clear()
+    with django_assert_max_num_queries(len(cold.captured_queries)):
+        _page(client, roadmap)
+    with django_assert_max_num_queries(len(warm.captured_queries)):
+        _page(client, roadmap)
+
+
+def test_a_direction_linked_or_renamed_in_the_admin_shows_at_once(world, plan, client_for):
+    from roadmaps.models import Direction
+
+    roadmap, item, _ = plan
+    client = client_for(world.school_user)
+    direction = Direction.objects.create(
+        name="Проверка направлений", code="znanie-test", group="direction"
+    )
+    _page(client, roadmap)
+    item.directions.add(direction)
+    assert "Проверка направлений" in _row(_page(client, roadmap), item)
+    direction.name = "Проверка направлений, новое имя"
+    direction.save()
+    assert "Проверка направлений, новое имя" in _row(_page(client, roadmap), item)
+
+
+def test_an_editor_of_a_draft_gets_no_cached_table(world, client_for):
+    roadmap = make_roadmap(world.school)
+    item = make_item(make_section(roadmap), title="Первое")
+    client = client_for(world.school_user)
+    _page(client, roadmap)
+    item.title = "Второе"
+    item.save()
+    assert "Второе" in _row(_page(client, roadmap), item)
+    assert not any(key.startswith(":1:plan-table:") for key in cache._cache)
