@@ -4,7 +4,7 @@
 
 PAGE is one of the names below. The page is requested through Django's test client with all
 middleware (as bench/run.py does), once to warm up, then N times under cProfile; prints the
-median wall time, the query count and the functions with the largest cumulative time (only the
+median wall time and the functions with the largest cumulative time (only the
 portal's own code and Django's template and ORM layers, the rest is noise). Uses the SQLite
 file bench/run.py generated (`bench/run.py --scale N --db sqlite --prepare-only`) unless --db
 gives a DATABASE_URL.
@@ -176,9 +176,6 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     _setup(args.db, args.scale)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     run = _request(args.page)
     run()
     times = []
@@ -186,8 +183,6 @@ def main() -> None:
         started = time.perf_counter()
         run()
         times.append(time.perf_counter() - started)
-    with CaptureQueriesContext(connection) as queries:
-        run()
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.n):
@@ -196,7 +191,7 @@ def main() -> None:
     print(f"{args.page}: {PAGES[args.page]}")
     print(
         f"медиана {statistics.median(times) * 1000:.1f} мс (без профилировщика, {args.n} раз), "
-        f"запросов {len(queries)}"
+        "число запросов — в bench/run.py"
     )
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
