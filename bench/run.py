@@ -557,7 +557,13 @@ def measure(out: Path) -> None:
             version = f"SQLite {cursor.fetchone()[0]}"
     print(f"== {version}", flush=True)
     load_before = os.getloadavg()[0]
-    results = [measure_one(op) for op in operations()]
+    # BENCH_ONLY="Анкета,утверждённого плана": only the operations whose names contain one of these.
+    only = [part for part in os.environ.get("BENCH_ONLY", "").split(",") if part]
+    results = [
+        measure_one(op)
+        for op in operations()
+        if not only or any(part in op["name"] for part in only)
+    ]
     load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
     out.write_text(
         json.dumps({"db": version, "load": load, "results": results}, ensure_ascii=False)
