@@ -111,12 +111,14 @@ def refresh_next_due(items: Iterable[Item]) -> None:
         .values("due")[:1]
     )
     Item.objects.filter(pk__in=pks).update(next_due=Subquery(first_open))
-    from roadmaps.row_cache import bump_items
-
-    bump_items(pks)
     fresh = dict(Item.objects.filter(pk__in=pks).values_list("pk", "next_due"))
+    changed = [item.pk for item in items if item.next_due != fresh.get(item.pk)]
     for item in items:
         item.next_due = fresh.get(item.pk)
+    # A cached plan table shows the overdue state that next_due decides (roadmaps/row_cache.py).
+    from roadmaps.row_cache import bump_items
+
+    bump_items(changed)
 
 
 def sync_occurrence_statuses(item: Item, reports) -> str | None:
