@@ -235,7 +235,8 @@ def measure_one(op: dict) -> dict:
         checks.append(result["peak_mb"] < op["max_mb"])
     result["status"] = "PASS" if all(checks) else "MISS"
     print(
-        f"  {result['name']}: {result['rows']} строк, {median * 1000:.1f} мс, "
+        f"  {result['name']}: {russian.count(result['rows'], 'строка,строки,строк')}, "
+        f"{median * 1000:.1f} мс, "
         f"{result['peak_mb']:.1f} МБ, запросов {result['queries']}"
         + (
             f", пол {result['floor'] * 1000:.1f} мс (×{result['ratio']:.2f})"
