@@ -36,6 +36,9 @@ HEADINGS = {
     RESULT: "Ожидаемый результат",
     DIRECTION: "Направление",
 }
+# The importer's warnings about a whole document (its title, its period): a pasted block has
+# neither, the plan it goes into has both.
+DOCUMENT_WARNINGS = ("Заголовок «План мероприятий", "Период плана не найден")
 MAX_ROWS = 500
 MAX_CHARS = 200_000
 
@@ -96,7 +99,8 @@ def _parse(text: str) -> tuple[list[ParsedItem], list[str]]:
     except DocumentError:
         return [], []
     items = list(parsed.all_items())
-    return [item for item in items if item.title], list(parsed.warnings)
+    warnings = [w for w in parsed.warnings if not w.startswith(DOCUMENT_WARNINGS)]
+    return [item for item in items if item.title], warnings
 
 
 class PasteForm(forms.Form):

@@ -32,6 +32,8 @@ def test_dry_run_shows_the_twenty_tyumen_rows_with_dates_and_saves_nothing(world
     assert [(row["deadline_start"], row["deadline_end"]) for row in body["items"]] == TYUMEN_DATES
     assert all(row["id"] is None for row in body["items"])
     assert body["items"][0]["deadline_text"] == "январь"
+    # Nothing about a document's title or period: the block goes into a plan that has both.
+    assert not [w for w in body["warnings"] if "Заголовок" in w or "Период плана" in w]
     assert Item.objects.filter(section=section).count() == 1
 
 
