@@ -648,6 +648,7 @@ class PasteRowsSerializer(serializers.Serializer):
 
     text = serializers.CharField(
         trim_whitespace=False,
+        validators=[validate_multiline],
         help_text="Строки таблицы, как их копируют Word и Excel: ячейки через табуляцию, строки "
         "через перевод строки. Первая строка может быть шапкой таблицы; без шапки столбцы "
         "читаются в порядке столбцов карты (`columns`).",
@@ -656,6 +657,7 @@ class PasteRowsSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         trim_whitespace=False,
+        validators=[validate_multiline],
         help_text="Та же таблица как HTML из буфера обмена (text/html); если в нём есть "
         "таблица, строки берутся из неё.",
     )
