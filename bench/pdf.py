@@ -49,6 +49,7 @@ DB = VAR / "pdf.sqlite3"
 
 sys.path.insert(0, str(ROOT))
 
+from portal import russian  # noqa: E402  (after the repository is on the path)
 
 # LibreOffice --------------------------------------------------------------------------------------
 
@@ -210,7 +211,7 @@ def measure(out: Path, items: int, runs: int, requests: int, binary: str) -> Non
     plan, author, approver = cast(items)
     count = plan.items.count()
     draft = Roadmap.objects.select_related("owner__region").get(pk=plan.pk)
-    print(f"== План на {count} мероприятий (черновик, pk={plan.pk})", flush=True)
+    print(f"== План на {russian.count(count, russian.ITEMS)} (черновик, pk={plan.pk})", flush=True)
 
     work = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
     profile = work / "lo-profile"
@@ -361,7 +362,8 @@ def report(data: dict, load_before: float) -> str:
         f"{data['libreoffice_version']}; SQLite. Средняя загрузка (1 мин) в начале и в конце: "
         f"{load_before:.1f} → {data['load']:.1f}.",
         "",
-        f"Один и тот же план (импорт сгенерированного DOCX на {data['items']} мероприятий). "
+        "Один и тот же план (импорт сгенерированного DOCX на "
+        f"{russian.count(data['items'], russian.ITEMS)}). "
         "WeasyPrint и LibreOffice — по очереди, после прогрева; прогонов каждого: "
         f"{data['runs']}; медиана (мин–макс). Процессорное время: WeasyPrint — `process_time` "
         "процесса портала, LibreOffice — rusage дочерних процессов. Скачивание черновика "

@@ -37,6 +37,7 @@ BENCH_START, BENCH_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 sys.path.insert(0, str(ROOT))
 
+from portal import russian  # noqa: E402  (after the repository is on the path)
 
 # Preparing the databases ------------------------------------------------------------------------
 
@@ -48,7 +49,11 @@ def manage(url: str, *args: str) -> None:
 
 def prepare(url: str, done: Path, scale: int) -> None:
     if done.exists():
-        print(f"== {url}: данные на {scale} школ уже сгенерированы ({done.name})", flush=True)
+        print(
+            f"== {url}: данные на {russian.count(scale, 'школу,школы,школ')} уже сгенерированы "
+            f"({done.name})",
+            flush=True,
+        )
         return
     manage(url, "migrate", "--noinput", "-v0")
     started = time.monotonic()
@@ -230,7 +235,8 @@ def measure_one(op: dict) -> dict:
         checks.append(result["peak_mb"] < op["max_mb"])
     result["status"] = "PASS" if all(checks) else "MISS"
     print(
-        f"  {result['name']}: {result['rows']} строк, {median * 1000:.1f} мс, "
+        f"  {result['name']}: {russian.count(result['rows'], 'строка,строки,строк')}, "
+        f"{median * 1000:.1f} мс, "
         f"{result['peak_mb']:.1f} МБ, запросов {result['queries']}"
         + (
             f", пол {result['floor'] * 1000:.1f} мс (×{result['ratio']:.2f})"
@@ -436,7 +442,7 @@ def operations() -> list[dict]:
         assert response.status_code == 200, response.status_code
         return 1
 
-    region_label = f"{region_schools} школ"
+    region_label = russian.count(region_schools, russian.SCHOOLS)
     return [
         {
             "name": "Анкета: сохранение ответа (автосохранение, htmx)",
@@ -499,14 +505,14 @@ def operations() -> list[dict]:
             "target": "≤ 2× пола",
         },
         {
-            "name": f"План ({plan.n} мероприятий) в PDF",
+            "name": f"План ({russian.count(plan.n, russian.ITEMS)}) в PDF",
             "fn": pdf,
             "max_s": 3.0,
             "target": "< 3 с",
             "repeat": 3,
         },
         {
-            "name": f"План ({plan.n} мероприятий) в XLSX",
+            "name": f"План ({russian.count(plan.n, russian.ITEMS)}) в XLSX",
             "fn": xlsx,
             "max_s": 3.0,
             "target": "< 3 с",
@@ -617,7 +623,7 @@ def table(run: dict, scale: int) -> str:
     )
     lines = [
         start,
-        f"## Бенчмарки: {run['db']}, {scale} школ",
+        f"## Бенчмарки: {run['db']}, {russian.count(scale, russian.SCHOOLS)}",
         "",
         f"Дата: {datetime.datetime.now():%Y-%m-%d %H:%M}. Машина: {info['cpu']}, ядер "
         f"{info['cores']}, память {info['memory']}; {info['os']}; Python {info['python']}, "

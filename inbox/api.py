@@ -41,7 +41,8 @@ class EntrySerializer(serializers.Serializer):
 class InboxSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Записей в ответе.")
     more = serializers.BooleanField(
-        help_text=f"Какого-то вида больше {LIMIT} записей: показаны первые {LIMIT}."
+        help_text=f"Какого-то вида больше {russian.count(LIMIT, 'записи,записей,записей')}: "
+        f"показаны первые {LIMIT}."
     )
     entries = EntrySerializer(many=True)
 

@@ -84,8 +84,8 @@ def school_rows(rows: list[SchoolChange], directions: list[DirectionSummary]) ->
     return mark_safe("".join(parts))  # every inserted text escaped above
 
 
-def delta_chart(dynamics: Dynamics):
-    """Mean change of points per direction, growth to the right."""
+def delta_chart(dynamics: Dynamics, *, narrow: bool = False):
+    """Mean change of points per direction, growth to the right; `narrow` for a phone."""
     rows = [
         (
             summary.direction.name,
@@ -94,11 +94,12 @@ def delta_chart(dynamics: Dynamics):
         )
         for summary in dynamics.directions
     ]
-    return diverging_bars(rows, title="Среднее изменение баллов по направлениям")
+    return diverging_bars(rows, title="Среднее изменение баллов по направлениям", narrow=narrow)
 
 
-def change_chart(dynamics: Dynamics):
-    """Schools whose overall level went up, stayed, went down: a bar per municipality."""
+def change_chart(dynamics: Dynamics, *, narrow: bool = False):
+    """Schools whose overall level went up, stayed, went down: a bar per municipality;
+    `narrow` for a phone."""
     areas = dynamics.areas if len(dynamics.areas) > 1 else []
     rows = [
         (area.name, change_segments(area.tally), f"школ: {area.tally.total}")
@@ -109,4 +110,5 @@ def change_chart(dynamics: Dynamics):
         CHANGE_PALETTE,
         inks=CHANGE_INK,
         title="Изменение общего уровня школ по муниципальным образованиям",
+        narrow=narrow,
     )

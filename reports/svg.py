@@ -30,6 +30,14 @@ PROGRESS_INK = {"done": "#ffffff", "overdue": "#ffffff", "open": "#1b2430"}
 
 FONT_SIZE = 13
 CHAR_WIDTH = 7.2  # average width of a character at FONT_SIZE, for fitting labels
+# A phone's chart: drawn 360 wide and shown at the screen's width, labels above the bars.
+NARROW_WIDTH = 360
+LABEL_LINE = 18
+
+
+def _chart_class(narrow: bool) -> str:
+    """The page shows the wide picture or the narrow one by the screen's width (portal.css)."""
+    return "report-chart chart-narrow" if narrow else "report-chart chart-wide"
 
 
 @dataclass(frozen=True)
@@ -170,19 +178,25 @@ def stacked_rows(
     value_width: int = 90,
     row_height: int = 26,
     font_family: str = "",
+    narrow: bool = False,
 ) -> SafeString:
     """A horizontal bar a row, split by counts, the count written in each wide-enough part.
 
     rows: (label, segments, caption at the end of the row); palette: (key, name, fill).
+    narrow: a phone's picture (NARROW_WIDTH wide): each label on its own line above its bar,
+    so that the chart fits a 360 px screen at a legible size.
     """
     fills = {key: fill for key, _, fill in palette}
     inks = inks or {}
-    plot_x = label_width + 8
+    if narrow:
+        width, label_width, value_width = NARROW_WIDTH, 0, min(value_width, 80)
+    plot_x = label_width + 8 if not narrow else 0
     plot_width = width - plot_x - value_width
     bar_height = row_height - 8
+    step = row_height + (LABEL_LINE if narrow else 0)
     pieces = []
     for index, (label, segments, caption) in enumerate(rows):
-        y = index * row_height + 4
+        y = index * step + 4 + (LABEL_LINE if narrow else 0)
         text_y = y + bar_height - 5
         parts = []
         for segment, start, span in _spans(segments, plot_width):
@@ -212,14 +226,15 @@ def stacked_rows(
                 )
         pieces.append(
             format_html(
-                '<g><text x="{lx}" y="{ty}" text-anchor="end" fill="{ink}">{short}'
+                '<g><text x="{lx}" y="{ty}" text-anchor="{anchor}" fill="{ink}">{short}'
                 "<title>{label}</title></text>"
                 '<rect x="{px}" y="{y}" width="{pw}" height="{h}" fill="{track}"/>{parts}'
                 '<text x="{vx}" y="{ty}" fill="{ink}">{caption}</text></g>',
-                lx=label_width,
-                ty=text_y,
+                lx=0 if narrow else label_width,
+                ty=y - 5 if narrow else text_y,
+                anchor="start" if narrow else "end",
                 ink=INK,
-                short=_fit(label, label_width),
+                short=_fit(label, width if narrow else label_width),
                 label=label,
                 px=plot_x,
                 y=y,
@@ -231,12 +246,12 @@ def stacked_rows(
                 caption=caption,
             )
         )
-    top = len(rows) * row_height + 10
+    top = len(rows) * step + 10
     height = top + legend_height(palette, plot_width + value_width) + 4
     body = mark_safe(  # pieces escaped by format_html
         "".join(pieces) + legend(palette, x=plot_x, y=top, width=plot_width + value_width)
     )
-    return _svg(width, height, title, body, css_class="report-chart", font_family=font_family)
+    return _svg(width, height, title, body, css_class=_chart_class(narrow), font_family=font_family)
 
 
 def diverging_bars(
@@ -248,12 +263,16 @@ def diverging_bars(
     row_height: int = 26,
     positive: str = CHANGE_FILL["up"],
     negative: str = CHANGE_FILL["down"],
+    narrow: bool = False,
 ) -> SafeString:
     """Bars either side of a zero line: growth to the right, decline to the left.
 
-    rows: (label, value or None for no data, caption written beside the bar).
+    rows: (label, value or None for no data, caption written beside the bar). narrow: each
+    label above its bar, NARROW_WIDTH wide (see stacked_rows).
     """
-    plot_x = label_width + 8
+    if narrow:
+        width, label_width = NARROW_WIDTH, 0
+    plot_x = label_width + 8 if not narrow else 0
     plot_width = width - plot_x - 8
     half = plot_width / 2
     zero = plot_x + half
@@ -261,9 +280,10 @@ def diverging_bars(
     reach = half - max((len(caption) for _, _, caption in rows), default=0) * CHAR_WIDTH - 12
     peak = max((abs(value) for _, value, _ in rows if value is not None), default=0) or 1
     bar_height = row_height - 10
+    step = row_height + (LABEL_LINE if narrow else 0)
     pieces = []
     for index, (label, value, caption) in enumerate(rows):
-        y = index * row_height + 5
+        y = index * step + 5 + (LABEL_LINE if narrow else 0)
         text_y = y + bar_height - 3
         length = 0 if value is None else abs(value) / peak * reach
         if value is None:
@@ -292,17 +312,18 @@ def diverging_bars(
             )
         pieces.append(
             format_html(
-                '<g><text x="{}" y="{}" text-anchor="end" fill="{}">{}<title>{}</title></text>'
+                '<g><text x="{}" y="{}" text-anchor="{}" fill="{}">{}<title>{}</title></text>'
                 "{}</g>",
-                label_width,
-                text_y,
+                0 if narrow else label_width,
+                y - 6 if narrow else text_y,
+                "start" if narrow else "end",
                 INK,
-                _fit(label, label_width),
+                _fit(label, width if narrow else label_width),
                 label,
                 bar,
             )
         )
-    height = len(rows) * row_height + 10
+    height = len(rows) * step + 10
     axis = format_html(
         '<line x1="{0}" x2="{0}" y1="0" y2="{1}" stroke="{2}" stroke-width="1"/>',
         _n(zero),
@@ -310,7 +331,7 @@ def diverging_bars(
         INK,
     )
     body = mark_safe("".join(pieces) + axis)  # pieces escaped by format_html
-    return _svg(width, height, title, body, css_class="report-chart")
+    return _svg(width, height, title, body, css_class=_chart_class(narrow))
 
 
 def level_legend_items() -> list[dict]:

@@ -12,7 +12,7 @@ from roadmaps.execution import (
     MAX_EVIDENCE_FILES,
     validate_evidence_file,
 )
-from roadmaps.forms import offer_owners, parse_period
+from roadmaps.forms import OwnerChoiceField, offer_owners, parse_period
 from roadmaps.models import ExecutionReport, Item, ItemOccurrence, Roadmap
 from roadmaps.occurrences import first_open
 
@@ -197,12 +197,6 @@ class MonitoringFilterForm(forms.Form):
         return plans
 
 
-class OrganizationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, organization):
-        where = organization.municipality or organization.region
-        return f"{organization.short_name} ({where})"
-
-
 class SourceSelect(forms.Select):
     """Each plan's option carries its title and period, so that choosing a plan on the page
     fills in the new plan's name and period (static/js/roadmaps.js, `data-fills`)."""
@@ -231,7 +225,7 @@ class RoadmapFromTemplateForm(forms.Form):
         empty_label="— выберите утверждённый план —",
         error_messages={"invalid_choice": "Этот план недоступен как основа."},
     )
-    owner = OrganizationChoiceField(
+    owner = OwnerChoiceField(
         label="Чей план",
         queryset=Organization.objects.none(),
         empty_label=None,

@@ -18,6 +18,9 @@ from roadmaps.models import Direction, Item, Party, Roadmap, Section
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
+    """The organization a plan belongs to, shown with its municipality or region; every
+    owner choice (create, import, from template) uses this field with offer_owners()."""
+
     def label_from_instance(self, organization):
         where = organization.municipality or organization.region
         return f"{organization.short_name} ({where})"

@@ -2,7 +2,7 @@ from django import forms
 
 from orgs.models import Organization
 from portal.validators import validate_multiline, validate_single_line
-from roadmaps.forms import offer_owners, parse_period
+from roadmaps.forms import OwnerChoiceField, offer_owners, parse_period
 from roadmaps.importers import ACCEPTED
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -11,12 +11,6 @@ FORMATS = (
     "или текст (.txt, .md, .tsv)"
 )
 UNSUPPORTED = f"Поддерживаются документы {FORMATS}."
-
-
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, organization):
-        where = organization.municipality or organization.region
-        return f"{organization.short_name} ({where})"
 
 
 class RoadmapUploadForm(forms.Form):

@@ -1,8 +1,10 @@
 """«Вставить строки»: rows pasted from Word or Excel added to a section of a draft.
 
 The pasted block is read by the importer (the same column recognition, cleanup and deadline
-parser as «Загрузить план»); rows without the importer's header get the standard one. All rows
-are written through roadmaps/editing.py in one transaction: all or nothing.
+parser as «Загрузить план»); rows without a header the importer knows are read in the plan's own
+column order (plan.columns: Tyumen's, Zeya's or the standard one). All rows are written through
+roadmaps/editing.py in one transaction: all or nothing. The page (roadmaps:paste-rows) and the
+API (POST /api/v1/roadmaps/{id}/paste-rows/) both validate with PasteForm and write with add_rows.
 """
 
 from __future__ import annotations
@@ -14,15 +16,47 @@ from portal.validators import validate_multiline
 from roadmaps import editing
 from roadmaps.deadlines import parse_deadline
 from roadmaps.importers import DocumentError, ParsedItem, parse_document
+from roadmaps.layout import (
+    DEADLINE,
+    DIRECTION,
+    NUMBER,
+    RESPONSIBLE,
+    RESULT,
+    STANDARD,
+    TITLE,
+    plan_columns,
+)
 
-STANDARD_HEADER = "№\tМероприятие\tСроки\tОтветственные\tОжидаемый результат"
+# A heading the importer recognizes for each kind of column (roadmaps/importers/columns.py).
+HEADINGS = {
+    NUMBER: "№",
+    TITLE: "Мероприятие",
+    DEADLINE: "Сроки",
+    RESPONSIBLE: "Ответственные",
+    RESULT: "Ожидаемый результат",
+    DIRECTION: "Направление",
+}
+# The importer's warnings about a whole document (its title, its period): a pasted block has
+# neither, the plan it goes into has both.
+DOCUMENT_WARNINGS = ("Заголовок «План мероприятий", "Период плана не найден")
 MAX_ROWS = 500
 MAX_CHARS = 200_000
 
 
-def parse_rows(text: str) -> tuple[list[ParsedItem], list[str]]:
+def column_keys(roadmap=None) -> list[str]:
+    """The kinds of the plan's columns, in the plan's order (the standard order without one)."""
+    columns = plan_columns(roadmap) if roadmap is not None else STANDARD
+    return [column.key for column in columns]
+
+
+def header_for(keys) -> str:
+    return "\t".join(HEADINGS[key] for key in keys)
+
+
+def parse_rows(text: str, columns=None) -> tuple[list[ParsedItem], list[str]]:
     """The items of a pasted block and the importer's warnings; DocumentError with a Russian
-    sentence when nothing can be read."""
+    sentence when nothing can be read. `columns`: the column kinds a block without a header
+    is read in (default: the standard order)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if not text.strip():
         raise DocumentError("Вставьте строки таблицы: поле пустое.")
@@ -33,8 +67,8 @@ def parse_rows(text: str) -> tuple[list[ParsedItem], list[str]]:
         )
     items, warnings = _parse(text)
     if not items:
-        # No header the importer knows: assume the standard column order.
-        items, warnings = _parse(f"{STANDARD_HEADER}\n{text}")
+        # No header the importer knows: the plan's own column order.
+        items, warnings = _parse(f"{header_for(columns or column_keys())}\n{text}")
     if not items:
         raise DocumentError("Мероприятий в тексте не найдено: проверьте, что скопирована таблица.")
     if len(items) > MAX_ROWS:
@@ -65,7 +99,8 @@ def _parse(text: str) -> tuple[list[ParsedItem], list[str]]:
     except DocumentError:
         return [], []
     items = list(parsed.all_items())
-    return [item for item in items if item.title], list(parsed.warnings)
+    warnings = [w for w in parsed.warnings if not w.startswith(DOCUMENT_WARNINGS)]
+    return [item for item in items if item.title], warnings
 
 
 class PasteForm(forms.Form):
@@ -89,6 +124,7 @@ class PasteForm(forms.Form):
         self.roadmap = roadmap
         self.fields["section"].queryset = roadmap.sections.order_by("position", "pk")
         self.fields["section"].label_from_instance = lambda s: f"{s.number}. {s.title}"
+        self.columns = column_keys(roadmap)
         self.items: list[ParsedItem] = []
         self.warnings: list[str] = []
 
@@ -99,10 +135,15 @@ class PasteForm(forms.Form):
             text = html_to_rows(data["html"]) or text
         if "text" in data:
             try:
-                self.items, self.warnings = parse_rows(text)
+                self.items, self.warnings = parse_rows(text, self.columns)
             except DocumentError as error:
                 self.add_error("text", str(error))
         return data
+
+    @property
+    def column_order(self) -> str:
+        """The plan's column order in words, for the page's hint."""
+        return ", ".join(HEADINGS[key] for key in self.columns)
 
     def preview(self) -> list[dict]:
         period = self.roadmap.period

@@ -149,6 +149,8 @@ def dynamics(request):
         page=page,
         delta_chart=delta_chart(result) if result.schools else "",
         change_chart=change_chart(result) if result.schools else "",
+        delta_chart_narrow=delta_chart(result, narrow=True) if result.schools else "",
+        change_chart_narrow=change_chart(result, narrow=True) if result.schools else "",
         query=_query(
             before=before.pk, after=after.pk, municipality=municipality and municipality.pk
         ),

@@ -252,6 +252,15 @@ def _not_a_workbook(w):
 
 # Who may do what: the statuses that repeat.
 
+
+def _pasted(roadmap):
+    """Two rows copied from Word into the plan's only section."""
+    return {
+        "text": "1.\tСовещание\tмарт\tИМЦ\tПротокол\n2.\tСеминар\tапрель\tИМЦ\tПрограмма",
+        "section": roadmap.sections.get().pk,
+    }
+
+
 # A district draft: the region and the district read and write it, the viewer reads it, the
 # school does not see it yet (only approved plans above a school reach it).
 PLAN_READ = everyone(school=404, outsider=404)
@@ -484,6 +493,32 @@ ROUTES: dict[str, list[Row]] = {
             "post",
             _url("roadmap-revise", plan("approved")),
             everyone(201, school=403, viewer=403, outsider=404),
+        ),
+    ],
+    "roadmap-paste-rows": [
+        Row(
+            "post",
+            _url("roadmap-paste-rows", plan()),
+            plan_write(201),
+            data=lambda w: _pasted(plan()(w)),
+        ),
+        Row(
+            "post",
+            _url("roadmap-paste-rows", plan()),
+            plan_write(200),
+            data=lambda w: {**_pasted(plan()(w)), "dry_run": True},
+        ),
+        Row(
+            "post",
+            _url("roadmap-paste-rows", plan("approved")),
+            APPROVED_WRITE,
+            data=lambda w: _pasted(plan("approved")(w)),
+        ),
+        Row(
+            "post",
+            _url("roadmap-paste-rows", foreign_plan),
+            foreign_write(201),
+            data=lambda w: _pasted(foreign_plan(w)),
         ),
     ],
     "roadmap-compare": [

@@ -193,6 +193,38 @@ def test_reports_fit_a_phone_and_their_tables_scroll_inside(world, login, tmp_pa
     query = f"?round={rounds['spring'].pk}" if name == "deficit-map" else ""
     open_page(page, reverse(f"reports:{name}") + query)
     check(page, tmp_path, name)
+    if name == "dynamics":
+        charts_fit_without_scrolling(page)
+
+
+def charts_fit_without_scrolling(page):
+    """Each chart is the narrow picture at the width of its figure: the figure does not
+    scroll sideways, and the text stays legible (at least 11 px)."""
+    figures = page.locator("figure.chart-figure")
+    assert figures.count() == 2
+    for index in range(figures.count()):
+        figure = figures.nth(index)
+        sizes = figure.evaluate(
+            """el => {
+                const svg = [...el.querySelectorAll('svg')].find(s => s.getClientRects().length);
+                const box = svg.getBoundingClientRect();
+                return {scroll: el.scrollWidth, client: el.clientWidth, cls: svg.className.baseVal,
+                        width: box.width, right: box.right, drawn: svg.viewBox.baseVal.width};
+            }"""
+        )
+        assert sizes["scroll"] <= sizes["client"], sizes
+        assert "chart-narrow" in sizes["cls"], sizes
+        assert sizes["right"] <= PHONE["width"], sizes
+        assert 13 * sizes["width"] / sizes["drawn"] >= 11, sizes
+        expect(figure.locator("svg.chart-wide")).to_be_hidden()
+
+
+def test_desktop_dynamics_shows_the_wide_charts(world, login):
+    make_report_rounds(world)
+    page = login(world.operator)
+    open_page(page, reverse("reports:dynamics"), DESKTOP)
+    expect(page.locator("svg.chart-wide").first).to_be_visible()
+    expect(page.locator("svg.chart-narrow").first).to_be_hidden()
 
 
 def test_menu_folds_on_a_phone_and_opens_without_script(world, login, tmp_path):

@@ -197,7 +197,9 @@ def test_page_lists_the_schools_whose_level_went_down(client_for, world, rounds)
 def test_page_shows_both_charts_as_inline_svg_without_styles(client_for, world, rounds):
     response = client_for(world.operator).get(reverse("reports:dynamics"))
     html = response.content.decode()
-    assert html.count('<svg class="report-chart"') == 2
+    # Each chart twice: wide for a screen and paper, narrow (labels above bars) for a phone.
+    assert html.count('<svg class="report-chart chart-wide"') == 2
+    assert html.count('<svg class="report-chart chart-narrow"') == 2
     assert "Среднее изменение баллов по направлениям" in html
     assert "style=" not in html
     assert "+0,5 (школ: 4)" in html  # Образовательная среда
@@ -292,3 +294,25 @@ def test_delta_chart_draws_growth_right_of_zero_and_decline_left():
     assert decline_x + decline_width == pytest.approx(zero) and decline_fill == "#b00020"
     assert growth_width == pytest.approx(2 * decline_width, abs=0.1)
     assert "style=" not in svg
+
+
+def test_narrow_charts_are_phone_wide_with_labels_above_their_bars():
+    import re
+
+    from reports.svg import NARROW_WIDTH, Segment, diverging_bars, stacked_rows
+
+    label = "Бокситогорский муниципальный район"  # longer than 240 units of label
+    svg = str(diverging_bars([(label, 2, "+2"), ("Здоровье", -1, "−1")], title="Δ", narrow=True))
+    assert f'viewBox="0 0 {NARROW_WIDTH} ' in svg
+    # The label starts at the left edge, on its own line, and is not cut at 240 units.
+    assert re.search(r'<text x="0" y="\d+" text-anchor="start"[^>]*>' + label, svg)
+    svg = str(
+        stacked_rows(
+            [(label, [Segment("up", "вырос", 3)], "школ: 3")],
+            [("up", "вырос", "#1e7a3d")],
+            title="Δ",
+            narrow=True,
+        )
+    )
+    assert f'viewBox="0 0 {NARROW_WIDTH} ' in svg
+    assert re.search(r'<text x="0" y="\d+" text-anchor="start"[^>]*>' + label, svg)

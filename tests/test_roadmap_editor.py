@@ -673,3 +673,15 @@ def test_two_concurrent_saves_of_one_version_let_only_the_first_through(world):
     assert results == {"first": True, "second": False}
     item.refresh_from_db()
     assert (item.title, item.lock_version) == ("Первый", 1)
+
+
+def test_item_form_has_no_empty_directions_box_when_there_are_no_directions(world, client_for):
+    plan = make_small_plan(world.omsu)
+    item = plan.items.get()
+    client = client_for(world.municipal)
+    url = reverse("roadmaps:item-edit", args=[item.pk])
+    Direction.objects.all().delete()
+    assert "<legend>Направления</legend>" not in client.get(url).content.decode()
+    Direction.objects.create(code="znanie", name="Знание", group=Direction.Group.values[0])
+    page = client.get(url).content.decode()
+    assert "<legend>Направления</legend>" in page and "Знание" in page

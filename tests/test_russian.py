@@ -130,3 +130,23 @@ def test_template_filter_with_wrong_forms_is_the_templates_error():
 def test_quoted_filter_escapes_what_it_is_given():
     shown = render("{{ name|quoted }}", name="МБОУ «СОШ № 1» <b>")
     assert shown == "«МБОУ „СОШ № 1“ &lt;b&gt;»"
+
+
+COUNTED_WORDS = (
+    "мероприят|раздел|сокращен|школ|балл|дн[ея]|запис|организац|анкет|файл|добавлен|удален|изменен"
+)
+
+
+def test_no_template_puts_a_number_before_a_counted_word_by_hand():
+    """Numbers agree with their nouns through ru_count/ru_plural, never «{{ n }} мероприятий»."""
+    import re
+    from pathlib import Path
+
+    pattern = re.compile(r"\{\{[^}|]*\}\}\s*(?:</\w+>\s*)?(?:" + COUNTED_WORDS + r")")
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    found = [
+        f"{path.relative_to(templates)}: {match.group(0)}"
+        for path in templates.rglob("*.html")
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

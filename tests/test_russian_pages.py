@@ -204,3 +204,39 @@ def test_history_hides_positions_and_says_a_section_moved(world, client_for):
     assert all(row["changes"] or row["reason"] for row in rows if row["action"] == "изменено")
     page = client.get(reverse("roadmaps:roadmap-history", args=[plan.pk])).content.decode()
     assert "Порядок" not in page
+
+
+@pytest.mark.parametrize(
+    ("n", "added", "removed", "unchanged"),
+    [
+        (1, "1 мероприятие добавлено", "1 мероприятие удалено", "1 мероприятие без изменений"),
+        (2, "2 мероприятия добавлены", "2 мероприятия удалены", "2 мероприятия без изменений"),
+        (5, "5 мероприятий добавлено", "5 мероприятий удалено", "5 мероприятий без изменений"),
+        (11, "11 мероприятий добавлено", "11 мероприятий удалено", "11 мероприятий без изменений"),
+        (21, "21 мероприятие добавлено", "21 мероприятие удалено", "21 мероприятие без изменений"),
+        (22, "22 мероприятия добавлены", "22 мероприятия удалены", "22 мероприятия без изменений"),
+        (25, "25 мероприятий добавлено", "25 мероприятий удалено", "25 мероприятий без изменений"),
+    ],
+)
+def test_version_comparison_counts_items_in_russian(n, added, removed, unchanged):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils.html import strip_tags
+
+    diff = SimpleNamespace(added=n, removed=n, changed=n, unchanged_items=n)
+    html = render_to_string("roadmaps/_compare_summary.html", {"diff": diff})
+    text = " ".join(strip_tags(html).split())
+    assert added in text and removed in text and unchanged in text
+    assert added.replace("добавлен", "изменен") in text
+
+
+def test_comparison_page_says_one_item_added_and_one_changed(world, client_for):
+    plan = make_small_plan(world.omsu, status="approved")
+    second = plan.revise(by=world.municipal)
+    section = second.sections.first()
+    make_item(section, number="9.9.", title="Новое мероприятие")
+    page = client_for(world.municipal).get(reverse("roadmaps:roadmap-compare", args=[second.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "1</strong> мероприятие добавлено" in text
+    assert "0</strong> мероприятий удалено" in text

@@ -642,6 +642,55 @@ class ImportPreviewSerializer(serializers.Serializer):
     )
 
 
+class PasteRowsSerializer(serializers.Serializer):
+    """«Вставить строки»: the fields of the page's form (roadmaps/pasting.py PasteForm), which
+    validates them."""
+
+    text = serializers.CharField(
+        trim_whitespace=False,
+        validators=[validate_multiline],
+        help_text="Строки таблицы, как их копируют Word и Excel: ячейки через табуляцию, строки "
+        "через перевод строки. Первая строка может быть шапкой таблицы; без шапки столбцы "
+        "читаются в порядке столбцов карты (`columns`).",
+    )
+    html = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        validators=[validate_multiline],
+        help_text="Та же таблица как HTML из буфера обмена (text/html); если в нём есть "
+        "таблица, строки берутся из неё.",
+    )
+    section = serializers.IntegerField(help_text="Раздел карты, в конец которого добавить.")
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="Только разобрать и показать, что будет добавлено, ничего не сохраняя.",
+    )
+
+
+class PastedRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        allow_null=True, help_text="Идентификатор мероприятия; null при `dry_run`."
+    )
+    number = serializers.CharField(help_text="Номер: как в блоке (`dry_run`) или присвоенный.")
+    title = serializers.CharField()
+    deadline_text = serializers.CharField()
+    deadline_start = serializers.DateField(allow_null=True)
+    deadline_end = serializers.DateField(allow_null=True)
+    deadline_warnings = serializers.ListField(child=serializers.CharField())
+    responsible = serializers.ListField(child=serializers.CharField())
+    result = serializers.CharField()
+
+
+class PasteResultSerializer(serializers.Serializer):
+    section = serializers.IntegerField()
+    item_count = serializers.IntegerField()
+    items = PastedRowSerializer(many=True)
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="Замечания разбора блока."
+    )
+
+
 class RoadmapUpdateSerializer(_PeriodMixin, serializers.ModelSerializer):
     lock_version = serializers.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, help_text=LOCK_VERSION_HELP

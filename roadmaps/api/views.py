@@ -23,7 +23,14 @@ from rest_framework.viewsets import GenericViewSet
 
 from orgs.scope import get_scope
 from portal import russian
-from portal.api import AnyAccept, Conflict, ScopedReadOnlyViewSet, ScopedViewSet, ScopedViewSetMixin
+from portal.api import (
+    AnyAccept,
+    Conflict,
+    ScopedReadOnlyViewSet,
+    ScopedViewSet,
+    ScopedViewSetMixin,
+    form_errors,
+)
 from portal.pagination import Pagination, UncountedPagination
 from portal.russian import FILES_GENITIVE
 from portal.validators import parse_id
@@ -53,6 +60,8 @@ from roadmaps.api.serializers import (
     ItemSerializer,
     MoveResultSerializer,
     MoveSerializer,
+    PasteResultSerializer,
+    PasteRowsSerializer,
     ReturnSerializer,
     RoadmapCreateSerializer,
     RoadmapDetailSerializer,
@@ -364,6 +373,86 @@ class RoadmapViewSet(ScopedViewSet):
             filename=uploaded.name,
         )
         return self._detail(roadmap, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Вставить строки",
+        description="Как кнопка «Вставить строки» на странице черновика: блок строк, "
+        "скопированный из Word или Excel (ячейки через табуляцию или таблица HTML из буфера), "
+        "разбирается тем же кодом, что «Загрузить план», — сроки, ответственные, замечания — и "
+        "добавляется в конец раздела `section`, целиком или никак. Без шапки столбцы читаются в "
+        "порядке столбцов карты. С `dry_run=true` ничего не сохраняется: ответ показывает "
+        "строки с разобранными сроками. Блок, который не прочитать, — 400 с причиной в поле "
+        "`text`; раздел не этой карты — 400 в поле `section`. Только для черновика или "
+        "возвращённой карты: иначе — 403 с причиной; наблюдателю — 403.",
+        request=PasteRowsSerializer,
+        responses={
+            201: PasteResultSerializer,
+            200: PasteResultSerializer,
+            400: OpenApiResponse(description="Блок не прочитан или поля заполнены неверно."),
+            **WRITE_ERRORS,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="paste-rows",
+        url_name="paste-rows",
+        serializer_class=PasteRowsSerializer,
+    )
+    def paste_rows(self, request, pk=None):
+        from roadmaps.pasting import PasteForm, add_rows
+
+        roadmap = self.get_object()
+        serializer = PasteRowsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        form = PasteForm(
+            {"text": data["text"], "html": data.get("html", ""), "section": data["section"]},
+            roadmap=roadmap,
+        )
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        section = form.cleaned_data["section"]
+        if data["dry_run"]:
+            rows = [
+                {
+                    "id": None,
+                    "number": row["item"].number,
+                    "title": row["item"].title,
+                    "deadline_text": row["item"].deadline_text,
+                    "deadline_start": row["deadline"].start,
+                    "deadline_end": row["deadline"].end,
+                    "deadline_warnings": list(row["deadline"].warnings),
+                    "responsible": list(dict.fromkeys(row["item"].responsible)),
+                    "result": row["item"].result,
+                }
+                for row in form.preview()
+            ]
+            code = status.HTTP_200_OK
+        else:
+            added = add_rows(section, form.items, user=request.user)
+            rows = [
+                {
+                    "id": item.pk,
+                    "number": item.number,
+                    "title": item.title,
+                    "deadline_text": item.deadline_text,
+                    "deadline_start": item.deadline_start,
+                    "deadline_end": item.deadline_end,
+                    "deadline_warnings": list(item.deadline_warnings or []),
+                    "responsible": list(dict.fromkeys(parsed.responsible)),
+                    "result": item.result,
+                }
+                for item, parsed in zip(added, form.items, strict=True)
+            ]
+            code = status.HTTP_201_CREATED
+        result = {
+            "section": section.pk,
+            "item_count": len(rows),
+            "items": rows,
+            "warnings": form.warnings,
+        }
+        return Response(PasteResultSerializer(result).data, status=code)
 
     @extend_schema(
         summary="Сравнить версии",
