@@ -122,30 +122,70 @@ def fixtures(out: Path) -> None:
 def school_coordinators(count: int) -> list:
     """Coordinators of generated schools that keep a plan of their own: the generator makes
     accounts for regions and municipalities only, so the load database gets these."""
-    from django.contrib.auth import get_user_model
-
-    from orgs.demo import DEMO_PASSWORD
-    from orgs.models import Membership, Organization
+    from orgs.models import Organization
     from roadmaps.models import Roadmap
 
-    User = get_user_model()
     owners = (
         Roadmap.objects.filter(owner__kind=Organization.Kind.SCHOOL, status="draft")
         .order_by("owner_id")
         .values_list("owner_id", flat=True)
         .distinct()[:count]
     )
-    users = []
-    for owner_id in owners:
-        user, created = User.objects.get_or_create(username=f"load-school-{owner_id}")
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            Membership.objects.create(
-                user=user, organization_id=owner_id, role=Membership.Role.SCHOOL_COORDINATOR
-            )
-        users.append(user)
-    return users
+    return [_school_user(owner_id) for owner_id in owners]
+
+
+def _school_user(school_id: int):
+    from django.contrib.auth import get_user_model
+
+    from orgs.demo import DEMO_PASSWORD
+    from orgs.models import Membership
+
+    user, created = get_user_model().objects.get_or_create(username=f"load-school-{school_id}")
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        Membership.objects.create(
+            user=user, organization_id=school_id, role=Membership.Role.SCHOOL_COORDINATOR
+        )
+    return user
+
+
+def answering_schools(count: int) -> list[dict]:
+    """`count` schools of open rounds, each with a coordinator account and a questionnaire not
+    yet sent (its earlier submission in the round, if any, is deleted): what the last week of a
+    round looks like. Returns, per school, the account, the round, the school and the
+    questionnaire's indicators with their options (what the page offers to this school)."""
+    from selfdiag.models import Round, Submission
+    from selfdiag.scoring import SchoolProfile, compile_methodology
+
+    rounds = list(
+        Round.objects.filter(status=Round.Status.OPEN).select_related("methodology").order_by("pk")
+    )
+    picked = []
+    for round_ in rounds:
+        for school in round_.schools.order_by("pk"):
+            picked.append((round_, school))
+            if len(picked) >= count:
+                break
+        if len(picked) >= count:
+            break
+    for round_, school in picked:
+        Submission.objects.filter(round=round_, school=school).delete()
+    out = []
+    for round_, school in picked:
+        compiled = compile_methodology(round_.methodology.as_plain())
+        plan = compiled.plan(SchoolProfile(school.education_levels, school.has_ovz_pupils))
+        out.append(
+            {
+                "username": _school_user(school.pk).username,
+                "round": round_.pk,
+                "school": school.pk,
+                "indicators": [
+                    [indicator.code, sorted(indicator.points)] for indicator in plan.indicators
+                ],
+            }
+        )
+    return out
 
 
 def wait_until_up(port: int, seconds: int = 60) -> None:
