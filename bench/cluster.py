@@ -31,7 +31,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -43,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from bench.load import BIN, HOST, answering_schools, free_port, wait_until_up
+from bench.load import BIN, HOST, Redis, answering_schools, free_port, wait_until_up
 from bench.run import ROOT, VAR, Postgres, write_section
 
 CLUSTER_START, CLUSTER_END = "<!-- cluster:start -->", "<!-- cluster:end -->"
@@ -59,50 +58,6 @@ def binaries_present() -> bool:
 
 
 # The parts: Redis, PostgreSQL, gunicorn nodes ----------------------------------------------------
-
-
-class Redis:
-    """redis-server on 127.0.0.1, nothing written to disk, stopped with the run."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://{HOST}:{self.port}/0"
-        self.process = None
-
-    def __enter__(self) -> Redis:
-        self.dir = tempfile.mkdtemp(prefix="portal-redis-")
-        self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--bind",
-                HOST,
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.dir,
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        import redis
-
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                redis.Redis(host=HOST, port=self.port).ping()
-                return self
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise SystemExit("redis-server не запустился") from None
-                time.sleep(0.1)
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def fresh_database(pg: Postgres) -> str:
