@@ -150,7 +150,9 @@ class Redis:
 # The load database -------------------------------------------------------------------------------
 
 
-def fixtures(out: Path, schools: int, pdf_plans: int = 3) -> dict:
+def fixtures(
+    out: Path, schools: int, *, municipals: int = 20, regionals: int = 5, pdf_plans: int = 1
+) -> dict:
     """Runs with Django set up on the load database: the accounts by role, signed in, and what
     each of them works on. Returns (and writes to `out`) the fixture the locustfile reads."""
     import django
@@ -186,9 +188,8 @@ def fixtures(out: Path, schools: int, pdf_plans: int = 3) -> dict:
         school_accounts.append({**entry, "session": sign_in(user), "result_round": scored})
 
     municipal_accounts = []
-    for user in User.objects.filter(username__startswith=f"{scale.USER_PREFIX}mun-").order_by("pk")[
-        :20
-    ]:
+    people = User.objects.filter(username__startswith=f"{scale.USER_PREFIX}mun-").order_by("pk")
+    for user in people[:municipals]:
         plans = list(Roadmap.objects.for_user(user).order_by("pk").values_list("pk", flat=True))
         regions = Membership.objects.filter(user=user).values("organization__region_id")
         rounds = list(
@@ -208,9 +209,8 @@ def fixtures(out: Path, schools: int, pdf_plans: int = 3) -> dict:
 
     regional_accounts = []
     approved_seen = []
-    for user in User.objects.filter(username__startswith=f"{scale.USER_PREFIX}op-").order_by("pk")[
-        :10
-    ]:
+    people = User.objects.filter(username__startswith=f"{scale.USER_PREFIX}op-").order_by("pk")
+    for user in people[:regionals]:
         plans = list(Roadmap.objects.for_user(user).order_by("pk").values_list("pk", flat=True))
         approved = list(
             Roadmap.objects.for_user(user)

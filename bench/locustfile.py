@@ -19,6 +19,7 @@ import random
 import time
 from urllib.parse import urlsplit
 
+from figures import steady_figures  # bench/figures.py: locust puts this directory on sys.path
 from locust import FastHttpUser, between, events, task
 
 with open(os.environ["LOAD_FIXTURES"], encoding="utf-8") as _file:
@@ -50,35 +51,6 @@ def _all_spawned(user_count, **kwargs):
 def _record(name, response_time, exception, **kwargs):
     if _spawned:
         _steady.append((time.monotonic(), name, response_time, exception is not None))
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, round(p / 100 * (len(sorted_values) - 1)))]
-
-
-def steady_figures(records: list[tuple[float, str, float, bool]]) -> dict:
-    """Requests per second, failures and percentiles, in all and per kind of request."""
-    times = sorted(ms for _, _, ms, _ in records)
-    span = max(max(r[0] for r in records) - min(r[0] for r in records), 1e-9)
-    kinds: dict[str, list[float]] = {}
-    for _, name, ms, _ in records:
-        kinds.setdefault(name, []).append(ms)
-    return {
-        "requests": len(times),
-        "failures": sum(1 for *_, failed in records if failed),
-        "rps": len(times) / span,
-        "p50": percentile(times, 50),
-        "p95": percentile(times, 95),
-        "p99": percentile(times, 99),
-        "kinds": {
-            name: {
-                "requests": len(values),
-                "p50": percentile(sorted(values), 50),
-                "p95": percentile(sorted(values), 95),
-            }
-            for name, values in kinds.items()
-        },
-    }
 
 
 @events.quitting.add_listener
