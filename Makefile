@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve migrate demo test test-fast lint format bench load clean
+.PHONY: install run serve migrate demo test test-fast lint format bench load cluster-test clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: install
 LOAD_SCALE ?= 2000
 load: install
 	$(BIN)/python bench/load.py --scale $(LOAD_SCALE)
+
+# Two gunicorn nodes sharing a throwaway PostgreSQL and Debian's redis-server: sessions, edits and
+# answers survive a node killed mid-run; writes its summary to bench/results.md.
+cluster-test: install
+	$(BIN)/python bench/cluster.py
 
 format: install
 	$(BIN)/ruff check --fix .

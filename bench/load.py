@@ -1,21 +1,33 @@
-"""Load test: gunicorn on 127.0.0.1 driven by locust (headless, bounded in time).
+"""Load test: the real week of a self-diagnosis round, on PostgreSQL, gunicorn and Redis.
 
-    python bench/load.py [--scale 2000] [--users 30] [--time 60] [--workers 4]
+    python bench/load.py [--scale 2000] [--steps 25,50,100,200,300,400] [--time 30]
+                         [--workers 3] [--worker-class sync] [--threads 1] [--schools 400]
 
-It takes the generated SQLite country of bench/run.py (var/bench/scale-SCALE.sqlite3, made if
-missing), copies it to var/bench/load.sqlite3 so that the edits never touch the cached one, loads
-the demo users into the copy (`seed_demo`), gives the demo operator a draft version of the
-Leningrad plan and the demo municipal coordinator a draft 300-item plan to edit, writes the
-fixture file the locustfile reads (accounts, their plans and editable items), starts gunicorn on
-127.0.0.1 only, runs locust for --time seconds and writes the summary (requests per second,
-p50/p95/p99, failures, per request kind) into bench/results.md.
+It takes the generated country of bench/run.py on its throwaway PostgreSQL cluster (made if
+missing), copies it to a fresh database (CREATE DATABASE … TEMPLATE, so the edits never touch
+the cached one), loads the demo data, makes --schools school coordinators with questionnaires
+still to fill (the last week of a round), stores the files of a few approved plans
+(`store_plan_files`), signs every account in (a session made in the database: the week's people
+logged in earlier, and a password hash per simulated user would only measure PBKDF2), and writes
+the fixture file bench/locustfile.py reads. Then it starts redis-server (the shared cache, as in
+production) and gunicorn with gunicorn.conf.py, DEBUG off, static files through whitenoise,
+and drives it with one locust process (FastHttpUser, pinned to the second core with taskset):
+
+1. cold: right after the server started, with the cache emptied, at the first step's users;
+2. warm: the same again;
+3. the step search: more users each step (--steps) until p95 > 200 ms or an error.
+
+Each step runs --time seconds (not counting spawning). The server's CPU (gunicorn's master and
+workers, /proc/<pid>/stat) and the generator's (wait4's rusage) are measured per step. The
+summary goes into bench/results.md between the load markers. Only 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import datetime
+import io
 import json
 import os
 import shutil
@@ -23,18 +35,23 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ROOT, VAR, prepare, sqlite_url, write_section
+from bench.run import ROOT, VAR, Postgres, prepare, write_section
 
 LOAD_START, LOAD_END = "<!-- load:start -->", "<!-- load:end -->"
 HOST = "127.0.0.1"  # loopback only: never any other address
 BIN = Path(sys.executable).parent
-ACCOUNTS = 12
+TARGET_P95 = 200  # ms, every request
+TARGET_ANSWER_P95 = 50  # ms, the questionnaire's autosave
+TARGET_RPS = 100
+LOAD_DATABASE = "portal_load"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -43,109 +60,274 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fixtures(out: Path) -> None:
-    """Runs with Django set up on the load database: the accounts and what each works on."""
-    import io
+# CPU accounting ----------------------------------------------------------------------------------
 
+
+def parse_stat(text: str) -> tuple[int, float, float]:
+    """/proc/<pid>/stat -> (parent pid, own CPU seconds, CPU seconds of reaped children). The
+    command name (field 2) may hold spaces and parentheses, so fields are counted after the
+    last ')'."""
+    fields = text[text.rindex(")") + 2 :].split()
+    # fields[0] is field 3 (state): ppid is field 4, utime..cstime are fields 14..17.
+    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+    return int(fields[1]), (utime + stime) / CLK_TCK, (cutime + cstime) / CLK_TCK
+
+
+def _stat(pid: int) -> tuple[int, float, float] | None:
+    try:
+        return parse_stat(Path(f"/proc/{pid}/stat").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds used so far by a process and its live children (gunicorn's master and its
+    workers), plus what its reaped children used."""
+    own = _stat(root)
+    if own is None:
+        return 0.0
+    total = own[1] + own[2]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != root:
+            stat = _stat(int(entry.name))
+            if stat is not None and stat[0] == root:
+                total += stat[1] + stat[2]
+    return total
+
+
+# The parts: Redis and gunicorn ------------------------------------------------------------------
+
+
+class Redis:
+    """redis-server on 127.0.0.1, nothing written to disk, stopped with the run."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://{HOST}:{self.port}/0"
+        self.process = None
+
+    def __enter__(self) -> Redis:
+        self.dir = tempfile.mkdtemp(prefix="portal-redis-")
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--bind",
+                HOST,
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        import redis
+
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                redis.Redis(host=HOST, port=self.port).ping()
+                return self
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise SystemExit("redis-server не запустился") from None
+                time.sleep(0.1)
+
+    def flush(self) -> None:
+        import redis
+
+        redis.Redis(host=HOST, port=self.port).flushall()
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# The load database -------------------------------------------------------------------------------
+
+
+def fixtures(
+    out: Path, schools: int, *, municipals: int = 20, regionals: int = 5, pdf_plans: int = 1
+) -> dict:
+    """Runs with Django set up on the load database: the accounts by role, signed in, and what
+    each of them works on. Returns (and writes to `out`) the fixture the locustfile reads."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.core.management import call_command
 
-    from orgs.demo import DEMO_PASSWORD
-    from orgs.models import Organization
-    from roadmaps.importers import parse_document
-    from roadmaps.importing import save_parsed_roadmap
-    from roadmaps.models import Item, Roadmap
-    from scale import generator as scale
-
-    User = get_user_model()
-    operator = User.objects.get(username="operator")
-    municipal = User.objects.get(username="municipal")
-    # The demo plans are approved (read-only): the demo users get a draft each to edit.
-    if not Roadmap.objects.writable_by(operator).filter(status="draft").exists():
-        approved = Roadmap.objects.writable_by(operator).approved().first()
-        if approved is not None:
-            approved.revise(by=operator)
-    if not Roadmap.objects.writable_by(municipal).filter(status="draft").exists():
-        office = Organization.objects.for_user(municipal, write=True).bodies().first()
-        parsed = parse_document(io.BytesIO(scale.plan_docx(300)), filename="load.docx")
-        save_parsed_roadmap(parsed, owner=office, user=municipal, filename="load.docx")
-    for user in User.objects.filter(username__startswith=scale.USER_PREFIX):
-        user.set_password(DEMO_PASSWORD)  # one password for every account of the test
-        user.save(update_fields=["password"])
-
-    # Who is online at once, by role: the portal has 89 regional operators, 2,400 municipal
-    # coordinators and 40,000 schools, so schools are the most of any realistic crowd. The mix
-    # is 2 regional operators, 3 municipal coordinators and 7 school coordinators.
-    region_editors = (
-        Roadmap.objects.filter(status="draft", owner__kind__in=["regional_authority"])
-        .values_list("owner__region__code", flat=True)
-        .distinct()
-    )
-    op_names = [f"{scale.USER_PREFIX}op-{code}" for code in region_editors]
-    operators = [operator, *User.objects.filter(username__in=op_names)]
-    mun_prefix = f"{scale.USER_PREFIX}mun-"
-    municipals = [
-        municipal,
-        *User.objects.filter(username__startswith=mun_prefix).order_by("pk")[:2],
-    ]
-    schools = [User.objects.get(username="school"), *school_coordinators(6)]
-    users = operators[:2] + municipals[:3] + schools[:7]
-    accounts = []
-    for user in users[:ACCOUNTS]:
-        plans = list(Roadmap.objects.for_user(user).order_by("pk").values_list("pk", flat=True))
-        items = list(
-            Item.objects.filter(
-                roadmap__in=Roadmap.objects.writable_by(user).filter(
-                    status__in=Roadmap.EDITABLE_STATUSES
-                )
-            )
-            .order_by("pk")
-            .values_list("roadmap_id", "pk")
-        )
-        if plans:
-            accounts.append({"username": user.username, "plans": plans[:50], "items": items})
-    out.write_text(
-        json.dumps({"password": DEMO_PASSWORD, "accounts": accounts}, ensure_ascii=False)
-    )
-    print(
-        "  учётные записи: "
-        + ", ".join(
-            f"{a['username']} (планов {len(a['plans'])}, правок {len(a['items'])})"
-            for a in accounts
-        )
-    )
-
-
-def school_coordinators(count: int) -> list:
-    """Coordinators of generated schools that keep a plan of their own: the generator makes
-    accounts for regions and municipalities only, so the load database gets these."""
-    from django.contrib.auth import get_user_model
-
-    from orgs.demo import DEMO_PASSWORD
-    from orgs.models import Membership, Organization
+    from orgs.models import Membership
+    from reports.models import PlanFile
     from roadmaps.models import Roadmap
+    from scale import generator as scale
+    from selfdiag.models import Round, Submission
 
     User = get_user_model()
-    owners = (
-        Roadmap.objects.filter(owner__kind=Organization.Kind.SCHOOL, status="draft")
-        .order_by("owner_id")
-        .values_list("owner_id", flat=True)
-        .distinct()[:count]
-    )
-    users = []
-    for owner_id in owners:
-        user, created = User.objects.get_or_create(username=f"load-school-{owner_id}")
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            Membership.objects.create(
-                user=user, organization_id=owner_id, role=Membership.Role.SCHOOL_COORDINATOR
+    answering = answering_schools(schools)
+    by_pk = {
+        u.username: u for u in User.objects.filter(username__in=[a["username"] for a in answering])
+    }
+    school_accounts = []
+    for entry in answering:
+        user = by_pk[entry["username"]]
+        round_ = Round.objects.get(pk=entry["round"])
+        Submission.start(round_, round_.schools.get(pk=entry["school"]))
+        scored = (
+            Submission.objects.filter(school_id=entry["school"])
+            .exclude(round=round_)
+            .filter(status=Submission.Status.ACCEPTED)
+            .values_list("round_id", flat=True)
+            .first()
+        )
+        school_accounts.append({**entry, "session": sign_in(user), "result_round": scored})
+
+    municipal_accounts = []
+    people = User.objects.filter(username__startswith=f"{scale.USER_PREFIX}mun-").order_by("pk")
+    for user in people[:municipals]:
+        plans = list(Roadmap.objects.for_user(user).order_by("pk").values_list("pk", flat=True))
+        regions = Membership.objects.filter(user=user).values("organization__region_id")
+        rounds = list(
+            Round.objects.filter(status=Round.Status.OPEN, region_id__in=regions)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if plans and rounds:
+            municipal_accounts.append(
+                {
+                    "username": user.username,
+                    "session": sign_in(user),
+                    "plans": plans[:50],
+                    "round": rounds[0],
+                }
             )
-        users.append(user)
-    return users
+
+    regional_accounts = []
+    approved_seen = []
+    people = User.objects.filter(username__startswith=f"{scale.USER_PREFIX}op-").order_by("pk")
+    for user in people[:regionals]:
+        plans = list(Roadmap.objects.for_user(user).order_by("pk").values_list("pk", flat=True))
+        approved = list(
+            Roadmap.objects.for_user(user)
+            .approved()
+            .order_by("pk")
+            .values_list("pk", flat=True)[:pdf_plans]
+        )
+        approved_seen += approved
+        if plans:
+            regional_accounts.append(
+                {
+                    "username": user.username,
+                    "session": sign_in(user),
+                    "plans": plans[:50],
+                    "pdf": approved,
+                }
+            )
+    # The approved plans' files, made once as approval makes them, then only served.
+    missing = sorted(
+        set(approved_seen) - set(PlanFile.objects.values_list("roadmap_id", flat=True))
+    )
+    if missing:
+        call_command(
+            "store_plan_files", *[f"--roadmap={pk}" for pk in missing], stdout=io.StringIO()
+        )
+    data = {
+        "schools": school_accounts,
+        "municipals": municipal_accounts,
+        "regionals": regional_accounts,
+    }
+    out.write_text(json.dumps(data, ensure_ascii=False))
+    print(
+        f"  школьных координаторов {len(school_accounts)}, муниципальных "
+        f"{len(municipal_accounts)}, региональных операторов {len(regional_accounts)}, "
+        f"утверждённых планов с файлами {len(set(approved_seen))}"
+    )
+    return data
+
+
+def sign_in(user) -> str:
+    """A session for the user, as the login form makes it; returns its key (the cookie)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return store.session_key
+
+
+def _school_user(school_id: int, password_hash: str = ""):
+    """The coordinator account of a school; the password is the demo one, hashed once by the
+    caller (hashing it per account would cost ~0.3 s of CPU each)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from orgs.demo import DEMO_PASSWORD
+    from orgs.models import Membership
+
+    user, created = get_user_model().objects.get_or_create(username=f"load-school-{school_id}")
+    if created:
+        user.password = password_hash or make_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        Membership.objects.create(
+            user=user, organization_id=school_id, role=Membership.Role.SCHOOL_COORDINATOR
+        )
+    return user
+
+
+def answering_schools(count: int) -> list[dict]:
+    """`count` schools of open rounds, each with a coordinator account and a questionnaire not
+    yet sent (its earlier submission in the round, if any, is deleted): what the last week of a
+    round looks like. Returns, per school, the account, the round, the school and the
+    questionnaire's indicators with their options (what the page offers to this school)."""
+    from django.contrib.auth.hashers import make_password
+
+    from orgs.demo import DEMO_PASSWORD
+    from selfdiag.models import Round, Submission
+    from selfdiag.scoring import SchoolProfile, compile_methodology
+
+    rounds = list(
+        Round.objects.filter(status=Round.Status.OPEN).select_related("methodology").order_by("pk")
+    )
+    picked = []
+    for round_ in rounds:
+        for school in round_.schools.order_by("pk"):
+            picked.append((round_, school))
+            if len(picked) >= count:
+                break
+        if len(picked) >= count:
+            break
+    for round_, school in picked:
+        Submission.objects.filter(round=round_, school=school).delete()
+    password_hash = make_password(DEMO_PASSWORD)
+    compiled_by_methodology = {}
+    out = []
+    for round_, school in picked:
+        compiled = compiled_by_methodology.get(round_.methodology_id)
+        if compiled is None:
+            compiled = compile_methodology(round_.methodology.as_plain())
+            compiled_by_methodology[round_.methodology_id] = compiled
+        plan = compiled.plan(SchoolProfile(school.education_levels, school.has_ovz_pupils))
+        out.append(
+            {
+                "username": _school_user(school.pk, password_hash).username,
+                "round": round_.pk,
+                "school": school.pk,
+                "indicators": [
+                    [indicator.code, sorted(indicator.points)] for indicator in plan.indicators
+                ],
+            }
+        )
+    return out
 
 
 def wait_until_up(port: int, seconds: int = 60) -> None:
@@ -159,50 +341,202 @@ def wait_until_up(port: int, seconds: int = 60) -> None:
     raise SystemExit("gunicorn не ответил за минуту")
 
 
-def summary(prefix: Path, args, started: datetime.datetime) -> str:
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    steady = json.loads(Path(f"{prefix}_steady.json").read_text())
-    rps, failures, p95 = steady["rps"], steady["failures"], steady["p95"]
-    status = "PASS" if failures == 0 and p95 < 300 and rps >= 50 else "MISS"
+def copy_database(pg: Postgres) -> str:
+    """A fresh copy of the generated country for this run's edits."""
+    import psycopg
+
+    with psycopg.connect(
+        f"postgresql://postgres@{HOST}:{pg.port}/postgres", autocommit=True
+    ) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {LOAD_DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {LOAD_DATABASE} TEMPLATE {pg.url.rsplit('/', 1)[1]}")
+    return pg.url.rsplit("/", 1)[0] + f"/{LOAD_DATABASE}"
+
+
+def start_server(env: dict, args, port: int) -> subprocess.Popen:
+    command = [
+        str(BIN / "gunicorn"),
+        "portal.wsgi",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "/dev/null",
+        "--error-logfile",
+        str(VAR / "load-gunicorn.log"),
+    ]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    wait_until_up(port)
+    return server
+
+
+def run_step(label: str, users: int, args, env: dict, port: int, server: int) -> dict:
+    """One locust run at `users` simulated people; the steady state's figures and the CPU."""
+    prefix = VAR / "load"
+    steady = Path(f"{prefix}_steady.json")
+    steady.unlink(missing_ok=True)
+    spawn_rate = max(5, users // 2)
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(spawn_rate),
+        "-t",
+        f"{args.time + users // spawn_rate + 2}s",
+        "--stop-timeout",
+        "5",
+        "--host",
+        f"http://{HOST}:{port}",
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
+    if args.pin and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        command = ["taskset", "-c", str((os.cpu_count() or 2) - 1), *command]
+    server_before = tree_cpu(server)
+    started = time.monotonic()
+    generator = subprocess.Popen(
+        command,
+        env={**env, "LOAD_FIXTURES": str(VAR / "load-fixtures.json"), "LOAD_STEADY": str(steady)},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = started + args.time + 180
+    while True:
+        pid, status, usage = os.wait4(generator.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            generator.kill()
+            pid, status, usage = os.wait4(generator.pid, 0)
+            break
+        time.sleep(0.2)
+    generator.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    server_cpu = tree_cpu(server) - server_before
+    result = json.loads(steady.read_text()) if steady.exists() else {"requests": 0}
+    result.update(
+        label=label,
+        users=users,
+        wall=wall,
+        server_cpu=server_cpu,
+        generator_cpu=usage.ru_utime + usage.ru_stime,
+    )
+    result["ok"] = (
+        bool(result["requests"]) and result["failures"] == 0 and result["p95"] <= TARGET_P95
+    )
+    print(
+        f"  {label}: {users} польз., {result.get('rps', 0):.1f} запр/с, p95 "
+        f"{result.get('p95', 0):.0f} мс, ответ анкеты p95 "
+        f"{result.get('kinds', {}).get(ANSWER, {}).get('p95', 0):.0f} мс, ошибок "
+        f"{result.get('failures', '?')}, ЦП сервер {server_cpu:.1f} с / нагрузчик "
+        f"{result['generator_cpu']:.1f} с за {wall:.0f} с",
+        flush=True,
+    )
+    return result
+
+
+ANSWER = "анкета: сохранение ответа"
+
+
+def _load_text() -> str:
     try:
         load = os.getloadavg()
-        load_text = f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
+        return f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
     except OSError:
-        load_text = "?"
+        return "?"
+
+
+def summary(runs: dict, args, started: datetime.datetime, redis: bool, load_before: str) -> str:
+    """The load section of bench/results.md from the runs (cold, warm and the steps)."""
+    steps = runs["steps"]
+    passing = [r for r in [runs["warm"], *steps] if r["ok"]]
+    best = max(passing, key=lambda r: r["rps"]) if passing else None
+    shown = best or (steps[0] if steps else runs["warm"])
+    answer_p95 = shown.get("kinds", {}).get(ANSWER, {}).get("p95")
+    met = (
+        best is not None
+        and best["rps"] >= TARGET_RPS
+        and answer_p95 is not None
+        and answer_p95 <= TARGET_ANSWER_P95
+    )
+    cores = os.cpu_count() or 0
+    server_kind = f"{args.workers} × {args.worker_class}" + (
+        f" по {args.threads} потока" if args.worker_class == "gthread" else ""
+    )
     lines = [
         LOAD_START,
-        f"## Нагрузка: {args.scale} школ, {args.users} пользователей, {args.time} с",
+        f"## Нагрузка: неделя самодиагностики, PostgreSQL, {args.scale} школ",
         "",
-        f"Дата: {started:%Y-%m-%d %H:%M}. gunicorn на 127.0.0.1, {args.workers} воркера (sync), "
-        f"SQLite (копия сгенерированной базы), DEBUG выключен; locust --headless -u "
-        f"{args.users} -r {args.spawn_rate} -t {args.time}s на той же машине (2 ядра). Средняя "
-        f"загрузка машины (1/5/15 мин) после прогона: {load_text}.",
+        f"Дата: {started:%Y-%m-%d %H:%M}. gunicorn ({server_kind}, gunicorn.conf.py, DEBUG "
+        "выключен, статика через whitenoise) на 127.0.0.1, PostgreSQL (копия сгенерированной "
+        "страны), "
+        + ("redis-server — общий кеш и сеансы (cached_db)" if redis else "кеш в памяти процесса")
+        + "; нагрузчик — один процесс locust (FastHttpUser)"
+        + (f", прикреплён к ядру {cores - 1} (taskset)" if args.pin and cores > 1 else "")
+        + f"; машина — {cores} ядра, на них же и сервер, и база. Средняя загрузка (1/5/15 мин) "
+        f"до и после: {load_before} → {_load_text()}.",
         "",
-        "Кто: 2 региональных оператора, 3 муниципальных координатора, 7 школьных координаторов "
-        "(школ в стране в 17 раз больше, чем муниципалитетов). Смесь: главная ×3, страница "
-        "плана ×3 (любой план, который пользователь видит), API-список мероприятий плана ×3, "
-        "правка мероприятия через API (чтение + PATCH с lock_version) ×1; пауза 0,2–0,6 с; вход "
-        "через форму с CSRF.",
+        f"Кто: школьные координаторы (8 из 11 пользователей; у каждого своя школа из "
+        f"{args.schools}, анкета ещё не отправлена): сохранение ответа по одному, как "
+        "автосохранение страницы (POST с HX-Request) ×10, анкета ×2, главная ×1, результат "
+        "прошлого раунда ×1; "
+        "муниципальные координаторы (2 из 11): страница раунда, мониторинг, страницы планов; "
+        "региональные операторы (1 из 11): карта дефицитов, страницы планов, API мероприятий, PDF "
+        "утверждённого плана (из хранилища). Пауза 1–3 с. Все вошли заранее (сеанс в базе), вход "
+        "в замер не входит. Каждая ступень — "
+        f"{args.time} с после того, как все пользователи запущены.",
         "",
-        "| запрос | запросов | ошибок | в секунду | p50, мс | p95, мс | p99, мс |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| прогон | пользователей | запросов в секунду | p50, мс | p95, мс | p99, мс | ошибок | "
+        "ответ анкеты p95, мс | ЦП сервера, с | ЦП нагрузчика, с | итог |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for row in rows:
-        name = "**всего**" if row["Name"] == "Aggregated" else f"{row['Type']} {row['Name']}"
+    for run in [runs["cold"], runs["warm"], *steps]:
+        if not run.get("requests"):
+            lines.append(
+                f"| {run['label']} | {run['users']} | — | — | — | — | — | — | — | — | нет данных |"
+            )
+            continue
+        kind = run.get("kinds", {}).get(ANSWER, {})
         lines.append(
-            f"| {name} | {row['Request Count']} | {row['Failure Count']} | "
-            f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | {row['99%']} |"
+            f"| {run['label']} | {run['users']} | {run['rps']:.1f} | {run['p50']:.0f} | "
+            f"{run['p95']:.0f} | {run['p99']:.0f} | {run['failures']} | "
+            f"{kind.get('p95', 0):.0f} | {run['server_cpu']:.1f} | {run['generator_cpu']:.1f} | "
+            f"{'p95 ≤ 200 мс' if run['ok'] else 'выше цели'} |"
         )
     lines += [
         "",
-        "Установившийся режим (после того как все пользователи запущены и вошли; вход "
-        "хеширует пароль и бывает раз за сеанс): "
-        f"{steady['requests']} запросов, {rps:.1f} в секунду, p50 "
-        f"{steady['p50']:.0f} мс, p95 {p95:.0f} мс, p99 {steady['p99']:.0f} мс, ошибок "
-        f"{failures}.",
+        "ЦП — секунды за весь прогон ступени (с запуском пользователей): сервер — мастер и "
+        "воркеры gunicorn (/proc/<pid>/stat), нагрузчик — процесс locust (rusage). PostgreSQL "
+        "и Redis — остальное.",
         "",
-        f"Цель: без ошибок, p95 < 300 мс при ≥ 50 запросах в секунду — **{status}**.",
+        f"Запросы по видам ({shown['label']}, {shown['users']} пользователей):",
+        "",
+        "| запрос | запросов | p50, мс | p95, мс |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, kind in sorted(shown.get("kinds", {}).items()):
+        lines.append(f"| {name} | {kind['requests']} | {kind['p50']:.0f} | {kind['p95']:.0f} |")
+    headline = (
+        f"наибольшая нагрузка с p95 ≤ {TARGET_P95} мс и без ошибок — **{best['rps']:.1f} запросов "
+        f"в секунду** ({best['users']} пользователей), сохранение ответа анкеты p95 "
+        f"{answer_p95:.0f} мс"
+        if best
+        else f"ни одна ступень не уложилась в p95 ≤ {TARGET_P95} мс без ошибок"
+    )
+    lines += [
+        "",
+        f"Итог: {headline}. Цель — ≥ {TARGET_RPS} запросов в секунду при p95 ≤ {TARGET_P95} мс, "
+        f"без ошибок, ответ анкеты p95 ≤ {TARGET_ANSWER_P95} мс: **{'PASS' if met else 'MISS'}**.",
         "",
         LOAD_END,
     ]
@@ -212,97 +546,85 @@ def summary(prefix: Path, args, started: datetime.datetime) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=2000)
-    parser.add_argument("--users", type=int, default=30)
-    parser.add_argument("--time", type=int, default=60, help="секунд нагрузки (не больше 600)")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--spawn-rate", type=int, default=5, help="новых пользователей в секунду")
+    parser.add_argument(
+        "--steps", default="25,50,100,200,300,400", help="пользователей на ступенях, через запятую"
+    )
+    parser.add_argument("--time", type=int, default=30, help="секунд на ступень (5…600)")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1, help="потоков на воркер (gthread)")
+    parser.add_argument("--schools", type=int, default=400, help="школьных координаторов")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="без taskset")
+    parser.add_argument("--no-results", action="store_true", help="не писать bench/results.md")
     parser.add_argument("--fixtures", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fixtures:
-        fixtures(args.fixtures)
+        fixtures(args.fixtures, args.schools)
         return
     args.time = max(5, min(args.time, 600))
+    steps = [int(v) for v in args.steps.split(",") if v.strip()]
     VAR.mkdir(parents=True, exist_ok=True)
-    source, done = sqlite_url(args.scale)
-    prepare(source, done, args.scale)
-    database = VAR / "load.sqlite3"
-    for stale in VAR.glob("load.sqlite3*"):
-        stale.unlink()
-    shutil.copyfile(VAR / f"scale-{args.scale}.sqlite3", database)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "DATABASE_CONN_MAX_AGE": "60",
-    }
-    python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
-    )
-    subprocess.run(
-        [python, "manage.py", "seed_demo"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
-    )
-    fixture_file = VAR / "load-fixtures.json"
-    subprocess.run(
-        [python, __file__, "--fixtures", str(fixture_file)], env=env, cwd=ROOT, check=True
-    )
-
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "portal.wsgi",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            str(VAR / "load-gunicorn.log"),
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
     started = datetime.datetime.now()
-    prefix = VAR / "load"
-    try:
-        wait_until_up(port)
-        subprocess.run(
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(ROOT / "bench" / "locustfile.py"),
-                "--headless",
-                "-u",
-                str(args.users),
-                "-r",
-                str(args.spawn_rate),
-                "-t",
-                f"{args.time}s",
-                "--stop-timeout",
-                "5",
-                "--host",
-                f"http://{HOST}:{port}",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-            ],
-            env={
-                **env,
-                "LOAD_FIXTURES": str(fixture_file),
-                "LOAD_STEADY": f"{prefix}_steady.json",
-            },
-            cwd=ROOT,
-            timeout=args.time + 120,
-        )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    text = summary(prefix, args, started)
-    write_section(text, LOAD_START, LOAD_END)
+    load_before = _load_text()
+    use_redis = bool(shutil.which("redis-server"))
+    with Postgres(args.scale) as pg:
+        prepare(pg.url, pg.done, args.scale)
+        url = copy_database(pg)
+        with Redis() if use_redis else contextlib.nullcontext() as redis:
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "DEBUG": "0",
+                "LOG_LEVEL": "WARNING",
+                "DATABASE_CONN_MAX_AGE": "60",
+            }
+            if redis is not None:
+                env["REDIS_URL"] = redis.url
+            python = sys.executable
+            for command in (
+                ["migrate", "--noinput", "-v0"],
+                ["seed_demo"],
+                ["collectstatic", "--noinput", "-v0"],
+            ):
+                subprocess.run(
+                    [python, "manage.py", *command],
+                    env=env,
+                    cwd=ROOT,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
+            subprocess.run(
+                [
+                    python,
+                    __file__,
+                    "--fixtures",
+                    str(VAR / "load-fixtures.json"),
+                    "--schools",
+                    str(args.schools),
+                ],
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
+            port = free_port()
+            server = start_server(env, args, port)
+            try:
+                if redis is not None:
+                    redis.flush()  # cold: a fresh server and an empty cache
+                runs = {"cold": run_step("холодный", steps[0], args, env, port, server.pid)}
+                runs["warm"] = run_step("тёплый", steps[0], args, env, port, server.pid)
+                runs["steps"] = []
+                for users in steps[1:]:
+                    result = run_step("ступень", users, args, env, port, server.pid)
+                    runs["steps"].append(result)
+                    if not result["ok"]:
+                        break
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+    text = summary(runs, args, started, use_redis, load_before)
+    if not args.no_results:
+        write_section(text, LOAD_START, LOAD_END)
     print(text)
 
 

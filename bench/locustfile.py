@@ -1,31 +1,31 @@
-"""The load test's users: people of the regions working in the portal at the same time.
+"""The load test's people: the last week of a self-diagnosis round, by role.
 
-Each simulated user logs in through the login form (CSRF token from the page), then loops over
-a realistic mix: the home page, a plan's page, a page of the items API and, now and then, an edit
-of an item through the API (read it, PATCH its title with the lock_version just read). Accounts,
-plans and items come from the fixture file bench/load.py writes (LOAD_FIXTURES); every simulated
-user edits items of its own slice, so two of them never race for one item.
+School coordinators (the most of any crowd: 40,000 schools against 2,400 municipalities and 89
+regions) open their questionnaire and save answers one per request, as the page's htmx autosave
+does, look at the home page and at their result of the last round; municipal coordinators watch
+the round page, monitoring and plans; regional operators the deficit map, plans, the items API and
+the PDF of an approved plan. Every account is signed in already (bench/load.py puts a session
+for it in the database and its key in the fixture file, LOAD_FIXTURES), and every simulated
+school coordinator has a school of its own, so two of them never answer the same questionnaire.
 
 Only for 127.0.0.1: bench/load.py refuses any other host, and so does this file.
 """
 
+import http.cookiejar
 import itertools
 import json
 import os
 import random
-import re
 import time
 from urllib.parse import urlsplit
 
+from figures import steady_figures  # bench/figures.py: locust puts this directory on sys.path
 from locust import FastHttpUser, between, events, task
 
 with open(os.environ["LOAD_FIXTURES"], encoding="utf-8") as _file:
     FIXTURES = json.load(_file)
-PASSWORD = FIXTURES["password"]
-ACCOUNTS = FIXTURES["accounts"]
-SLICES = 50  # at most this many simulated users share one account's items
-_numbers = itertools.count()
-_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_numbers = {role: itertools.count() for role in ("schools", "municipals", "regionals")}
+ANSWER = "анкета: сохранение ответа"
 
 
 @events.test_start.add_listener
@@ -35,10 +35,9 @@ def _loopback_only(environment, **kwargs):
         raise SystemExit(f"the load test only runs against 127.0.0.1, not {host!r}")
 
 
-# The steady state: once every user has been spawned and without the logins. A login hashes a
-# password (deliberately slow, ~0.3 s of CPU) and happens once per user, so the logins and the
-# requests made while they were going on are reported in locust's table, not in the target.
-_steady: list[tuple[float, float, bool]] = []  # (finished at, response ms, failed)
+# The steady state: once every user has been spawned. Requests made while users were still being
+# started are in locust's own table, not in the figures bench/load.py reports.
+_steady: list[tuple[float, str, float, bool]] = []  # (finished at, name, response ms, failed)
 _spawned = False
 
 
@@ -50,94 +49,125 @@ def _all_spawned(user_count, **kwargs):
 
 @events.request.add_listener
 def _record(name, response_time, exception, **kwargs):
-    if _spawned and not name.startswith("вход"):
-        _steady.append((time.monotonic(), response_time, exception is not None))
+    if _spawned:
+        _steady.append((time.monotonic(), name, response_time, exception is not None))
 
 
 @events.quitting.add_listener
 def _write_steady(environment, **kwargs):
     path = os.environ.get("LOAD_STEADY")
-    if not path or not _steady:
-        return
-    times = sorted(ms for _, ms, _ in _steady)
-    span = max(_steady[-1][0] - _steady[0][0], 1e-9)
-
-    def pct(p):
-        return times[min(len(times) - 1, round(p / 100 * (len(times) - 1)))]
-
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(
-            {
-                "requests": len(times),
-                "failures": sum(1 for *_, failed in _steady if failed),
-                "rps": len(times) / span,
-                "p50": pct(50),
-                "p95": pct(95),
-                "p99": pct(99),
-            },
-            handle,
-        )
+    if path and _steady:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(steady_figures(_steady), handle, ensure_ascii=False)
 
 
-class PortalUser(FastHttpUser):
-    wait_time = between(0.2, 0.6)
+class SignedIn(FastHttpUser):
+    abstract = True
+    wait_time = between(1, 3)
+    role = ""
 
     def on_start(self):
-        number = next(_numbers)
-        self.account = ACCOUNTS[number % len(ACCOUNTS)]
-        share = number // len(ACCOUNTS)
-        items = self.account["items"]
-        self.items = items[share % SLICES :: SLICES] or items
+        accounts = FIXTURES[self.role]
+        number = next(_numbers[self.role])
+        self.account = accounts[number % len(accounts)]
         self.rng = random.Random(number)
-        page = self.client.get("/accounts/login/", name="вход: форма")
-        token = _TOKEN.search(page.text).group(1)
-        with self.client.post(
-            "/accounts/login/",
-            data={
-                "username": self.account["username"],
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": token,
-            },
-            headers={"Referer": f"{self.host}/accounts/login/"},
-            name="вход: отправка",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"login of {self.account['username']}: {response.status_code}")
+        host = urlsplit(self.host).hostname
+        self.client.cookiejar.set_cookie(
+            http.cookiejar.Cookie(
+                0, "sessionid", self.account["session"], None, False, host, False, False,
+                "/", True, False, None, True, None, None, {},
+            )
+        )  # fmt: skip
 
-    def _csrf(self) -> str:
+    def csrf(self) -> str:
         for cookie in self.client.cookiejar:
             if cookie.name == "csrftoken":
                 return cookie.value
         return ""
 
-    @task(3)
-    def home(self):
-        self.client.get("/", name="главная")
-
-    @task(3)
     def plan_page(self):
         plan = self.rng.choice(self.account["plans"])
         self.client.get(f"/roadmaps/{plan}/", name="страница плана")
 
-    @task(3)
+
+class SchoolCoordinator(SignedIn):
+    weight = 8
+    role = "schools"
+
+    def on_start(self):
+        super().on_start()
+        self.page = f"/selfdiag/rounds/{self.account['round']}/schools/{self.account['school']}/"
+        self.indicators = itertools.cycle(self.account["indicators"])
+        self.questionnaire()  # also gives the CSRF cookie the autosave sends back
+
+    @task(2)
+    def questionnaire(self):
+        self.client.get(self.page, name="анкета")
+
+    @task(10)
+    def answer(self):
+        code, options = next(self.indicators)
+        self.client.post(
+            self.page + "answer/",
+            data={"indicator": code, "option": self.rng.choice(options)},
+            headers={
+                "HX-Request": "true",
+                "X-CSRFToken": self.csrf(),
+                "Referer": self.host + self.page,
+            },
+            name=ANSWER,
+        )
+
+    @task(1)
+    def home(self):
+        self.client.get("/", name="главная")
+
+    @task(1)
+    def result(self):
+        if self.account.get("result_round"):
+            self.client.get(
+                f"/selfdiag/rounds/{self.account['result_round']}/schools/"
+                f"{self.account['school']}/result/",
+                name="результат анкеты",
+            )
+
+
+class MunicipalCoordinator(SignedIn):
+    weight = 2
+    role = "municipals"
+
+    @task(2)
+    def round_page(self):
+        self.client.get(f"/selfdiag/rounds/{self.account['round']}/", name="страница раунда")
+
+    @task(1)
+    def monitoring(self):
+        self.client.get("/roadmaps/monitoring/", name="мониторинг")
+
+    @task(2)
+    def plan(self):
+        self.plan_page()
+
+
+class RegionalOperator(SignedIn):
+    weight = 1
+    role = "regionals"
+
+    @task(1)
+    def deficit_map(self):
+        self.client.get("/reports/deficit-map/", name="карта дефицитов")
+
+    @task(2)
+    def plan(self):
+        self.plan_page()
+
+    @task(2)
     def api_items(self):
         plan = self.rng.choice(self.account["plans"])
         self.client.get(f"/api/v1/items/?roadmap={plan}", name="API: мероприятия плана")
 
     @task(1)
-    def edit_item(self):
-        if not self.items:
-            return
-        plan, item = self.rng.choice(self.items)
-        url = f"/api/v1/roadmaps/{plan}/items/{item}/"
-        current = self.client.get(url, name="API: мероприятие").json()
-        title = current["title"].split(" (правка")[0] + f" (правка {self.rng.randint(1, 999)})"
-        self.client.request(
-            "PATCH",
-            url,
-            json={"title": title, "lock_version": current["lock_version"]},
-            headers={"X-CSRFToken": self._csrf(), "Referer": f"{self.host}/"},
-            name="API: правка мероприятия",
-        )
+    def pdf(self):
+        if self.account["pdf"]:
+            plan = self.rng.choice(self.account["pdf"])
+            self.client.get(f"/reports/roadmaps/{plan}/pdf/", name="PDF утверждённого плана")

@@ -73,7 +73,7 @@ def sqlite_url(scale: int) -> tuple[str, Path]:
 class Postgres:
     """A cluster under var/bench/pg-SCALE, owned by the postgres user, on 127.0.0.1 only."""
 
-    def __init__(self, scale: int):
+    def __init__(self, scale: int | str, port: int = PG_PORT):
         initdb = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=_version_key)
         if not initdb:
             raise SystemExit("PostgreSQL не установлен: apt-get install postgresql")
@@ -81,7 +81,8 @@ class Postgres:
         self.dir = VAR / f"pg-{scale}"
         self.data = self.dir / "data"
         self.done = VAR / f"pg-{scale}.done"
-        self.url = f"postgres://postgres@127.0.0.1:{PG_PORT}/{PG_DATABASE}"
+        self.port = port
+        self.url = f"postgres://postgres@127.0.0.1:{port}/{PG_DATABASE}"
 
     def _as_postgres(self, *args: str, **kwargs) -> None:
         subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, **kwargs)
@@ -122,7 +123,7 @@ class Postgres:
             self._connect()
             return self
         options = (
-            f"-p {PG_PORT} -k {self.dir} -c listen_addresses=127.0.0.1 "
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c shared_buffers=512MB"
         )
         self._as_postgres(
@@ -144,7 +145,7 @@ class Postgres:
         import psycopg
 
         with psycopg.connect(
-            f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres", autocommit=True
+            f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True
         ) as conn:
             exists = conn.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]
