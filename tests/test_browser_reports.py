@@ -96,7 +96,10 @@ def test_a_cell_opens_the_deficits_in_a_dialog_and_escape_returns_to_it(world, r
 def test_dynamics_page_shows_charts_and_the_counts(world, rounds, login):
     page = login(world.operator)
     page.goto(f"{page.base_url}/reports/dynamics/")
-    assert page.locator("svg.report-chart").count() == 2
+    # Two charts, each drawn wide (shown here at 1366 px) and narrow (for phones, hidden here).
+    assert page.locator("svg.report-chart.chart-wide").count() == 2
+    assert page.locator("svg.report-chart.chart-narrow").count() == 2
+    assert page.locator("svg.report-chart:visible").count() == 2
     stats = page.locator("#summary-title + p + p").inner_text()
     assert "уровень вырос: 2" in stats and "снизился: 1" in stats
     screenshot(page, "dynamics")
