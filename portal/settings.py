@@ -468,3 +468,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# A history reason names the parties or directions changed, which can be longer than the
+# 100 characters of django-simple-history's default column (PostgreSQL refused such saves).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -361,6 +361,19 @@ def test_api_and_page_write_the_same_history_reason_for_parties_and_directions(w
     assert api_item.history.first().history_user == world.municipal
 
 
+def test_a_history_reason_longer_than_a_hundred_characters_is_kept_whole(plan, editor):
+    """Many parties make a long reason; PostgreSQL once refused it (varchar(100)) with a 500."""
+    item = _item(plan, "1.2.")
+    parties = [f"Общеобразовательная организация № {n}" for n in range(1, 6)]
+    response = editor.post(
+        reverse("roadmaps:item-edit", args=[item.pk]), item_data(item, responsible=parties)
+    )
+    assert response.status_code == 302
+    reason = item.history.first().history_change_reason
+    assert len(reason) > 100
+    assert reason == "Ответственные: — → " + ", ".join(parties)
+
+
 def test_api_refuses_what_the_items_form_refuses(plan, api):
     item = _item(plan, "1.1.")
     response = api("municipal").patch(_item_url(item), {"title": "   "}, format="json")
