@@ -68,6 +68,24 @@ def editable_school(round_, schools):
     return school
 
 
+def largest_approved_plan(region_id):
+    """The region's own approved plan with the most items (`n` holds the count)."""
+    from django.db.models import Count
+
+    from roadmaps.models import Roadmap
+
+    return (
+        Roadmap.objects.filter(
+            owner__region_id=region_id,
+            owner__municipality__isnull=True,
+            status=Roadmap.Status.APPROVED,
+        )
+        .annotate(n=Count("items"))
+        .order_by("-n", "pk")
+        .first()
+    )
+
+
 def _request(page: str):
     """A function doing one request of `page`, asserting its status."""
     from django.contrib.auth import get_user_model
@@ -76,7 +94,6 @@ def _request(page: str):
     from django.test import Client
 
     from orgs.models import Organization
-    from roadmaps.models import Roadmap
     from scale import generator as scale
     from selfdiag.models import Round, Submission, school_profile
     from selfdiag.scoring import compile_methodology
@@ -112,16 +129,7 @@ def _request(page: str):
         return run
 
     if page in ("plan", "plan-cold"):
-        plan = (
-            Roadmap.objects.filter(
-                owner__region_id=region_id,
-                owner__municipality__isnull=True,
-                status=Roadmap.Status.APPROVED,
-            )
-            .annotate(n=Count("items"))
-            .order_by("-n", "pk")
-            .first()
-        )
+        plan = largest_approved_plan(region_id)
         warm = get(client(operator), f"/roadmaps/{plan.pk}/")
         if page == "plan":
             return warm

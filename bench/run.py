@@ -261,7 +261,7 @@ def operations() -> list[dict]:
     from django.utils import timezone
 
     from bench import floors
-    from bench.profile_page import editable_school
+    from bench.profile_page import editable_school, largest_approved_plan
     from orgs.models import Organization
     from reports.pdf import plan_pdf
     from reports.xlsx import plan_xlsx
@@ -393,16 +393,7 @@ def operations() -> list[dict]:
         return client
 
     # The approved regional plan, opened by the region's operator (warm: rows from the cache).
-    approved = (
-        Roadmap.objects.filter(
-            owner__region_id=region_id,
-            owner__municipality__isnull=True,
-            status=Roadmap.Status.APPROVED,
-        )
-        .annotate(n=Count("items"))
-        .order_by("-n", "pk")
-        .first()
-    )
+    approved = largest_approved_plan(region_id)
     plan_page_client = page_client(operator)
 
     def plan_page():
