@@ -175,6 +175,29 @@ def _request(page: str):
     raise SystemExit(f"неизвестная страница: {page}; есть: {', '.join(PAGES)}")
 
 
+def print_queries(run) -> None:
+    """The queries of one request of `run`, in order, with their wall time."""
+    from django.db import connection
+
+    timed = []
+
+    def timer(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - started) * 1000, sql))
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(timer):
+        run()
+    total = (time.perf_counter() - started) * 1000
+    for ms, sql in timed:
+        print(f"{ms:7.2f} мс  {sql[:300]}")
+    in_db = sum(ms for ms, _ in timed)
+    print(f"запросов {len(timed)}, в базе {in_db:.1f} мс из {total:.1f} мс запроса")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("page", choices=sorted(PAGES))
@@ -182,10 +205,17 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("-n", type=int, default=20)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime")
+    parser.add_argument(
+        "--sql", action="store_true", help="print the queries of one request with their times"
+    )
     args = parser.parse_args()
     _setup(args.db, args.scale)
     run = _request(args.page)
     run()
+    if args.sql:
+        print_queries(run)
+        return
     times = []
     for _ in range(args.n):
         started = time.perf_counter()
@@ -202,7 +232,7 @@ def main() -> None:
         "число запросов — в bench/run.py"
     )
     out = io.StringIO()
-    stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+    stats = pstats.Stats(profile, stream=out).sort_stats(args.sort)
     stats.print_stats(args.top)
     print(out.getvalue())
 

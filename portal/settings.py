@@ -97,6 +97,13 @@ TEMPLATES = [
             "builtins": ["portal.templatetags.russian"],
         },
     },
+    {
+        # Only the repeated fragments of the busiest pages (portal/jinja2.py says why).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "portal.jinja2.environment"},
+    },
 ]
 
 # Databases: DATABASE_URL, e.g. postgres://user:pass@127.0.0.1:5432/portal; a SQLite file otherwise.

@@ -15,6 +15,7 @@ from orgs.models import Municipality, Organization
 from orgs.uploads import discard, stash_upload, stashed_path
 from portal import russian, tasks
 from portal.russian import quote
+from portal.jinja2 import render_fragment
 from portal.validators import parse_id
 from roadmaps.models import WorkflowError
 from selfdiag import excel
@@ -115,9 +116,9 @@ def _school_rows(user, round_):
     submission = FilteredRelation(
         "selfdiag_submissions", condition=Q(selfdiag_submissions__round_id=round_.pk)
     )
-    answered = Answer.objects.filter(
-        submission__round_id=round_.pk, submission__school_id=OuterRef("pk")
-    )
+    # Counted by the joined submission's id (the answers' index), not by round and school: that
+    # form made PostgreSQL walk every submission of the country once per row.
+    answered = Answer.objects.filter(submission_id=OuterRef("submission_id"))
     return (
         schools_in_scope(user, round_)
         .annotate(sub=submission)
@@ -128,8 +129,8 @@ def _school_rows(user, round_):
             submission_points=F("sub__total_points"),
             submission_max=F("sub__max_points"),
             submission_updated=F("sub__updated"),
-            answered=count_of(answered, "submission_id"),
         )
+        .annotate(answered=count_of(answered, "submission_id"))
         .select_related("municipality")
     )
 
@@ -291,6 +292,7 @@ def questionnaire(request, pk, school_pk):
         "reviewers": _reviewers(submission, school),
         **_questionnaire_state(round_, school, submission, editable=editable),
     }
+    context["questions"] = render_fragment(request, "selfdiag/questions.html", context)
     return render(request, "selfdiag/questionnaire.html", context)
 
 
