@@ -53,9 +53,7 @@ def environment(**options) -> Environment:
     options.setdefault("undefined", StrictUndefined)
     env = Environment(**options)
     env.globals.update(url=url, static=static)
-    env.filters.update(
-        ru_plural=_ru_plural, ru_count=_ru_count, quoted=russian.quote, date=_date
-    )
+    env.filters.update(ru_plural=_ru_plural, ru_count=_ru_count, quoted=russian.quote, date=_date)
     return env
 
 

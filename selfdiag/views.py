@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from orgs.models import Municipality, Organization
 from orgs.uploads import discard, stash_upload, stashed_path
 from portal import russian, tasks
-from portal.russian import quote
 from portal.jinja2 import render_fragment
+from portal.russian import quote
 from portal.validators import parse_id
 from roadmaps.models import WorkflowError
 from selfdiag import excel
