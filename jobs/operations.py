@@ -35,7 +35,7 @@ class JobError(Exception):
 def _round(job) -> Round:
     round_ = (
         Round.objects.for_user(job.user)
-        .select_related("region", "methodology")
+        .with_methodology()
         .filter(pk=job.params.get("round"))
         .first()
     )

@@ -79,23 +79,34 @@ def build_scope(user) -> Scope:
     roles = set()
     context: dict[str, set[int]] = {"region": set(), "municipality": set()}
     own: list[int] = []
-    memberships = Membership.objects.filter(user=user).select_related("organization").order_by("pk")
-    for membership in memberships:
-        org = membership.organization
-        roles.add(membership.role)
-        targets = [read, write] if membership.can_write else [read]
-        if membership.can_write:
-            own.append(org.pk)
-        context["region"].add(org.region_id)
-        if org.municipality_id:
-            context["municipality"].add(org.municipality_id)
+    # Plain values rather than model instances: every signed-in request builds a scope.
+    memberships = (
+        Membership.objects.filter(user=user)
+        .order_by("pk")
+        .values_list(
+            "role",
+            "organization_id",
+            "organization__kind",
+            "organization__region_id",
+            "organization__municipality_id",
+        )
+    )
+    for role, org_pk, kind, region_id, municipality_id in memberships:
+        roles.add(role)
+        can_write = role != Membership.Role.VIEWER
+        targets = [read, write] if can_write else [read]
+        if can_write:
+            own.append(org_pk)
+        context["region"].add(region_id)
+        if municipality_id:
+            context["municipality"].add(municipality_id)
         for target in targets:
-            if org.level == Organization.Level.REGION:
-                target["region"].add(org.region_id)
-            elif org.level == Organization.Level.MUNICIPALITY:
-                target["municipality"].add(org.municipality_id)
+            if kind == Organization.Kind.SCHOOL:
+                target["organization"].add(org_pk)
+            elif municipality_id:
+                target["municipality"].add(municipality_id)
             else:
-                target["organization"].add(org.pk)
+                target["region"].add(region_id)
     return Scope(
         regions=frozenset(read["region"]),
         municipalities=frozenset(read["municipality"]),

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from orgs.models import Organization, Region
 from orgs.scope import get_scope
+from portal.validators import parse_id
 from selfdiag.models import Round, Submission
 from selfdiag.plans import PLAN_WRITERS_MESSAGE
 
@@ -79,9 +80,7 @@ def creatable_regions(user) -> list[Region]:
 
 
 def get_round_for_user(request, pk) -> Round:
-    return get_object_or_404(
-        Round.objects.for_user(request.user).select_related("region", "methodology"), pk=pk
-    )
+    return get_object_or_404(Round.objects.for_user(request.user).with_methodology(), pk=pk)
 
 
 def schools_in_scope(user, round_: Round):
@@ -99,6 +98,29 @@ def get_school_for_user(request, round_: Round, school_pk) -> Organization:
         schools_in_scope(request.user, round_).select_related("municipality", "region"),
         pk=school_pk,
     )
+
+
+def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
+    """The round and one of its schools the user sees, in one query, for the autosave (a
+    request per click): the row of the round's school list, with both sides joined. The same
+    404s as get_round_for_user + get_school_for_user: a school in the user's scope taking part in
+    the round makes the round one the user sees (RoundQuerySet.for_user), no other school passes.
+    """
+    taking_part = get_object_or_404(
+        Round.schools.through.objects.filter(
+            get_scope(request.user).organization_q("organization__"),
+            round_id=parse_id(pk),
+            organization_id=parse_id(school_pk),
+        )
+        .select_related(
+            "round__region",
+            "round__methodology",
+            "organization__municipality",
+            "organization__region",
+        )
+        .defer("round__methodology__source")
+    )
+    return taking_part.round, taking_part.organization
 
 
 def require_reviewer(user, round_: Round) -> None:

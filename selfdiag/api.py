@@ -218,7 +218,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         }.get(self.action, RoundSerializer)
 
     def scoped_queryset(self, user):
-        rounds = Round.objects.for_user(user).select_related("region", "methodology")
+        rounds = Round.objects.for_user(user).with_methodology()
         if self.action not in ("list", "retrieve", "create", "close", "reopen"):
             return rounds
         # As the page of rounds counts them: the schools of the user's scope only.

@@ -45,7 +45,9 @@ def store_results(submissions: Iterable[Submission]) -> int:
 
 def _store_batch(ids: list[int]) -> int:
     batch = list(
-        Submission.objects.filter(pk__in=ids).select_related("round__methodology", "school")
+        Submission.objects.filter(pk__in=ids)
+        .select_related("round__methodology", "school")
+        .defer("round__methodology__source")
     )
     answers: dict[int, dict[str, str]] = defaultdict(dict)
     for submission_id, indicator, option in Answer.objects.filter(

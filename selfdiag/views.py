@@ -25,6 +25,7 @@ from selfdiag.access import (
     can_review,
     can_write_school,
     creatable_regions,
+    get_round_and_school,
     get_round_for_user,
     get_school_for_user,
     require_can_answer,
@@ -88,7 +89,7 @@ NOT_STARTED = "none"
 def round_list(request):
     rounds = (
         Round.objects.for_user(request.user)
-        .select_related("region", "methodology")
+        .with_methodology()
         .with_progress(Organization.objects.for_user(request.user))
     )
     return render(
@@ -300,8 +301,7 @@ def questionnaire(request, pk, school_pk):
 @require_POST
 def answer(request, pk, school_pk):
     """Save one answer (htmx posts each change on its own, so two tabs never overwrite)."""
-    round_ = get_round_for_user(request, pk)
-    school = get_school_for_user(request, round_, school_pk)
+    round_, school = get_round_and_school(request, pk, school_pk)
     require_can_answer(request.user, school)
     code = request.POST.get("indicator", "")
     option_code = request.POST.get("option", "")

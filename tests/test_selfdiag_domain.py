@@ -422,3 +422,25 @@ def test_the_round_page_the_list_the_home_page_and_the_api_count_alike(
     assert "1 из 2" in client.get(reverse("home")).content.decode()
     body = make_api_client(world.municipal).get(reverse("api:round-detail", args=[busy_round.pk]))
     assert (body.json()["school_count"], body.json()["done_count"]) == (2, 1)
+
+
+def test_the_autosave_finds_only_a_school_of_the_round_in_the_users_scope(world, client_for):
+    """The autosave looks up the round and the school in one query (access.get_round_and_school):
+    a school outside the user's scope, or in scope but not taking part in the round, is a 404
+    with nothing saved; the same school in a round it takes part in is saved."""
+    round_ = make_round(world.region, [world.school, world.other_school])
+    not_in_round = world.sibling_school
+    municipal = client_for(world.municipal)
+
+    def post(school):
+        path = reverse("selfdiag:answer", args=[round_.pk, school.pk])
+        return municipal.post(path, {"indicator": "Z1", "option": "yes"}, HTTP_HX_REQUEST="true")
+
+    assert post(world.other_school).status_code == 404  # another municipality's school
+    assert post(not_in_round).status_code == 404  # in scope, not in the round
+    assert not Submission.objects.filter(round=round_).exists()
+    assert post(world.school).status_code == 200
+    saved = Submission.objects.get(round=round_, school=world.school)
+    assert dict(saved.answers.values_list("indicator__code", "option__code")) == {"Z1": "yes"}
+    missing_round = reverse("selfdiag:answer", args=[round_.pk + 1000, world.school.pk])
+    assert municipal.post(missing_round, {"indicator": "Z1", "option": "no"}).status_code == 404

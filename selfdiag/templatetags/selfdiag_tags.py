@@ -50,7 +50,7 @@ def selfdiag_panel(panel):
     if panel["level"] == "school":
         rounds = list(
             Round.objects.filter(schools=organization, status=Round.Status.OPEN)
-            .select_related("methodology")
+            .with_methodology()
             .order_by("closes_on")
         )
         submissions = {
