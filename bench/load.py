@@ -403,6 +403,7 @@ def run_step(label: str, users: int, args, env: dict, port: int, server: int) ->
     if args.pin and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         command = ["taskset", "-c", str((os.cpu_count() or 2) - 1), *command]
     server_before = tree_cpu(server)
+    database_before = tree_cpu(args.database_pid) if args.database_pid else 0.0
     started = time.monotonic()
     generator = subprocess.Popen(
         command,
@@ -423,12 +424,14 @@ def run_step(label: str, users: int, args, env: dict, port: int, server: int) ->
     generator.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     server_cpu = tree_cpu(server) - server_before
+    database_cpu = tree_cpu(args.database_pid) - database_before if args.database_pid else None
     result = json.loads(steady.read_text()) if steady.exists() else {"requests": 0}
     result.update(
         label=label,
         users=users,
         wall=wall,
         server_cpu=server_cpu,
+        database_cpu=database_cpu,
         generator_cpu=usage.ru_utime + usage.ru_stime,
     )
     result["ok"] = (
@@ -438,14 +441,26 @@ def run_step(label: str, users: int, args, env: dict, port: int, server: int) ->
         f"  {label}: {users} польз., {result.get('rps', 0):.1f} запр/с, p95 "
         f"{result.get('p95', 0):.0f} мс, ответ анкеты p95 "
         f"{result.get('kinds', {}).get(ANSWER, {}).get('p95', 0):.0f} мс, ошибок "
-        f"{result.get('failures', '?')}, ЦП сервер {server_cpu:.1f} с / нагрузчик "
-        f"{result['generator_cpu']:.1f} с за {wall:.0f} с",
+        f"{result.get('failures', '?')}, ЦП сервер {server_cpu:.1f} с / база "
+        f"{database_cpu or 0:.1f} с / нагрузчик {result['generator_cpu']:.1f} с за {wall:.0f} с",
         flush=True,
     )
     return result
 
 
 ANSWER = "анкета: сохранение ответа"
+
+
+def postmaster_pid(data: Path) -> int | None:
+    """The PostgreSQL cluster's main process (the first line of postmaster.pid)."""
+    try:
+        return int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _seconds(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
 
 
 def _load_text() -> str:
@@ -497,27 +512,26 @@ def summary(runs: dict, args, started: datetime.datetime, redis: bool, load_befo
         f"{args.time} с после того, как все пользователи запущены.",
         "",
         "| прогон | пользователей | запросов в секунду | p50, мс | p95, мс | p99, мс | ошибок | "
-        "ответ анкеты p95, мс | ЦП сервера, с | ЦП нагрузчика, с | итог |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "ответ анкеты p95, мс | ЦП сервера, с | ЦП базы, с | ЦП нагрузчика, с | итог |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for run in [runs["cold"], runs["warm"], *steps]:
         if not run.get("requests"):
-            lines.append(
-                f"| {run['label']} | {run['users']} | — | — | — | — | — | — | — | — | нет данных |"
-            )
+            lines.append(f"| {run['label']} | {run['users']} |" + " — |" * 9 + " нет данных |")
             continue
         kind = run.get("kinds", {}).get(ANSWER, {})
         lines.append(
             f"| {run['label']} | {run['users']} | {run['rps']:.1f} | {run['p50']:.0f} | "
             f"{run['p95']:.0f} | {run['p99']:.0f} | {run['failures']} | "
-            f"{kind.get('p95', 0):.0f} | {run['server_cpu']:.1f} | {run['generator_cpu']:.1f} | "
+            f"{kind.get('p95', 0):.0f} | {run['server_cpu']:.1f} | "
+            f"{_seconds(run.get('database_cpu'))} | {run['generator_cpu']:.1f} | "
             f"{'p95 ≤ 200 мс' if run['ok'] else 'выше цели'} |"
         )
     lines += [
         "",
         "ЦП — секунды за весь прогон ступени (с запуском пользователей): сервер — мастер и "
-        "воркеры gunicorn (/proc/<pid>/stat), нагрузчик — процесс locust (rusage). PostgreSQL "
-        "и Redis — остальное.",
+        "воркеры gunicorn (/proc/<pid>/stat), база — postmaster PostgreSQL и его процессы "
+        "(так же), нагрузчик — процесс locust (rusage). Redis — остальное.",
         "",
         f"Запросы по видам ({shown['label']}, {shown['users']} пользователей):",
         "",
@@ -569,6 +583,7 @@ def main() -> None:
     use_redis = bool(shutil.which("redis-server"))
     with Postgres(args.scale) as pg:
         prepare(pg.url, pg.done, args.scale)
+        args.database_pid = postmaster_pid(pg.data)
         url = copy_database(pg)
         with Redis() if use_redis else contextlib.nullcontext() as redis:
             env = {

@@ -26,9 +26,12 @@ and so see every plan and questionnaire on review, but own no plans, schools or 
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.db.models import Exists, IntegerField, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +39,7 @@ from django.utils import timezone
 from jobs.models import Job
 from orgs.models import Membership
 from orgs.reviewers import WRITING_ROLES, format_name, person_name
+from orgs.scope import get_scope
 from portal import russian
 from portal.russian import DAYS, quote
 from roadmaps.access import review_q as plan_review_q
@@ -197,12 +201,16 @@ def items_due(user, today: datetime.date | None = None):
     )
 
 
+def _jobs_since(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(days=JOB_DAYS)
+
+
 def jobs_done(user, now: datetime.datetime | None = None):
     now = now or timezone.now()
     return Job.objects.filter(
         user=user,
         status__in=Job.FINISHED,
-        finished__gte=now - datetime.timedelta(days=JOB_DAYS),
+        finished__gte=_jobs_since(now),
     ).order_by("-finished", "-pk")
 
 
@@ -243,27 +251,66 @@ class Count:
         return self.total > 0
 
 
-def count_for(user, today=None, now=None) -> Count:
-    """How many entries wait for the user, in one query (each kind counted up to LIMIT + 1)."""
-    if not user.is_authenticated:
-        return Count(0, False)
-    today = today or timezone.localdate()
-    querysets = _querysets(user, today, now)
+# The count's SQL, kept per (user, scope, day, database): building it — seven scalar subqueries,
+# each filtered by the user's scope — costs 15-20 ms of Python, running it about a millisecond
+# of the database's time, and the menu shows it on every page. The SQL depends on nothing else:
+# the scope's ids and the day's dates are in it, the rows are not (a new plan to review is
+# counted by the same SQL). The one moment it needs, `now` for the recent jobs, is compiled as
+# a stand-in value and replaced in the parameters on each run. An LRU of _COUNT_SQL_LIMIT users.
+_COUNT_SQL: OrderedDict[tuple, tuple[str, tuple, tuple[str, ...]]] = OrderedDict()
+_COUNT_SQL_LIMIT = 1024
+_COUNT_SQL_LOCK = threading.Lock()
+_NOW_STAND_IN = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def _count_sql(user, today, using: str) -> tuple[str, tuple, tuple[str, ...]]:
+    key = (user.pk, get_scope(user), today, using)
+    with _COUNT_SQL_LOCK:
+        compiled = _COUNT_SQL.get(key)
+        if compiled is not None:
+            _COUNT_SQL.move_to_end(key)
+            return compiled
+    querysets = _querysets(user, today, _NOW_STAND_IN)
     row = (
         get_user_model()
-        .objects.filter(pk=user.pk)
+        .objects.using(using)
+        .filter(pk=user.pk)
         .values(
             **{
                 kind: _CountOf(queryset.order_by().values("pk")[: LIMIT + 1])
                 for kind, queryset in querysets.items()
             }
         )
-        .first()
-    ) or dict.fromkeys(querysets, 0)
-    counts = [min(row[kind], LIMIT) for kind in querysets]
-    return Count(
-        sum(counts), any(row[kind] > LIMIT for kind in querysets), {k: row[k] for k in querysets}
+        .order_by()
     )
+    sql, params = row.query.get_compiler(using).as_sql()
+    compiled = (sql, tuple(params), tuple(querysets))
+    with _COUNT_SQL_LOCK:
+        _COUNT_SQL[key] = compiled
+        while len(_COUNT_SQL) > _COUNT_SQL_LIMIT:
+            _COUNT_SQL.popitem(last=False)
+    return compiled
+
+
+def count_for(user, today=None, now=None) -> Count:
+    """How many entries wait for the user, in one query (each kind counted up to LIMIT + 1)."""
+    if not user.is_authenticated:
+        return Count(0, False)
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    using = router.db_for_read(get_user_model())
+    connection = connections[using]
+    sql, params, kinds = _count_sql(user, today, using)
+    adapt = connection.ops.adapt_datetimefield_value
+    stand_in = adapt(_jobs_since(_NOW_STAND_IN))
+    since = adapt(_jobs_since(now))
+    params = tuple(since if param == stand_in else param for param in params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    row = dict(zip(kinds, found, strict=True)) if found else dict.fromkeys(kinds, 0)
+    counts = [min(row[kind], LIMIT) for kind in kinds]
+    return Count(sum(counts), any(row[kind] > LIMIT for kind in kinds), row)
 
 
 # The entries: one query per kind.

@@ -50,6 +50,7 @@ def _run(label, users, rps, p95, answer_p95, failures=0):
         "failures": failures,
         "ok": failures == 0 and p95 <= load.TARGET_P95,
         "server_cpu": 40.0,
+        "database_cpu": 12.0,
         "generator_cpu": 4.0,
         "kinds": {load.ANSWER: {"requests": 100, "p50": 10, "p95": answer_p95}},
     }
@@ -68,6 +69,7 @@ def test_summary_names_the_highest_passing_step_and_the_verdict(tmp_path, monkey
     assert text.startswith(load.LOAD_START) and text.endswith(load.LOAD_END)
     assert "**104.5 запросов в секунду** (200 пользователей)" in text
     assert "**PASS**" in text
+    assert "| 40.0 | 12.0 | 4.0 | p95 ≤ 200 мс |" in text  # server, database, generator CPU
     runs["steps"][0]["kinds"][load.ANSWER]["p95"] = 70  # the autosave too slow: a miss
     assert "**MISS**" in load.summary(runs, args, load.datetime.datetime.now(), True, "?")
 

@@ -618,3 +618,44 @@ def test_a_periodic_item_is_due_by_its_next_period_not_the_end_of_the_year(world
     [entry] = [e for e in inbox_for(world.municipal).entries if e.kind == "item_due"]
     assert entry.date == item.overdue_since
     assert entry.days_left == 6 and entry.urgent is False
+
+
+def test_the_counts_sql_is_built_once_per_user_and_day_and_still_counts_new_rows(
+    world, scene, monkeypatch
+):
+    """The menu's count keeps its compiled SQL (inbox.entries._count_sql): the second count
+    builds no querysets, yet counts a row added meanwhile; a job leaves the count when it is
+    older than JOB_DAYS by the `now` of this count, not of the first one."""
+    from inbox import entries
+
+    first = count_for(world.operator)
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("the count's querysets were built again")
+
+    monkeypatch.setattr(entries, "_querysets", no_building)
+    job = Job.objects.create(
+        user=world.operator,
+        kind=Job.Kind.PLAN_PDF,
+        title="PDF",
+        status=Job.Status.DONE,
+        finished=timezone.now(),
+    )
+    again = count_for(world.operator)
+    assert again.total == first.total + 1
+    assert again.by_kind["job_done"] == first.by_kind["job_done"] + 1
+    later = timezone.now() + datetime.timedelta(days=entries.JOB_DAYS, hours=1)
+    assert count_for(world.operator, now=later).by_kind["job_done"] == 0
+    assert job.finished < later
+
+    # Another scope (a new membership) is another SQL: built afresh.
+    monkeypatch.undo()
+    built = []
+    original = entries._querysets
+    monkeypatch.setattr(entries, "_querysets", lambda *a: built.append(a) or original(*a))
+    Membership.objects.create(
+        user=world.operator, organization=world.school, role=Membership.Role.SCHOOL_COORDINATOR
+    )
+    world.operator._portal_scope = None
+    count_for(world.operator)
+    assert len(built) == 1
