@@ -73,9 +73,11 @@ def build_template(
     compiled = compile_methodology(methodology)
     indicators = [i for d in methodology.directions for i in methodology.indicators_of(d.code)]
     answers: dict[int, dict[str, str]] = {}
-    for school_id, code, label in Answer.objects.filter(
-        submission__round=round_, submission__school__in=schools
-    ).values_list("submission__school_id", "indicator__code", "option__label"):
+    for school_id, code, label in (
+        Answer.objects.filter(submission__round=round_, submission__school__in=schools)
+        .order_by()
+        .values_list("submission__school_id", "indicator__code", "option__label")
+    ):
         answers.setdefault(school_id, {})[code] = label
 
     workbook = Workbook()

@@ -50,9 +50,11 @@ def _store_batch(ids: list[int]) -> int:
         .defer("round__methodology__source")
     )
     answers: dict[int, dict[str, str]] = defaultdict(dict)
-    for submission_id, indicator, option in Answer.objects.filter(
-        submission_id__in=ids
-    ).values_list("submission_id", "indicator__code", "option__code"):
+    for submission_id, indicator, option in (
+        Answer.objects.filter(submission_id__in=ids)
+        .order_by()
+        .values_list("submission_id", "indicator__code", "option__code")
+    ):
         answers[submission_id][indicator] = option
 
     by_methodology: dict[int, list[Submission]] = defaultdict(list)

@@ -224,11 +224,7 @@ def _questionnaire_state(round_, school, submission, *, editable):
     methodology = round_.methodology.as_plain()
     profile = submission.profile() if submission and not editable else school_profile(school)
     applicable = {i.code for i in compile_methodology(methodology).plan(profile).indicators}
-    answers = (
-        dict(submission.answers.values_list("indicator__code", "option__code"))
-        if submission
-        else {}
-    )
+    answers = submission.answers_by_code() if submission else {}
     sections = []
     number = 0
     for direction in methodology.directions:
