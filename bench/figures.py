@@ -29,3 +29,54 @@ def steady_figures(records: list[tuple[float, str, float, bool]]) -> dict:
             for name, values in kinds.items()
         },
     }
+
+
+# The server's side: gunicorn's access log in ACCESS_LOG_FORMAT, one line per request with the
+# time gunicorn spent on it (%(D)s, microseconds: from reading the request to the last byte
+# written). Next to the generator's times it separates the portal's own time from the waiting
+# before a worker took the request and from the generator's own delays.
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+KINDS = [  # (method, path pattern, the locustfile's name)
+    ("POST", r"/selfdiag/rounds/\d+/schools/\d+/answer/", "анкета: сохранение ответа"),
+    ("GET", r"/selfdiag/rounds/\d+/schools/\d+/", "анкета"),
+    ("GET", r"/selfdiag/rounds/\d+/schools/\d+/result/", "результат анкеты"),
+    ("GET", r"/selfdiag/rounds/\d+/", "страница раунда"),
+    ("GET", r"/", "главная"),
+    ("GET", r"/roadmaps/monitoring/", "мониторинг"),
+    ("GET", r"/roadmaps/\d+/", "страница плана"),
+    ("GET", r"/api/v1/items/", "API: мероприятия плана"),
+    ("GET", r"/reports/deficit-map/", "карта дефицитов"),
+    ("GET", r"/reports/roadmaps/\d+/pdf/", "PDF утверждённого плана"),
+]
+
+
+def kind_of(method: str, path: str) -> str:
+    import re
+
+    for kind_method, pattern, name in KINDS:
+        if method == kind_method and re.fullmatch(pattern, path):
+            return name
+    return f"{method} {path}"
+
+
+def server_figures(lines: list[str]) -> dict:
+    """p50/p95 of the server's own time (ms), in all and per kind, from access log lines."""
+    kinds: dict[str, list[float]] = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 4 or not parts[3].isdigit():
+            continue
+        method, path, _status, micros = parts
+        kinds.setdefault(kind_of(method, path), []).append(int(micros) / 1000)
+    times = sorted(ms for values in kinds.values() for ms in values)
+    if not times:
+        return {"requests": 0}
+    return {
+        "requests": len(times),
+        "p50": percentile(times, 50),
+        "p95": percentile(times, 95),
+        "kinds": {
+            name: {"p50": percentile(sorted(v), 50), "p95": percentile(sorted(v), 95)}
+            for name, v in kinds.items()
+        },
+    }

@@ -42,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import ACCESS_LOG_FORMAT, server_figures
 from bench.run import ROOT, VAR, Postgres, prepare, write_section
 
 LOAD_START, LOAD_END = "<!-- load:start -->", "<!-- load:end -->"
@@ -51,6 +52,7 @@ TARGET_P95 = 200  # ms, every request
 TARGET_ANSWER_P95 = 50  # ms, the questionnaire's autosave
 TARGET_RPS = 100
 LOAD_DATABASE = "portal_load"
+ACCESS_LOG = VAR / "load-access.log"  # gunicorn's, with its time per request (bench/figures.py)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -366,7 +368,9 @@ def start_server(env: dict, args, port: int) -> subprocess.Popen:
         "--threads",
         str(args.threads),
         "--access-logfile",
-        "/dev/null",
+        str(ACCESS_LOG),
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
         "--error-logfile",
         str(VAR / "load-gunicorn.log"),
     ]
@@ -403,6 +407,7 @@ def run_step(label: str, users: int, args, env: dict, port: int, server: int) ->
     if args.pin and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         command = ["taskset", "-c", str((os.cpu_count() or 2) - 1), *command]
     server_before = tree_cpu(server)
+    access_offset = ACCESS_LOG.stat().st_size if ACCESS_LOG.exists() else 0
     database_before = tree_cpu(args.database_pid) if args.database_pid else 0.0
     started = time.monotonic()
     generator = subprocess.Popen(
@@ -426,6 +431,9 @@ def run_step(label: str, users: int, args, env: dict, port: int, server: int) ->
     server_cpu = tree_cpu(server) - server_before
     database_cpu = tree_cpu(args.database_pid) - database_before if args.database_pid else None
     result = json.loads(steady.read_text()) if steady.exists() else {"requests": 0}
+    with ACCESS_LOG.open(encoding="utf-8", errors="replace") as log:
+        log.seek(access_offset)
+        result["server"] = server_figures(log.read().splitlines())
     result.update(
         label=label,
         users=users,
@@ -457,6 +465,10 @@ def postmaster_pid(data: Path) -> int | None:
         return int((data / "postmaster.pid").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _ms(value) -> str:
+    return "—" if value is None else f"{value:.0f}"
 
 
 def _seconds(value) -> str:
@@ -512,18 +524,20 @@ def summary(runs: dict, args, started: datetime.datetime, redis: bool, load_befo
         f"{args.time} с после того, как все пользователи запущены.",
         "",
         "| прогон | пользователей | запросов в секунду | p50, мс | p95, мс | p99, мс | ошибок | "
-        "ответ анкеты p95, мс | ЦП сервера, с | ЦП базы, с | ЦП нагрузчика, с | итог |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "ответ анкеты p95, мс | p95 на сервере, мс | ЦП сервера, с | ЦП базы, с | "
+        "ЦП нагрузчика, с | итог |",
+        "| --- |" + " ---: |" * 11 + " --- |",
     ]
     for run in [runs["cold"], runs["warm"], *steps]:
         if not run.get("requests"):
-            lines.append(f"| {run['label']} | {run['users']} |" + " — |" * 9 + " нет данных |")
+            lines.append(f"| {run['label']} | {run['users']} |" + " — |" * 10 + " нет данных |")
             continue
         kind = run.get("kinds", {}).get(ANSWER, {})
         lines.append(
             f"| {run['label']} | {run['users']} | {run['rps']:.1f} | {run['p50']:.0f} | "
             f"{run['p95']:.0f} | {run['p99']:.0f} | {run['failures']} | "
-            f"{kind.get('p95', 0):.0f} | {run['server_cpu']:.1f} | "
+            f"{kind.get('p95', 0):.0f} | {_ms(run.get('server', {}).get('p95'))} | "
+            f"{run['server_cpu']:.1f} | "
             f"{_seconds(run.get('database_cpu'))} | {run['generator_cpu']:.1f} | "
             f"{'p95 ≤ 200 мс' if run['ok'] else 'выше цели'} |"
         )
@@ -535,11 +549,22 @@ def summary(runs: dict, args, started: datetime.datetime, redis: bool, load_befo
         "",
         f"Запросы по видам ({shown['label']}, {shown['users']} пользователей):",
         "",
-        "| запрос | запросов | p50, мс | p95, мс |",
-        "| --- | ---: | ---: | ---: |",
+        "| запрос | запросов | p50, мс | p95, мс | на сервере: p50, мс | p95, мс |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
+    on_server = shown.get("server", {}).get("kinds", {})
     for name, kind in sorted(shown.get("kinds", {}).items()):
-        lines.append(f"| {name} | {kind['requests']} | {kind['p50']:.0f} | {kind['p95']:.0f} |")
+        own = on_server.get(name, {})
+        lines.append(
+            f"| {name} | {kind['requests']} | {kind['p50']:.0f} | {kind['p95']:.0f} | "
+            f"{_ms(own.get('p50'))} | {_ms(own.get('p95'))} |"
+        )
+    lines += [
+        "",
+        "На сервере — время самого gunicorn на запрос (журнал доступа, %(D)s: от чтения запроса "
+        "до последнего записанного байта), за всю ступень с запуском пользователей; разница с "
+        "временем нагрузчика — ожидание свободного воркера и задержки самого нагрузчика.",
+    ]
     headline = (
         f"наибольшая нагрузка с p95 ≤ {TARGET_P95} мс и без ошибок — **{best['rps']:.1f} запросов "
         f"в секунду** ({best['users']} пользователей), сохранение ответа анкеты p95 "
@@ -622,6 +647,7 @@ def main() -> None:
                 check=True,
             )
             port = free_port()
+            ACCESS_LOG.unlink(missing_ok=True)
             server = start_server(env, args, port)
             try:
                 if redis is not None:

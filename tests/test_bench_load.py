@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from bench import load, run
-from bench.figures import steady_figures
+from bench.figures import server_figures, steady_figures
 
 
 def test_parse_stat_reads_cpu_after_a_command_name_with_spaces_and_parentheses():
@@ -38,6 +38,26 @@ def test_steady_figures_per_kind():
     assert figures["kinds"]["page"]["p95"] == 20
 
 
+def test_server_figures_read_gunicorns_access_log_per_kind():
+    lines = [
+        "POST /selfdiag/rounds/2/schools/419/answer/ 200 15000",
+        "POST /selfdiag/rounds/2/schools/419/answer/ 200 25000",
+        "GET /selfdiag/rounds/2/schools/419/ 200 30000",
+        "GET /roadmaps/17/ 200 400000",
+        "GET /roadmaps/monitoring/ 200 60000",
+        "GET /static/css/portal.css 200 1000",
+        "a line gunicorn did not write in this format",
+    ]
+    figures = server_figures(lines)
+    assert figures["requests"] == 6
+    kinds = figures["kinds"]
+    assert kinds["анкета: сохранение ответа"] == {"p50": 15.0, "p95": 25.0}
+    assert kinds["анкета"]["p95"] == 30.0 and kinds["страница плана"]["p95"] == 400.0
+    assert kinds["мониторинг"]["p50"] == 60.0  # not taken for a plan page
+    assert "GET /static/css/portal.css" in kinds
+    assert figures["p95"] == 400.0
+
+
 def _run(label, users, rps, p95, answer_p95, failures=0):
     return {
         "label": label,
@@ -53,6 +73,7 @@ def _run(label, users, rps, p95, answer_p95, failures=0):
         "database_cpu": 12.0,
         "generator_cpu": 4.0,
         "kinds": {load.ANSWER: {"requests": 100, "p50": 10, "p95": answer_p95}},
+        "server": {"p95": p95 / 2, "kinds": {load.ANSWER: {"p50": 7, "p95": answer_p95 / 2}}},
     }
 
 
@@ -69,7 +90,9 @@ def test_summary_names_the_highest_passing_step_and_the_verdict(tmp_path, monkey
     assert text.startswith(load.LOAD_START) and text.endswith(load.LOAD_END)
     assert "**104.5 запросов в секунду** (200 пользователей)" in text
     assert "**PASS**" in text
-    assert "| 40.0 | 12.0 | 4.0 | p95 ≤ 200 мс |" in text  # server, database, generator CPU
+    # server p95, then the server's, the database's and the generator's CPU
+    assert "| 90 | 40.0 | 12.0 | 4.0 | p95 ≤ 200 мс |" in text
+    assert f"| {load.ANSWER} | 100 | 10 | 40 | 7 | 20 |" in text  # the server's own p50 and p95
     runs["steps"][0]["kinds"][load.ANSWER]["p95"] = 70  # the autosave too slow: a miss
     assert "**MISS**" in load.summary(runs, args, load.datetime.datetime.now(), True, "?")
 
