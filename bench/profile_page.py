@@ -37,6 +37,13 @@ PAGES = {
     "result": "the result page of a scored school, municipal coordinator",
     "home": "the home page, municipal coordinator",
     "middleware": "a 404 page: only the middleware, session and user around nothing",
+    "monitoring": "monitoring of plans, municipal coordinator",
+    "plan-municipal": "the municipality's own approved plan, its municipal coordinator",
+    "plan-draft": "the largest municipal draft (or returned) plan, its municipal coordinator",
+    "plan-review": "the largest municipal plan on review, its municipal coordinator",
+    "plan-draft-regional": "the largest regional draft plan, its regional operator",
+    "deficit-map": "the deficit map, regional operator",
+    "api-items": "GET /api/v1/items/?roadmap= of the largest regional plan, regional operator",
 }
 
 
@@ -84,6 +91,26 @@ def largest_approved_plan(region_id):
         .order_by("-n", "pk")
         .first()
     )
+
+
+def plan_of_kind(kind: str, statuses: tuple[str, ...]):
+    """The plan of an organization of `kind` in one of `statuses` with the most items, and who
+    works on it in the load test: a member of its owner, for a regional plan the region's
+    operator."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from orgs.models import Membership
+    from roadmaps.models import Roadmap
+    from scale import generator as scale
+
+    plans = Roadmap.objects.filter(owner__kind=kind, status__in=statuses)
+    plan = plans.annotate(n=Count("items")).order_by("-n", "pk").first()
+    if kind == "regional_authority":
+        code = plan.owner.region.code
+        return plan, get_user_model().objects.get(username=f"{scale.USER_PREFIX}op-{code}")
+    member = Membership.objects.filter(organization_id=plan.owner_id).order_by("pk").first()
+    return plan, member.user
 
 
 def _request(page: str):
@@ -170,6 +197,20 @@ def _request(page: str):
         )
     if page == "home":
         return get(client(municipal), "/")
+    if page == "monitoring":
+        return get(client(municipal), "/roadmaps/monitoring/")
+    if page in ("plan-municipal", "plan-draft", "plan-review", "plan-draft-regional"):
+        kind = "regional_authority" if page == "plan-draft-regional" else "municipal_authority"
+        statuses = {"plan-municipal": ("approved",), "plan-review": ("review",)}.get(
+            page, ("draft", "returned")
+        )
+        plan, user = plan_of_kind(kind, statuses)
+        return get(client(user), f"/roadmaps/{plan.pk}/")
+    if page == "deficit-map":
+        return get(client(operator), "/reports/deficit-map/")
+    if page == "api-items":
+        plan = largest_approved_plan(region_id)
+        return get(client(operator), f"/api/v1/items/?roadmap={plan.pk}")
     if page == "middleware":
         return get(client(municipal), "/no-such-page/", status=404)
     raise SystemExit(f"неизвестная страница: {page}; есть: {', '.join(PAGES)}")

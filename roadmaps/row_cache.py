@@ -10,7 +10,10 @@ a report that changes the status, a renamed party, a revised plan, an edit in th
 day - gives a new key: nothing is invalidated and nothing can be stale, in one process, in
 several (local memory cache) or on several nodes (Redis). Old keys expire by the cache TIMEOUT.
 
-Only read-only rows are cached (the editor's rows carry a CSRF token).
+The editor's rows are cached too: they are rendered with a marker in place of the CSRF token,
+and the page puts one token of the request in its place (every masked token of a session is
+valid). A draft's rows are the page's cost: a 114-item municipal draft took 146 ms rendered per
+request (bench/profile_page.py plan-draft).
 
 An approved (or archived) plan's whole table is cached too, so its page makes none of the
 table's queries: the key is the plan's own fields - among them `content_stamp`, which every
@@ -25,6 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -76,30 +80,42 @@ def row_key(item, shared: tuple) -> str:
     return f"plan-row:{_TEMPLATES_DIGEST}:{item.pk}:{digest}"
 
 
-def attach_rows(blocks: list[dict], context: dict) -> None:
+# Stands for the CSRF token in a cached editor's row; never a real token (those are 64
+# alphanumeric characters).
+CSRF_MARKER = "csrf-token-of-the-request"
+
+
+def attach_rows(blocks: list[dict], context: dict, request=None) -> None:
     """Give each item row of the table's blocks its HTML (`row["html"]`), from the cache or
-    rendered now and cached; `context` is the table's (headings, can_report, can_edit)."""
-    if context.get("can_edit"):
+    rendered now and cached; `context` is the table's (headings, can_report, can_edit). An
+    editor's rows (can_edit) need the `request` for their CSRF token."""
+    can_edit = bool(context.get("can_edit"))
+    if can_edit and request is None:
         return
     row_context = {
         "headings": context["headings"],
         "can_report": context["can_report"],
-        "can_edit": False,
+        "can_edit": can_edit,
+        "csrf_token": CSRF_MARKER,
     }
     shared = (
         timezone.localdate().isoformat(),
         bool(context["can_report"]),
+        can_edit,
         tuple(sorted(context["headings"].items())),
     )
     rows = [row for block in blocks for row in block["rows"] if "item" in row]
     keys = {id(row): row_key(row["item"], shared) for row in rows}
     cached = cache.get_many(list(keys.values()))
+    token = get_token(request) if can_edit else ""
     fresh = {}
     for row in rows:
         key = keys[id(row)]
         html = cached.get(key)
         if html is None:
             html = fresh[key] = render_to_string(ROW_TEMPLATE, {**row_context, "item": row["item"]})
+        if can_edit:
+            html = html.replace(CSRF_MARKER, token)
         row["html"] = mark_safe(html)  # rendered by our own template, escaped there
     if fresh:
         cache.set_many(fresh)

@@ -299,7 +299,7 @@ def roadmap_detail(request, pk):
     blocks = None
     if plan_table is None:
         blocks = _blocks(roadmap)
-        row_cache.attach_rows(blocks, context)
+        row_cache.attach_rows(blocks, context, request)
         if key is not None:
             plan_table = row_cache.render_table(key, {**context, "blocks": blocks})
     context.update(

@@ -155,3 +155,50 @@ def test_an_editor_of_a_draft_gets_no_cached_table(world, client_for):
     item.save()
     assert "Второе" in _row(_page(client, roadmap), item)
     assert not any(key.startswith(":1:plan-table:") for key in cache._cache)
+
+
+def test_an_editors_rows_are_cached_with_the_requests_csrf_token(world, client_for):
+    from roadmaps.row_cache import CSRF_MARKER
+
+    roadmap = make_roadmap(world.school)
+    item = make_item(make_section(roadmap), title="Первое")
+    client = client_for(world.school_user)
+    first = _row(_page(client, roadmap), item)
+    assert any(key.startswith(":1:plan-row:") for key in cache._cache)
+    assert CSRF_MARKER not in first
+    assert 'name="csrfmiddlewaretoken" value="' in first
+    # The cached row posts with a token the server accepts: move the item down and back.
+    token = first.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    enforcing = client_for(world.school_user)
+    enforcing.handler.enforce_csrf_checks = True
+    enforcing.cookies = client.cookies
+    response = enforcing.post(
+        reverse("roadmaps:item-move", args=[item.pk]),
+        {"direction": "down", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code in (200, 302)
+    second = _row(_page(client, roadmap), item)
+    assert CSRF_MARKER not in second and "Изменить" in second
+
+
+def test_an_editors_own_edit_shows_at_once_in_the_cached_rows(world, client_for):
+    roadmap = make_roadmap(world.school)
+    item = make_item(make_section(roadmap), title="Первое")
+    client = client_for(world.school_user)
+    assert "Первое" in _row(_page(client, roadmap), item)
+    response = client.post(
+        reverse("roadmaps:item-edit", args=[item.pk]),
+        {
+            "number": item.number,
+            "title": "Второе",
+            "deadline_text": "",
+            "responsible": "",
+            "result": "",
+            "status": item.status,
+            "lock_version": item.lock_version,
+        },
+    )
+    assert response.status_code in (200, 302), response.content[:500]
+    item.refresh_from_db()
+    assert item.title == "Второе"
+    assert "Второе" in _row(_page(client, roadmap), item)
