@@ -126,7 +126,12 @@ class Inbox:
 
 
 def _my_organizations(user):
-    """Ids of the organizations where the user may write, as a subquery."""
+    """Ids of the organizations where the user may write: the request's scope has them already
+    (its own organizations are the writing memberships); a superuser's scope does not list
+    memberships, so for one they are a subquery."""
+    scope = get_scope(user)
+    if not scope.is_superuser:
+        return list(scope.own_organizations)
     return Membership.objects.filter(user=user, role__in=WRITING_ROLES).values("organization_id")
 
 
