@@ -35,7 +35,9 @@ PAGES = {
     "questionnaire": "the questionnaire of a school, municipal coordinator",
     "round": "the round page of the open round, municipal coordinator",
     "result": "the result page of a scored school, municipal coordinator",
+    "result-school": "the result page of the last round, its school's coordinator",
     "home": "the home page, municipal coordinator",
+    "home-school": "the home page, a school coordinator filling in the open round",
     "middleware": "a 404 page: only the middleware, session and user around nothing",
     "monitoring": "monitoring of plans, municipal coordinator",
     "plan-municipal": "the municipality's own approved plan, its municipal coordinator",
@@ -73,6 +75,21 @@ def editable_school(round_, schools):
     school = schools.first()
     Submission.objects.filter(round=round_, school=school).update(status="returned")
     return school
+
+
+def answering_school_user(round_, schools):
+    """A school coordinator as the load test makes them (bench/load.py): the account of the
+    second school of `schools`, whose questionnaire in `round_` is a fresh draft (its earlier
+    submission deleted, in the bench database only); returns (user, school)."""
+    from bench.load import _school_user
+    from selfdiag.models import Submission
+
+    school = schools[1]
+    submission = Submission.objects.filter(round=round_, school=school).first()
+    if submission is None or submission.status != Submission.Status.DRAFT:
+        Submission.objects.filter(round=round_, school=school).delete()
+        Submission.start(round_, school)
+    return _school_user(school.pk), school
 
 
 def largest_approved_plan(region_id):
@@ -211,6 +228,14 @@ def _request(page: str):
     if page == "api-items":
         plan = largest_approved_plan(region_id)
         return get(client(operator), f"/api/v1/items/?roadmap={plan.pk}")
+    if page in ("home-school", "result-school"):
+        user, school = answering_school_user(round_, schools)
+        if page == "home-school":
+            return get(client(user), "/")
+        last = Submission.objects.get(
+            school=school, round__region_id=region_id, round__name=scale.ROUNDS[0][0]
+        )
+        return get(client(user), f"/selfdiag/rounds/{last.round_id}/schools/{school.pk}/result/")
     if page == "middleware":
         return get(client(municipal), "/no-such-page/", status=404)
     raise SystemExit(f"неизвестная страница: {page}; есть: {', '.join(PAGES)}")

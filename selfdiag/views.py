@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F, FilteredRelation, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -77,6 +78,7 @@ from selfdiag.rounds import (
     template_file,
 )
 from selfdiag.scoring import compile_methodology
+from selfdiag.templatetags.selfdiag_tags import level_badge
 
 ANCHOR = re.compile(r"q-\d{1,4}")
 NOT_STARTED = "none"
@@ -136,6 +138,15 @@ def _school_rows(user, round_):
     )
 
 
+class _Numbers(dict):
+    """Points as the templates' `floatformat:"-1"` prints them («12,5», «40»), each value
+    formatted once: a round's schools share a few dozen totals."""
+
+    def __missing__(self, value):
+        text = self[value] = floatformat(value, "-1")
+        return text
+
+
 @login_required
 def round_detail(request, pk):
     round_ = get_round_for_user(request, pk)
@@ -159,12 +170,14 @@ def round_detail(request, pk):
     rows = list(rows.order_by("municipality__name", "short_name"))
 
     compiled = compile_methodology(round_.methodology.as_plain())
+    points = _Numbers()
     for row in rows:
         row.question_total = len(compiled.plan(school_profile(row)).indicators)
         row.status_label = (
             Submission.Status(row.submission_status).label if row.submission_status else "не начата"
         )
-        row.level_label = LEVELS.get(row.submission_level or "", "")
+        if row.submission_points is not None:
+            row.points_text = f"{points[row.submission_points]} из {points[row.submission_max]}"
 
     by_municipality = progress_by_municipality(user, round_)
     counts = sum(by_municipality, Progress())
@@ -172,12 +185,18 @@ def round_detail(request, pk):
         pk__in=schools_in_scope(user, round_).values("municipality_id")
     ).order_by("name")
     is_reviewer = reviewed_schools(user, round_).exists()
+    school_rows = render_fragment(
+        request,
+        "selfdiag/round_rows.html",
+        {"round": round_, "rows": rows, "level_badge": level_badge},
+    )
     return render(
         request,
         "selfdiag/round_detail.html",
         {
             "round": round_,
             "rows": rows,
+            "school_rows": school_rows,
             "counts": counts,
             "export_in_background": tasks.in_background(counts.total),
             "by_municipality": by_municipality,

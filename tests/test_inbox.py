@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from inbox.entries import count_for, inbox_for
+from inbox.entries import count_for, inbox_for, possible_kinds
 from jobs.models import Job
 from orgs.models import Membership
 from orgs.reviewers import person_name
@@ -376,6 +376,23 @@ def test_the_inbox_is_one_query_per_kind_whatever_the_rows(
     _more_rows(world, 6)
     with django_assert_max_num_queries(len(small.captured_queries)):
         inbox_for(user)
+
+
+@pytest.mark.parametrize(
+    "role, queries",
+    # municipal: no questionnaire or round of its own; school: reviews nothing (no query then
+    # either, but building those querysets cost as much as the others); viewer: only its jobs.
+    [("operator", 5), ("municipal", 5), ("school_user", 5), ("viewer", 1)],
+)
+def test_the_inbox_asks_only_the_kinds_the_user_can_have(
+    world, scene, role, queries, django_assert_num_queries
+):
+    user = getattr(world, role)
+    get_scope(user)
+    with django_assert_num_queries(queries):
+        inbox = inbox_for(user)
+    assert {group.kind for group in inbox.groups} <= possible_kinds(user)
+    assert inbox_for(user).entries == inbox.entries
 
 
 def test_pages_and_api_do_not_grow_with_rows(world, scene, client_for, api):
