@@ -21,27 +21,13 @@ from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from portal import russian
+from portal.templatetags.russian import quoted, ru_count, ru_plural
 
 ENGINE = "jinja2"
 
 
 def url(name: str, *args) -> str:
     return reverse(name, args=args)
-
-
-def _ru_plural(n, forms: str) -> str:
-    try:
-        return russian.plural(n, *russian.forms_of(forms))
-    except (TypeError, ArithmeticError):
-        return ""
-
-
-def _ru_count(n, forms: str) -> str:
-    try:
-        return f"{russian.number(n)} {russian.plural(n, *russian.forms_of(forms))}"
-    except (TypeError, ArithmeticError):
-        return ""
 
 
 def _date(value, pattern: str) -> str:
@@ -53,7 +39,8 @@ def environment(**options) -> Environment:
     options.setdefault("undefined", StrictUndefined)
     env = Environment(**options)
     env.globals.update(url=url, static=static)
-    env.filters.update(ru_plural=_ru_plural, ru_count=_ru_count, quoted=russian.quote, date=_date)
+    # The Django templates' own filters (portal/templatetags/russian.py), not copies of them.
+    env.filters.update(ru_plural=ru_plural, ru_count=ru_count, quoted=quoted, date=_date)
     return env
 
 
