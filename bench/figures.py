@@ -6,6 +6,24 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, round(p / 100 * (len(sorted_values) - 1)))]
 
 
+class Steady:
+    """The requests of the steady state: those *started* once every user was spawned. A request
+    started during the ramp and finished after it is left out: each new school coordinator opens
+    its questionnaire at once, and the ramp's burst of them (a hundred pages in two seconds, which
+    no real week has) would otherwise finish, queued, inside the measured window."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.records: list[tuple[float, str, float, bool]] = []
+
+    def begin(self, now: float) -> None:
+        self.since = now
+
+    def record(self, name: str, ms: float, failed: bool, started: float | None, now: float):
+        if self.since is not None and started is not None and started >= self.since:
+            self.records.append((now, name, ms, failed))
+
+
 def steady_figures(records: list[tuple[float, str, float, bool]]) -> dict:
     """Requests per second, failures and percentiles, in all and per kind of request."""
     times = sorted(ms for _, _, ms, _ in records)

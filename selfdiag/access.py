@@ -112,12 +112,8 @@ def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
             round_id=parse_id(pk),
             organization_id=parse_id(school_pk),
         )
-        .select_related(
-            "round__region",
-            "round__methodology",
-            "organization__municipality",
-            "organization__region",
-        )
+        # Only what the autosave reads: the methodology's options, the school's own fields.
+        .select_related("round__methodology", "organization")
         .defer("round__methodology__source")
     )
     return taking_part.round, taking_part.organization

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from bench import load, run
-from bench.figures import server_figures, steady_figures
+from bench.figures import Steady, server_figures, steady_figures
 
 
 def test_parse_stat_reads_cpu_after_a_command_name_with_spaces_and_parentheses():
@@ -36,6 +36,17 @@ def test_steady_figures_per_kind():
     assert figures["p50"] == 11 and figures["p95"] == 19
     assert figures["kinds"]["answer"]["requests"] == 10
     assert figures["kinds"]["page"]["p95"] == 20
+
+
+def test_the_steady_state_leaves_out_requests_started_during_the_ramp():
+    steady = Steady()
+    steady.record("анкета", 30.0, False, started=100.0, now=1.0)  # before the last user
+    steady.begin(105.0)
+    steady.record("анкета", 900.0, False, started=104.5, now=2.0)  # queued in the ramp's burst
+    steady.record("анкета", 25.0, False, started=105.0, now=3.0)
+    steady.record("главная", 40.0, True, started=106.0, now=4.0)
+    steady.record("главная", 40.0, False, started=None, now=5.0)  # no start time: not counted
+    assert steady.records == [(3.0, "анкета", 25.0, False), (4.0, "главная", 40.0, True)]
 
 
 def test_server_figures_read_gunicorns_access_log_per_kind():

@@ -676,3 +676,35 @@ def test_the_counts_sql_is_built_once_per_user_and_day_and_still_counts_new_rows
     world.operator._portal_scope = None
     count_for(world.operator)
     assert len(built) == 1
+
+
+@pytest.mark.parametrize("role", ["operator", "municipal", "school_user"])
+def test_given_the_count_the_inbox_asks_only_the_kinds_it_counted(
+    world, scene, role, django_assert_num_queries
+):
+    user = getattr(world, role)
+    get_scope(user)
+    counts = count_for(user)
+    counted = [kind for kind, n in counts.by_kind.items() if n]
+    assert counted  # every role of the scene has something waiting
+    with django_assert_num_queries(len(counted)):
+        inbox = inbox_for(user, counts=counts)
+    assert inbox.entries == inbox_for(user).entries
+    assert {group.kind: group.total for group in inbox.groups} == {
+        kind: counts.by_kind[kind] for kind in counted
+    }
+
+
+def test_the_home_page_counts_afresh_and_lists_a_new_entry_at_once(
+    world, scene, client_for, settings
+):
+    settings.INBOX_COUNT_SECONDS = 60
+    client = client_for(world.operator)
+    assert "Ожидает действий (6)" in client.get(reverse("roadmaps:roadmap-list")).content.decode()
+    plan = _submitted(world.omsu, world.municipal)
+    # The menu of other pages keeps its count for a minute; the home page's panel lists only the
+    # kinds its count has, so it counts afresh and shows the plan sent a moment ago.
+    assert "Ожидает действий (6)" in client.get(reverse("roadmaps:roadmap-list")).content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert "Ожидает действий (7)" in home
+    assert plan.title in home
