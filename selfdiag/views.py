@@ -68,6 +68,7 @@ from selfdiag.plans import (
     proposed_rows,
 )
 from selfdiag.querysets import Progress, count_of
+from selfdiag.questions import render_questions
 from selfdiag.review import reviewers_for
 from selfdiag.rounds import (
     import_message,
@@ -308,7 +309,9 @@ def questionnaire(request, pk, school_pk):
         "reviewers": _reviewers(submission, school),
         **_questionnaire_state(round_, school, submission, editable=editable),
     }
-    context["questions"] = render_fragment(request, "selfdiag/questions.html", context)
+    context["questions"] = render_questions(
+        request, round_, school, context["sections"], editable=editable
+    )
     return render(request, "selfdiag/questionnaire.html", context)
 
 
