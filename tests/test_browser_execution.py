@@ -67,7 +67,8 @@ def test_school_report_moves_the_municipal_monitoring_bar(world, school_plan, lo
 
     form_row = page.locator(f"#item-execution-{item.pk}")
     form_row.get_by_role("heading", name="Исполнение мероприятия 1.1").wait_for()
-    assert toggle.get_attribute("aria-expanded") == "true"
+    # The script marks the link expanded once the row is in: wait for it, not a moment after.
+    page.get_by_role("link", name="Отчёт по мероприятию 1.1", expanded=True).wait_for()
     form_row.get_by_role("combobox", name="Исполнение").select_option(label="выполнено")
     form_row.get_by_label("Что сделано").fill("Проведено 12 открытых уроков, 240 участников")
     form_row.get_by_label("Ссылка на подтверждение").fill("https://school1.gatchina.ru/news/120")
