@@ -7,10 +7,11 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 
 class Steady:
-    """The requests of the steady state: those *started* once every user was spawned. A request
-    started during the ramp and finished after it is left out: each new school coordinator opens
-    its questionnaire at once, and the ramp's burst of them (a hundred pages in two seconds, which
-    no real week has) would otherwise finish, queued, inside the measured window."""
+    """The requests of the steady state: those *started* from the moment given to `begin` (the
+    locustfile gives the end of the ramp and a few seconds). A request started during the ramp
+    and finished after it is left out: each new school coordinator opens its questionnaire at
+    once, and the ramp's burst of them (a hundred pages in two seconds, which no real week has)
+    would otherwise finish, queued, inside the measured window."""
 
     def __init__(self) -> None:
         self.since: float | None = None
