@@ -17,8 +17,8 @@ class Steady:
         self.since: float | None = None
         self.records: list[tuple[float, str, float, bool]] = []
 
-    def begin(self, now: float) -> None:
-        self.since = now
+    def begin(self, since: float) -> None:
+        self.since = since
 
     def record(self, name: str, ms: float, failed: bool, started: float | None, now: float):
         if self.since is not None and started is not None and started >= self.since:

@@ -19,16 +19,15 @@ import random
 import time
 from urllib.parse import urlsplit
 
-from figures import (
-    Steady,
-    steady_figures,
-)  # bench/figures.py: locust puts this directory on sys.path
+# bench/figures.py: locust puts this directory on sys.path.
+from figures import Steady, steady_figures
 from locust import FastHttpUser, between, events, task
 
 with open(os.environ["LOAD_FIXTURES"], encoding="utf-8") as _file:
     FIXTURES = json.load(_file)
 _numbers = {role: itertools.count() for role in ("schools", "municipals", "regionals")}
 ANSWER = "анкета: сохранение ответа"
+READ_BLOCK = 256 * 1024
 
 
 @events.test_start.add_listener
@@ -63,9 +62,6 @@ def _write_steady(environment, **kwargs):
     if path and _steady.records:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(steady_figures(_steady.records), handle, ensure_ascii=False)
-
-
-READ_BLOCK = 256 * 1024
 
 
 class SignedIn(FastHttpUser):

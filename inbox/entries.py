@@ -248,7 +248,9 @@ def _querysets(user, today, now, kinds=None) -> dict:
         "item_due": lambda: items_due(user, today),
         "job_done": lambda: jobs_done(user, now),
     }
-    wanted = possible_kinds(user) if kinds is None else possible_kinds(user) & set(kinds)
+    wanted = possible_kinds(user)
+    if kinds is not None:
+        wanted &= set(kinds)
     return {kind: make() for kind, make in makers.items() if kind in wanted}
 
 

@@ -37,8 +37,8 @@ _LOCK = threading.Lock()
 
 
 def _question_html(methodology_key: tuple, question: dict, editable: bool) -> Markup:
-    key = (*methodology_key, question["indicator"].code, question["anchor"], question["answer"])
-    key += (editable,)
+    indicator = question["indicator"]
+    key = (*methodology_key, indicator.code, question["anchor"], question["answer"], editable)
     html = _CACHE.get(key)
     if html is None:
         template = engines[ENGINE].get_template(QUESTION_TEMPLATE)
