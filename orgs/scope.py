@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from portal.prepared import Prepared
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -67,6 +69,26 @@ class Scope:
         return None if self.is_superuser else set(self.regions)
 
 
+def _memberships(user):
+    from orgs.models import Membership
+
+    return (
+        Membership.objects.filter(user_id=user)
+        .order_by("pk")
+        .values_list(
+            "role",
+            "organization_id",
+            "organization__kind",
+            "organization__region_id",
+            "organization__municipality_id",
+        )
+    )
+
+
+# Plain values from SQL compiled once: every signed-in request builds a scope.
+_MEMBERSHIPS = Prepared(_memberships, params=("user",))
+
+
 def build_scope(user) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return Scope()
@@ -79,19 +101,7 @@ def build_scope(user) -> Scope:
     roles = set()
     context: dict[str, set[int]] = {"region": set(), "municipality": set()}
     own: list[int] = []
-    # Plain values rather than model instances: every signed-in request builds a scope.
-    memberships = (
-        Membership.objects.filter(user=user)
-        .order_by("pk")
-        .values_list(
-            "role",
-            "organization_id",
-            "organization__kind",
-            "organization__region_id",
-            "organization__municipality_id",
-        )
-    )
-    for role, org_pk, kind, region_id, municipality_id in memberships:
+    for role, org_pk, kind, region_id, municipality_id in _MEMBERSHIPS.rows(user=user.pk):
         roles.add(role)
         can_write = role != Membership.Role.VIEWER
         targets = [read, write] if can_write else [read]

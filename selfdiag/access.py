@@ -13,13 +13,16 @@ The reason is the same on both for the same refusal.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from orgs.models import Organization, Region
 from orgs.scope import get_scope
+from portal.prepared import Prepared, field_paths, instance
 from portal.validators import parse_id
-from selfdiag.models import Round, Submission
+from selfdiag.models import Methodology, Round, Submission
 from selfdiag.plans import PLAN_WRITERS_MESSAGE
 
 READ_ONLY_MESSAGE = "У вас есть доступ к этой анкете только для чтения."
@@ -100,23 +103,44 @@ def get_school_for_user(request, round_: Round, school_pk) -> Organization:
     )
 
 
-def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
-    """The round and one of its schools the user sees, in one query, for the autosave (a
-    request per click): the row of the round's school list, with both sides joined. The same
-    404s as get_round_for_user + get_school_for_user: a school in the user's scope taking part in
-    the round makes the round one the user sees (RoundQuerySet.for_user), no other school passes.
-    """
-    taking_part = get_object_or_404(
+def _round_and_school(round_pk, school_pk, scope):
+    return (
         Round.schools.through.objects.filter(
-            get_scope(request.user).organization_q("organization__"),
-            round_id=parse_id(pk),
-            organization_id=parse_id(school_pk),
+            scope.organization_q("organization__"), round_id=round_pk, organization_id=school_pk
         )
-        # Only what the autosave reads: the methodology's options, the school's own fields.
-        .select_related("round__methodology", "organization")
-        .defer("round__methodology__source")
+        .order_by()
+        .values_list(*_ROUND[0], *_METHODOLOGY[0], *_SCHOOL[0])
     )
-    return taking_part.round, taking_part.organization
+
+
+# Only what the autosave reads: the round, its methodology but for the source document (the
+# options and the revision), the school's own fields.
+_ROUND = field_paths(Round, "round__")
+_METHODOLOGY = field_paths(Methodology, "round__methodology__", exclude=("source",))
+_SCHOOL = field_paths(Organization, "organization__")
+_ROUND_AND_SCHOOL = Prepared(_round_and_school, params=("round_pk", "school_pk"))
+
+
+def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
+    """The round and one of its schools the user sees, in one query compiled once per scope,
+    for the autosave (a request per click): the row of the round's school list, with both sides
+    joined. The same 404s as get_round_for_user + get_school_for_user: a school in the user's
+    scope taking part in the round makes the round one the user sees (RoundQuerySet.for_user),
+    no other school passes."""
+    round_pk, school_pk = parse_id(pk), parse_id(school_pk)
+    scope = get_scope(request.user)
+    row = None
+    if round_pk and school_pk:
+        row = _ROUND_AND_SCHOOL.row(
+            shape=scope, extra={"scope": scope}, round_pk=round_pk, school_pk=school_pk
+        )
+    if row is None:
+        raise Http404("Нет такой анкеты.")
+    using = router.db_for_read(Round)
+    split = (len(_ROUND[1]), len(_ROUND[1]) + len(_METHODOLOGY[1]))
+    round_ = instance(Round, _ROUND[1], row[: split[0]], using)
+    round_.methodology = instance(Methodology, _METHODOLOGY[1], row[split[0] : split[1]], using)
+    return round_, instance(Organization, _SCHOOL[1], row[split[1] :], using)
 
 
 def require_reviewer(user, round_: Round) -> None:

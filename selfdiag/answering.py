@@ -10,10 +10,10 @@ the submission. Option ids come from a per-process map keyed by the methodology'
 
 import threading
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
+from portal.prepared import Prepared, field_paths, instance
 from selfdiag.models import Answer, Option, Submission, SubmissionError, school_profile
 from selfdiag.scoring import compile_methodology
 
@@ -71,25 +71,33 @@ def option_ids(methodology) -> dict[tuple[str, str], tuple[int, int]]:
     return ids
 
 
+def _locked_rows(round_pk, school_pk):
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .filter(round_id=round_pk, school_id=school_pk)
+        .order_by()
+        .values_list(*_SUBMISSION[0], "round__status")
+    )
+
+
+_SUBMISSION = field_paths(Submission)
+# Compiled once per process: the autosave locks the submission on every click.
+_LOCKED = Prepared(_locked_rows, params=("round_pk", "school_pk"))
+
+
 def _locked_submission(round_, school) -> Submission:
     """The school's submission of the round, row-locked, with the round's status read under the
     lock (as Submission._lock does); started when there is none."""
-    locked = (
-        Submission.objects.select_for_update(of=("self",))
-        .filter(round=round_, school=school)
-        .annotate(round_status=F("round__status"))
-        .order_by()
-    )
-    submission = locked.first()
-    if submission is None:
+    row = _LOCKED.row(round_pk=round_.pk, school_pk=school.pk)
+    if row is None:
         try:
             with transaction.atomic():
                 Submission.objects.create(round=round_, school=school)
         except IntegrityError:
             pass  # started by a parallel request just now
-        submission = locked.get()
-    round_.status = submission.round_status
-    return submission
+        row = _LOCKED.row(round_pk=round_.pk, school_pk=school.pk)
+    *fields, round_.status = row
+    return instance(Submission, _SUBMISSION[1], fields, router.db_for_write(Submission))
 
 
 def save_answers(round_, school, answers: dict[str, str], *, by) -> Submission:

@@ -16,6 +16,7 @@ from orgs.models import Municipality, Organization
 from orgs.uploads import discard, stash_upload, stashed_path
 from portal import russian, tasks
 from portal.jinja2 import render_fragment
+from portal.prepared import Prepared
 from portal.russian import quote
 from portal.validators import parse_id
 from roadmaps.models import WorkflowError
@@ -312,6 +313,10 @@ def questionnaire(request, pk, school_pk):
     context["questions"] = render_questions(
         request, round_, school, context["sections"], editable=editable
     )
+    # Jinja2, shared with the autosave's answer (answer_saved.html).
+    parts = {**context, "oob": False}
+    for name in ("status_badge", "progress", "submit_block"):
+        context[name] = render_fragment(request, f"selfdiag/{name}.html", parts)
     return render(request, "selfdiag/questionnaire.html", context)
 
 
@@ -333,18 +338,26 @@ def answer(request, pk, school_pk):
         anchor = request.POST.get("anchor", "")
         fragment = f"#{anchor}" if ANCHOR.fullmatch(anchor) else ""
         return redirect(reverse("selfdiag:questionnaire", args=[round_.pk, school.pk]) + fragment)
-    return render(
+    html = render_fragment(
         request,
-        "selfdiag/_answer_saved.html",
+        "selfdiag/answer_saved.html",
         {
             "round": round_,
             "school": school,
             "submission": submission,
-            "editable": True,
             "saved_at": timezone.localtime(),
             **_saved_progress(round_, school, submission, code),
         },
     )
+    return HttpResponse(html)
+
+
+_ANSWERED = Prepared(
+    lambda submission: (
+        Answer.objects.filter(submission_id=submission).order_by().values_list("indicator_id")
+    ),
+    params=("submission",),
+)
 
 
 def _saved_progress(round_, school, submission, code):
@@ -357,11 +370,7 @@ def _saved_progress(round_, school, submission, code):
         indicator_code: indicator_id
         for (indicator_code, _), (_, indicator_id) in option_ids(round_.methodology).items()
     }
-    answered_ids = set(
-        Answer.objects.filter(submission=submission)
-        .order_by()
-        .values_list("indicator_id", flat=True)
-    )
+    answered_ids = {indicator_id for (indicator_id,) in _ANSWERED.rows(submission=submission.pk)}
     direction = methodology.indicator(code).direction
     answered = total = section_answered = section_total = 0
     for indicator in applicable:

@@ -1,0 +1,118 @@
+"""Queries compiled once per process (portal/prepared.py): the same rows and Python values as
+the ORM gives, on SQLite and PostgreSQL alike, for every value of the parameters; and the
+autosave's round and school through them, with the scope's 404s."""
+
+import pytest
+from django.http import Http404
+from django.test import RequestFactory
+
+from orgs.models import Membership
+from orgs.scope import Scope, build_scope
+from portal.prepared import Prepared, field_paths
+from selfdiag.access import get_round_and_school
+from selfdiag.models import Methodology, Round, Submission
+from tests.factories import make_round, make_submission, make_user
+
+
+def _rounds(round_pk):
+    return (
+        Round.objects.filter(pk=round_pk)
+        .order_by()
+        .values_list("name", "opens_on", "methodology__revision", "methodology__loaded_at")
+    )
+
+
+def test_rows_are_the_orms_for_each_value(world):
+    prepared = Prepared(_rounds, params=("round_pk",))
+    first = make_round(world.region, [world.school], name="Весенний раунд")
+    second = make_round(world.region, [world.sibling_school], name="Осенний раунд")
+    for round_ in (first, second, first):
+        rows = prepared.rows(round_pk=round_.pk)
+        assert rows == list(_rounds(round_.pk))
+        # The ORM's conversions: a UUID and an aware datetime on SQLite too, not text.
+        assert [type(value) for value in rows[0]] == [type(v) for v in _rounds(round_.pk)[0]]
+        assert rows[0][0] == round_.name
+    assert prepared.rows(round_pk=second.pk + 1000) == []
+    assert prepared.row(round_pk=second.pk + 1000) is None
+
+
+def test_each_shape_is_compiled_on_its_own(world):
+    def build(user_pk, scope):
+        return (
+            Membership.objects.filter(scope.organization_q("organization__"), user_id=user_pk)
+            .order_by("pk")
+            .values_list("organization_id")
+        )
+
+    prepared = Prepared(build, params=("user_pk",))
+    regional = build_scope(world.operator)
+    school_only = Scope(organizations=frozenset({world.school.pk}))
+    found = {}
+    for scope in (regional, school_only, Scope()):
+        found[scope] = prepared.rows(
+            shape=scope, extra={"scope": scope}, user_pk=world.municipal.pk
+        )
+    # The municipal coordinator's body is in the region, not the school; an empty scope covers
+    # nothing (the ORM does not even send that query) and gives no rows.
+    assert found[regional] == [(world.omsu.pk,)]
+    assert found[school_only] == [] and found[Scope()] == []
+
+
+def test_a_parameter_the_sql_does_not_use_is_an_error(db):
+    prepared = Prepared(lambda round_pk: Round.objects.values_list("pk"), params=("round_pk",))
+    with pytest.raises(ValueError, match="round_pk"):
+        prepared.rows(round_pk=1)
+
+
+def _request(user):
+    request = RequestFactory().post("/")
+    request.user = user
+    return request
+
+
+def test_the_autosave_gets_the_same_round_and_school_as_the_orm(world):
+    round_ = make_round(world.region, [world.school])
+    got_round, got_school = get_round_and_school(
+        _request(world.school_user), str(round_.pk), str(world.school.pk)
+    )
+    stored = Round.objects.select_related("methodology").get(pk=round_.pk)
+    for model, got, expected in (
+        (Round, got_round, stored),
+        (Methodology, got_round.methodology, stored.methodology),
+        (type(world.school), got_school, type(world.school).objects.get(pk=world.school.pk)),
+    ):
+        for attname in field_paths(model)[1]:
+            assert getattr(got, attname) == getattr(expected, attname), (model, attname)
+    # Saving through them works as through the ORM's own instances.
+    submission = make_submission(got_round, got_school, {"Z1": "yes"})
+    assert Submission.objects.get(pk=submission.pk).school_id == world.school.pk
+
+
+@pytest.mark.parametrize(
+    "who, school, pk",
+    [
+        ("outsider", "school", "round"),  # a school of another region
+        ("school_user", "sibling_school", "round"),  # the neighbouring school
+        ("school_user", "school", "other"),  # a round the school does not take part in
+        ("school_user", "school", "junk"),  # not an id
+    ],
+)
+def test_the_autosave_404s_outside_the_scope(world, who, school, pk):
+    round_ = make_round(world.region, [world.school, world.sibling_school])
+    other = make_round(world.region, [world.sibling_school], name="Другой раунд")
+    pks = {"round": str(round_.pk), "other": str(other.pk), "junk": "1e3"}
+    with pytest.raises(Http404):
+        get_round_and_school(_request(getattr(world, who)), pks[pk], str(getattr(world, school).pk))
+
+
+def test_a_new_membership_counts_at_the_next_request(world):
+    round_ = make_round(world.region, [world.school])
+    newcomer = make_user("novichok")
+    with pytest.raises(Http404):
+        get_round_and_school(_request(newcomer), round_.pk, world.school.pk)
+    Membership.objects.create(
+        user=newcomer, organization=world.school, role=Membership.Role.SCHOOL_COORDINATOR
+    )
+    newcomer = type(newcomer).objects.get(pk=newcomer.pk)  # the next request's user
+    got_round, got_school = get_round_and_school(_request(newcomer), round_.pk, world.school.pk)
+    assert (got_round.pk, got_school.pk) == (round_.pk, world.school.pk)
