@@ -12,8 +12,8 @@ passed to the build as a stand-in integer no real key can equal, and its positio
 compiled parameters is found by that value. Only integer parameters (primary keys) are taken
 this way; anything else that shapes the SQL (a scope's sets of ids) goes into the `shape` key.
 
-Rows come back as tuples of the `values_list` fields; `instance` makes a model instance of a
-slice of them with Model.from_db, as the ORM itself does.
+Rows come back as tuples of the `values_list` fields; `instances` makes model instances of
+their slices (`Columns`) with Model.from_db, as the ORM itself does.
 """
 
 from __future__ import annotations
@@ -110,13 +110,28 @@ class Prepared:
         return found[0] if found else None
 
 
-def field_paths(model: type[Model], prefix: str = "", *, exclude: Sequence[str] = ()):
-    """The concrete fields of `model` as (lookups for values_list, attnames for from_db)."""
-    fields = [f for f in model._meta.concrete_fields if f.name not in exclude]
-    return [prefix + f.attname for f in fields], [f.attname for f in fields]
+class Columns:
+    """The concrete fields of `model` reached through `prefix` ("round__methodology__"): the
+    lookups for values_list, and the model instance made back from their slice of a row."""
+
+    def __init__(self, model: type[Model], prefix: str = "", *, exclude: Sequence[str] = ()):
+        fields = [f for f in model._meta.concrete_fields if f.name not in exclude]
+        self.model = model
+        self.paths = [prefix + f.attname for f in fields]
+        self.attnames = [f.attname for f in fields]
+
+    def __len__(self) -> int:
+        return len(self.paths)
 
 
-def instance(model: type[Model], attnames: Sequence[str], values: Sequence, using: str):
-    """A model instance loaded from `values`, as the ORM makes one (deferred fields stay
-    deferred and load on first access)."""
-    return model.from_db(using, list(attnames), list(values))
+def instances(row: Sequence, columns: Sequence[Columns], using: str) -> list:
+    """Model instances from `row`, one per Columns in order, as the ORM makes them (deferred
+    fields stay deferred and load on first access); None for a row of an outer join that
+    found nothing (its primary key is null)."""
+    made, start = [], 0
+    for part in columns:
+        values = list(row[start : start + len(part)])
+        start += len(part)
+        pk = values[part.attnames.index(part.model._meta.pk.attname)]
+        made.append(None if pk is None else part.model.from_db(using, part.attnames, values))
+    return made

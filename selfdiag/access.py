@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from orgs.models import Organization, Region
+from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
-from portal.prepared import Prepared, field_paths, instance
+from portal.prepared import Columns, Prepared, instances
 from portal.validators import parse_id
 from selfdiag.models import Methodology, Round, Submission
 from selfdiag.plans import PLAN_WRITERS_MESSAGE
@@ -96,37 +96,35 @@ def reviewed_schools(user, round_: Round):
     return round_.schools.filter(review_q(user))
 
 
-def get_school_for_user(request, round_: Round, school_pk) -> Organization:
-    return get_object_or_404(
-        schools_in_scope(request.user, round_).select_related("municipality", "region"),
-        pk=school_pk,
-    )
-
-
 def _round_and_school(round_pk, school_pk, scope):
     return (
         Round.schools.through.objects.filter(
             scope.organization_q("organization__"), round_id=round_pk, organization_id=school_pk
         )
         .order_by()
-        .values_list(*_ROUND[0], *_METHODOLOGY[0], *_SCHOOL[0])
+        .values_list(*(path for part in _JOINED for path in part.paths))
     )
 
 
-# Only what the autosave reads: the round, its methodology but for the source document (the
-# options and the revision), the school's own fields.
-_ROUND = field_paths(Round, "round__")
-_METHODOLOGY = field_paths(Methodology, "round__methodology__", exclude=("source",))
-_SCHOOL = field_paths(Organization, "organization__")
+# The round with its region and its methodology but for the source document (tens of kilobytes
+# of JSON no page reads), the school with its municipality and region.
+_JOINED = (
+    Columns(Round, "round__"),
+    Columns(Region, "round__region__"),
+    Columns(Methodology, "round__methodology__", exclude=("source",)),
+    Columns(Organization, "organization__"),
+    Columns(Municipality, "organization__municipality__"),
+    Columns(Region, "organization__region__"),
+)
 _ROUND_AND_SCHOOL = Prepared(_round_and_school, params=("round_pk", "school_pk"))
 
 
 def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
-    """The round and one of its schools the user sees, in one query compiled once per scope,
-    for the autosave (a request per click): the row of the round's school list, with both sides
-    joined. The same 404s as get_round_for_user + get_school_for_user: a school in the user's
-    scope taking part in the round makes the round one the user sees (RoundQuerySet.for_user),
-    no other school passes."""
+    """The round and one of its schools the user sees, for every page of one school in a round
+    (the questionnaire, its autosave, a request per click, the result): the row of the round's
+    school list with both sides joined, in one query compiled once per scope. A school in the
+    user's scope taking part in the round makes the round one the user sees
+    (RoundQuerySet.for_user); any other round or school is a 404."""
     round_pk, school_pk = parse_id(pk), parse_id(school_pk)
     scope = get_scope(request.user)
     row = None
@@ -136,11 +134,12 @@ def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
         )
     if row is None:
         raise Http404("Нет такой анкеты.")
-    using = router.db_for_read(Round)
-    split = (len(_ROUND[1]), len(_ROUND[1]) + len(_METHODOLOGY[1]))
-    round_ = instance(Round, _ROUND[1], row[: split[0]], using)
-    round_.methodology = instance(Methodology, _METHODOLOGY[1], row[split[0] : split[1]], using)
-    return round_, instance(Organization, _SCHOOL[1], row[split[1] :], using)
+    round_, region, methodology, school, municipality, school_region = instances(
+        row, _JOINED, router.db_for_read(Round)
+    )
+    round_.region, round_.methodology = region, methodology
+    school.municipality, school.region = municipality, school_region
+    return round_, school
 
 
 def require_reviewer(user, round_: Round) -> None:

@@ -21,7 +21,7 @@ from portal import tasks
 from reports.deficits import area_rows, deficit_map_file, map_body
 from reports.dynamics import change_chart, delta_chart, school_rows
 from reports.svg import level_legend_items
-from selfdiag.access import get_round_for_user, get_school_for_user
+from selfdiag.access import get_round_and_school
 from selfdiag.analytics import report_filters
 from selfdiag.deficit_map import cell_deficits, choose_deficit_map, group_by_municipality
 from selfdiag.dynamics import CHANGE_LABELS, choose_dynamics
@@ -96,8 +96,7 @@ def deficit_map_pdf(request):
 def deficit_cell(request, round_pk, school_pk):
     """A school's deficits in one direction (?direction=code): the page behind a map's cell."""
     direction = request.GET.get("direction", "")
-    round_ = get_round_for_user(request, round_pk)
-    school = get_school_for_user(request, round_, school_pk)
+    round_, school = get_round_and_school(request, round_pk, school_pk)
     result = get_object_or_404(
         DirectionResult.objects.for_user(request.user).counted().select_related("direction"),
         round_id=round_.pk,

@@ -13,7 +13,7 @@ import threading
 from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
-from portal.prepared import Prepared, field_paths, instance
+from portal.prepared import Columns, Prepared, instances
 from selfdiag.models import Answer, Option, Submission, SubmissionError, school_profile
 from selfdiag.scoring import compile_methodology
 
@@ -76,11 +76,11 @@ def _locked_rows(round_pk, school_pk):
         Submission.objects.select_for_update(of=("self",))
         .filter(round_id=round_pk, school_id=school_pk)
         .order_by()
-        .values_list(*_SUBMISSION[0], "round__status")
+        .values_list(*_SUBMISSION.paths, "round__status")
     )
 
 
-_SUBMISSION = field_paths(Submission)
+_SUBMISSION = Columns(Submission)
 # Compiled once per process: the autosave locks the submission on every click.
 _LOCKED = Prepared(_locked_rows, params=("round_pk", "school_pk"))
 
@@ -97,7 +97,7 @@ def _locked_submission(round_, school) -> Submission:
             pass  # started by a parallel request just now
         row = _LOCKED.row(round_pk=round_.pk, school_pk=school.pk)
     *fields, round_.status = row
-    return instance(Submission, _SUBMISSION[1], fields, router.db_for_write(Submission))
+    return instances(fields, [_SUBMISSION], router.db_for_write(Submission))[0]
 
 
 def save_answers(round_, school, answers: dict[str, str], *, by) -> Submission:

@@ -29,7 +29,6 @@ from selfdiag.access import (
     creatable_regions,
     get_round_and_school,
     get_round_for_user,
-    get_school_for_user,
     require_can_answer,
     require_can_plan,
     require_can_review,
@@ -297,8 +296,7 @@ def _reviewers(submission, school):
 
 @login_required
 def questionnaire(request, pk, school_pk):
-    round_ = get_round_for_user(request, pk)
-    school = get_school_for_user(request, round_, school_pk)
+    round_, school = get_round_and_school(request, pk, school_pk)
     submission = _submission(request.user, round_, school)
     editable = can_answer(request.user, round_, school, submission)
     context = {
@@ -395,8 +393,7 @@ def _saved_progress(round_, school, submission, code):
 @login_required
 @require_POST
 def submit(request, pk, school_pk):
-    round_ = get_round_for_user(request, pk)
-    school = get_school_for_user(request, round_, school_pk)
+    round_, school = get_round_and_school(request, pk, school_pk)
     require_can_answer(request.user, school)
     try:
         submission, _ = Submission.start(round_, school)
@@ -426,8 +423,7 @@ def _arrow(before: str, after: str) -> str:
 
 @login_required
 def result(request, pk, school_pk):
-    round_ = get_round_for_user(request, pk)
-    school = get_school_for_user(request, round_, school_pk)
+    round_, school = get_round_and_school(request, pk, school_pk)
     submission = _submission(request.user, round_, school)
     if submission is None or not submission.is_scored:
         return redirect("selfdiag:questionnaire", round_.pk, school.pk)
@@ -515,8 +511,7 @@ def result(request, pk, school_pk):
 @login_required
 @require_POST
 def review(request, pk, school_pk):
-    round_ = get_round_for_user(request, pk)
-    school = get_school_for_user(request, round_, school_pk)
+    round_, school = get_round_and_school(request, pk, school_pk)
     require_can_review(request.user, school)
     submission = get_object_or_404(
         Submission.objects.for_user(request.user), round=round_, school=school
@@ -541,8 +536,7 @@ def review(request, pk, school_pk):
 @login_required
 def plan_from_deficits(request, pk, school_pk):
     """Pre-fill the school's plan with an item per chosen deficit."""
-    round_ = get_round_for_user(request, pk)
-    school = get_school_for_user(request, round_, school_pk)
+    round_, school = get_round_and_school(request, pk, school_pk)
     require_can_plan(request.user, school)
     submission = get_object_or_404(
         Submission.objects.for_user(request.user).select_related("school"),

@@ -6,9 +6,9 @@ import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
-from orgs.models import Membership
+from orgs.models import Membership, Municipality, Organization, Region
 from orgs.scope import Scope, build_scope
-from portal.prepared import Prepared, field_paths
+from portal.prepared import Columns, Prepared
 from selfdiag.access import get_round_and_school
 from selfdiag.models import Methodology, Round, Submission
 from tests.factories import make_round, make_submission, make_user
@@ -75,13 +75,17 @@ def test_the_autosave_gets_the_same_round_and_school_as_the_orm(world):
     got_round, got_school = get_round_and_school(
         _request(world.school_user), str(round_.pk), str(world.school.pk)
     )
-    stored = Round.objects.select_related("methodology").get(pk=round_.pk)
+    stored = Round.objects.select_related("methodology", "region").get(pk=round_.pk)
+    school = Organization.objects.select_related("municipality", "region").get(pk=world.school.pk)
     for model, got, expected in (
         (Round, got_round, stored),
         (Methodology, got_round.methodology, stored.methodology),
-        (type(world.school), got_school, type(world.school).objects.get(pk=world.school.pk)),
+        (Region, got_round.region, stored.region),
+        (Organization, got_school, school),
+        (Municipality, got_school.municipality, school.municipality),
+        (Region, got_school.region, school.region),
     ):
-        for attname in field_paths(model)[1]:
+        for attname in Columns(model).attnames:
             assert getattr(got, attname) == getattr(expected, attname), (model, attname)
     # Saving through them works as through the ORM's own instances.
     submission = make_submission(got_round, got_school, {"Z1": "yes"})
