@@ -79,7 +79,7 @@ from selfdiag.rounds import (
     template_file,
 )
 from selfdiag.scoring import compile_methodology
-from selfdiag.templatetags.selfdiag_tags import level_badge
+from selfdiag.templatetags.selfdiag_tags import level_badge, level_label, signed
 
 ANCHOR = re.compile(r"q-\d{1,4}")
 NOT_STARTED = "none"
@@ -487,6 +487,15 @@ def result(request, pk, school_pk):
     chart = horizontal_bars(bars, title=f"Баллы по направлениям: {school.short_name}")
     writable = can_write_school(request.user, school)
     reviewer = can_review(request.user, school)
+    tables = {
+        "directions": directions,
+        "deficits": deficits,
+        "previous": previous,
+        "points": _Numbers().__getitem__,
+        "level_badge": level_badge,
+        "level_label": level_label,
+        "signed": signed,
+    }
     return render(
         request,
         "selfdiag/result.html",
@@ -499,6 +508,12 @@ def result(request, pk, school_pk):
             "critical_count": sum(1 for d in deficits if d.critical),
             "previous": previous,
             "chart": chart,
+            "direction_rows": render_fragment(
+                request, "selfdiag/result_tables.html", {**tables, "part": "directions"}
+            ),
+            "deficit_rows": render_fragment(
+                request, "selfdiag/result_tables.html", {**tables, "part": "deficits"}
+            ),
             "level_label": LEVELS.get(submission.level, ""),
             "can_plan": writable and bool(deficits),
             "can_review": reviewer,
