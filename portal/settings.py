@@ -94,7 +94,7 @@ TEMPLATES = [
                 "inbox.context_processors.inbox",
             ],
             # Russian plural forms and quotes: {{ n|ru_count:"раздел,раздела,разделов" }}.
-            "builtins": ["portal.templatetags.russian"],
+            "builtins": ["portal.templatetags.russian", "portal.templatetags.fragments"],
         },
     },
     {

@@ -1,5 +1,7 @@
 """Execution of plans: reports on items, evidence downloads, monitoring, roll-ups, templates."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from orgs.models import Organization
+from portal.jinja2 import render_fragment
 from portal.russian import ITEMS, count, quote
 from portal.validators import parse_id
 from reports.monitoring import spravka_file
@@ -246,10 +249,22 @@ def monitoring(request):
         item.days_overdue = days_overdue(item, today)
         item.can_report = can_report(request.user, item.roadmap)
 
+    def rows(part, **values):
+        return render_fragment(
+            request, "roadmaps/execution/monitoring_rows.html", {"part": part, **values}
+        )
+
     return render(
         request,
         "roadmaps/execution/monitoring.html",
         {
+            "municipality_rows": rows(
+                "municipalities",
+                municipalities=municipalities,
+                municipality_link=partial(_municipality_link, request.GET),
+            ),
+            "plan_rows": rows("plans", plans=plan_page),
+            "overdue_rows": rows("overdue", items=overdue_page),
             "form": form,
             "today": today,
             "totals": totals,
@@ -265,6 +280,16 @@ def monitoring(request):
             and Organization.objects.for_user(request.user, write=True).exists(),
         },
     )
+
+
+def _municipality_link(params, municipality_id) -> str:
+    """The monitoring page narrowed to one municipality, the other filters kept, from the first
+    page of both lists (as `{% querystring municipality=… plans_page=None page=None %}`)."""
+    query = params.copy()
+    query["municipality"] = municipality_id
+    query.pop("plans_page", None)
+    query.pop("page", None)
+    return f"?{query.urlencode()}"
 
 
 @login_required

@@ -40,9 +40,8 @@ TABLE_TEMPLATE = "roadmaps/_plan_table.html"
 _ROW_TEMPLATES = [
     ROW_TEMPLATE,
     "roadmaps/_deadline_dates.html",
-    "roadmaps/execution/_item_status.html",
-    "roadmaps/execution/_status_badge.html",
-    "roadmaps/execution/_occurrences.html",
+    "jinja2/roadmaps/execution/item_status.html",
+    "jinja2/roadmaps/execution/status_badge.html",
     TABLE_TEMPLATE,
     "roadmaps/_section_block.html",
     "roadmaps/_section_row.html",

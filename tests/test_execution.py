@@ -386,14 +386,14 @@ def test_htmx_report_returns_the_row_and_updates_the_status_badge(world, plan, c
 def test_item_status_include_for_the_plan_page(world, plan):
     _, item = plan
     html = render_to_string(
-        "roadmaps/execution/_item_status.html", {"item": item, "can_report": True}
+        "roadmaps/execution/item_status.html", {"item": item, "can_report": True}
     )
     assert f'hx-get="{reverse("roadmaps:item-reports", args=[item.pk])}"' in html
     assert 'hx-target="closest tr"' in html
     assert "Отчёт" in html
     assert "просрочено" in html  # March has passed and nothing is reported
     read_only = render_to_string(
-        "roadmaps/execution/_item_status.html", {"item": item, "can_report": False}
+        "roadmaps/execution/item_status.html", {"item": item, "can_report": False}
     )
     assert "Отчёты" in read_only
 

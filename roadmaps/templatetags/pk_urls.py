@@ -1,33 +1,9 @@
-"""`{% pk_url "roadmaps:item-edit" item.pk %}`: the address of an object's view by its id.
-
-The same address as `{% url "roadmaps:item-edit" item.pk %}`, without a full reverse() each time.
-A plan's page links every row to its edit, move, delete and reports views; on a 150-item plan
-those reverse() calls were about a third of the page's time. Each name is reversed once with a
-marker id (per URLconf and script prefix) and the marker replaced by the real id.
-"""
-
-from functools import lru_cache
+"""`{% pk_url "roadmaps:item-edit" item.pk %}`: the address of an object's view by its id, as
+`{% url %}` gives it, without a full reverse() each time (portal/pk_urls.py says how)."""
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
+
+from portal import pk_urls
 
 register = template.Library()
-
-_MARKER = "987654321"
-
-
-@lru_cache(maxsize=256)
-def _halves(name: str, urlconf, prefix: str) -> tuple[str, str] | None:
-    url = reverse(name, urlconf=urlconf, args=[int(_MARKER)])
-    if url.count(_MARKER) != 1:
-        return None
-    head, _, tail = url.partition(_MARKER)
-    return head, tail
-
-
-@register.simple_tag
-def pk_url(name: str, pk) -> str:
-    halves = _halves(name, get_urlconf(), get_script_prefix())
-    if halves is None:
-        return reverse(name, args=[pk])
-    return f"{halves[0]}{int(pk)}{halves[1]}"
+register.simple_tag(pk_urls.pk_url, name="pk_url")
