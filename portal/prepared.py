@@ -26,8 +26,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
-# Far below any primary key or count, and distinct from each other.
-_STAND_IN_BASE = -7_300_000_000_000
+# Negative, so never a primary key, and within a 32-bit integer column's range (auth_user.id):
+# Django answers a lookup with a value out of the column's range with no rows at all.
+_STAND_IN_BASE = -2_147_000_000
 
 
 class Prepared:
@@ -67,6 +68,7 @@ class Prepared:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:  # e.g. a scope that covers nothing: no rows, whatever the values
+            self._check_empty(extra, using)
             compiled = None
         else:
             compiled = self._compile(compiler, sql, params, stand_ins, using)
@@ -75,6 +77,16 @@ class Prepared:
             while len(self._compiled) > self._limit:
                 self._compiled.popitem(last=False)
         return compiled
+
+    def _check_empty(self, extra: dict, using: str) -> None:
+        """An empty query must be empty for real values too, not because a stand-in was out of
+        a column's range."""
+        real = {name: n + 1 for n, name in enumerate(self._params)}
+        try:
+            self._build(**real, **extra).query.get_compiler(using).as_sql()
+        except EmptyResultSet:
+            return
+        raise ValueError("a parameter's stand-in is out of its column's range")
 
     def _compile(self, compiler, sql, params, stand_ins, using):
         names = {value: name for name, value in stand_ins.items()}

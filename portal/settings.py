@@ -64,7 +64,6 @@ MIDDLEWARE = [
     # Before anything reads the body (CSRF reads request.POST).
     "portal.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,7 +92,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "inbox.context_processors.inbox",
             ],
-            # Russian plural forms and quotes: {{ n|ru_count:"раздел,раздела,разделов" }}.
+            # Russian plural forms and quotes ({{ n|ru_count:"раздел,раздела,разделов" }}), Jinja2
+            # fragments and the menu's addresses ({% jinja %}, {% url_of %}).
             "builtins": ["portal.templatetags.russian", "portal.templatetags.fragments"],
         },
     },
@@ -217,6 +217,8 @@ if REMINDER_DAYS < 1:
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "portal.auth.ModelBackend",
+    # Only for sessions signed in before portal.auth existed, until they expire (portal/auth.py).
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

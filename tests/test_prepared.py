@@ -10,7 +10,7 @@ from orgs.models import Membership, Municipality, Organization, Region
 from orgs.scope import Scope, build_scope
 from portal.prepared import Columns, Prepared
 from selfdiag.access import get_round_and_school
-from selfdiag.models import Methodology, Round, Submission
+from selfdiag.models import Methodology, MethodologyDirection, Round, Submission
 from tests.factories import make_round, make_submission, make_user
 
 
@@ -120,3 +120,14 @@ def test_a_new_membership_counts_at_the_next_request(world):
     newcomer = type(newcomer).objects.get(pk=newcomer.pk)  # the next request's user
     got_round, got_school = get_round_and_school(_request(newcomer), round_.pk, world.school.pk)
     assert (got_round.pk, got_school.pk) == (round_.pk, world.school.pk)
+
+
+def test_a_parameter_on_a_column_its_stand_in_does_not_fit_is_an_error(db):
+    """Django answers a lookup with a value out of the column's range with no rows: a query
+    kept as «always empty» because of its stand-in would be wrong for every real value."""
+    prepared = Prepared(
+        lambda position: MethodologyDirection.objects.filter(position=position).values_list("pk"),
+        params=("position",),
+    )
+    with pytest.raises(ValueError, match="out of its column's range"):
+        prepared.rows(position=1)
