@@ -1,6 +1,6 @@
 """Load test: the real week of a self-diagnosis round, on PostgreSQL, gunicorn and Redis.
 
-    python bench/load.py [--scale 2000] [--steps 50,100,150,200,300] [--time 30]
+    python bench/load.py [--scale 2000] [--steps 50,100,150,200,225,250,300] [--time 30]
                          [--workers 3] [--worker-class sync] [--threads 1] [--schools 400]
 
 It takes the generated country of bench/run.py on its throwaway PostgreSQL cluster (made if
@@ -483,19 +483,39 @@ def _load_text() -> str:
         return "?"
 
 
+def _answer_p95(run: dict) -> float | None:
+    return run.get("kinds", {}).get(ANSWER, {}).get("p95")
+
+
+def meets_target(run: dict) -> bool:
+    answer_p95 = _answer_p95(run)
+    return (
+        run["ok"]
+        and run["rps"] >= TARGET_RPS
+        and answer_p95 is not None
+        and answer_p95 <= TARGET_ANSWER_P95
+    )
+
+
+def _verdict(run: dict) -> str:
+    if meets_target(run):
+        return "цель"
+    return f"p95 ≤ {TARGET_P95} мс" if run["ok"] else "выше цели"
+
+
 def summary(runs: dict, args, started: datetime.datetime, redis: bool, load_before: str) -> str:
     """The load section of bench/results.md from the runs (cold, warm and the steps)."""
     steps = runs["steps"]
     passing = [r for r in [runs["warm"], *steps] if r["ok"]]
     best = max(passing, key=lambda r: r["rps"]) if passing else None
+    # The target is one load: ≥ TARGET_RPS at p95 ≤ TARGET_P95 without errors, with the
+    # autosave's p95 ≤ TARGET_ANSWER_P95 under it. The highest step that holds all of it; the
+    # capacity (`best`) may lie above it, where the autosave already waits longer.
+    meeting = [r for r in passing if meets_target(r)]
+    target = max(meeting, key=lambda r: r["rps"]) if meeting else None
     shown = best or (steps[0] if steps else runs["warm"])
-    answer_p95 = shown.get("kinds", {}).get(ANSWER, {}).get("p95")
-    met = (
-        best is not None
-        and best["rps"] >= TARGET_RPS
-        and answer_p95 is not None
-        and answer_p95 <= TARGET_ANSWER_P95
-    )
+    answer_p95 = _answer_p95(shown)
+    met = target is not None
     cores = os.cpu_count() or 0
     server_kind = f"{args.workers} × {args.worker_class}" + (
         f" по {args.threads} потока" if args.worker_class == "gthread" else ""
@@ -542,7 +562,7 @@ def summary(runs: dict, args, started: datetime.datetime, redis: bool, load_befo
             f"{kind.get('p95', 0):.0f} | {_ms(run.get('server', {}).get('p95'))} | "
             f"{run['server_cpu']:.1f} | "
             f"{_seconds(run.get('database_cpu'))} | {run['generator_cpu']:.1f} | "
-            f"{'p95 ≤ 200 мс' if run['ok'] else 'выше цели'} |"
+            f"{_verdict(run)} |"
         )
     lines += [
         "",
@@ -575,10 +595,17 @@ def summary(runs: dict, args, started: datetime.datetime, redis: bool, load_befo
         if best
         else f"ни одна ступень не уложилась в p95 ≤ {TARGET_P95} мс без ошибок"
     )
+    reached = (
+        f" — {target['rps']:.1f} запросов в секунду ({target['users']} пользователей), p95 "
+        f"{target['p95']:.0f} мс, ответ анкеты p95 {_answer_p95(target):.0f} мс"
+        if target
+        else ""
+    )
     lines += [
         "",
         f"Итог: {headline}. Цель — ≥ {TARGET_RPS} запросов в секунду при p95 ≤ {TARGET_P95} мс, "
-        f"без ошибок, ответ анкеты p95 ≤ {TARGET_ANSWER_P95} мс: **{'PASS' if met else 'MISS'}**.",
+        f"без ошибок, и под этой нагрузкой ответ анкеты p95 ≤ {TARGET_ANSWER_P95} мс: "
+        f"**{'PASS' if met else 'MISS'}**{reached}.",
         "",
         LOAD_END,
     ]
@@ -589,7 +616,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=2000)
     parser.add_argument(
-        "--steps", default="50,100,150,200,300", help="пользователей на ступенях, через запятую"
+        "--steps",
+        default="50,100,150,200,225,250,300",
+        help="пользователей на ступенях, через запятую",
     )
     parser.add_argument("--time", type=int, default=30, help="секунд на ступень (5…600)")
     parser.add_argument("--workers", type=int, default=3)

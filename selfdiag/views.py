@@ -3,7 +3,9 @@
 import re
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import router
 from django.db.models import F, FilteredRelation, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,10 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from orgs.models import Municipality, Organization
+from orgs.scope import get_scope
 from orgs.uploads import discard, stash_upload, stashed_path
 from portal import russian, tasks
 from portal.jinja2 import render_fragment
-from portal.prepared import Prepared
+from portal.prepared import Columns, Prepared, instances
 from portal.russian import quote
 from portal.validators import parse_id
 from roadmaps.models import WorkflowError
@@ -277,13 +280,40 @@ def _questionnaire_state(round_, school, submission, *, editable):
     }
 
 
-def _submission(user, round_, school):
+def _submission_rows(round_pk, school_pk, scope):
     return (
-        Submission.objects.for_user(user)
-        .filter(round=round_, school=school)
-        .select_related("submitted_by", "reviewed_by")
-        .first()
+        Submission.objects.filter(
+            scope.organization_q("school__"), round_id=round_pk, school_id=school_pk
+        )
+        .order_by()
+        .values_list(*(path for part in _SUBMISSION_JOINED for path in part.paths))
     )
+
+
+# The submission with who sent it and who reviewed it (either may be missing).
+_SUBMISSION_JOINED = (
+    Columns(Submission),
+    Columns(get_user_model(), "submitted_by__"),
+    Columns(get_user_model(), "reviewed_by__"),
+)
+_SUBMISSION_OF = Prepared(_submission_rows, params=("round_pk", "school_pk"))
+
+
+def _submission(user, round_, school):
+    """The school's submission of the round (None before the first answer), as
+    Submission.objects.for_user(user) finds it, in a query compiled once per scope: the
+    questionnaire and the result open it on every visit."""
+    scope = get_scope(user)
+    row = _SUBMISSION_OF.row(
+        shape=scope, extra={"scope": scope}, round_pk=round_.pk, school_pk=school.pk
+    )
+    if row is None:
+        return None
+    submission, submitted_by, reviewed_by = instances(
+        row, _SUBMISSION_JOINED, router.db_for_read(Submission)
+    )
+    submission.submitted_by, submission.reviewed_by = submitted_by, reviewed_by
+    return submission
 
 
 def _reviewers(submission, school):

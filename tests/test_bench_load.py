@@ -102,10 +102,23 @@ def test_summary_names_the_highest_passing_step_and_the_verdict(tmp_path, monkey
     assert "**104.5 запросов в секунду** (200 пользователей)" in text
     assert "**PASS**" in text
     # server p95, then the server's, the database's and the generator's CPU
-    assert "| 90 | 40.0 | 12.0 | 4.0 | p95 ≤ 200 мс |" in text
+    assert "| 90 | 40.0 | 12.0 | 4.0 | цель |" in text  # the step that meets the whole target
+    assert "| 45 | 40.0 | 12.0 | 4.0 | p95 ≤ 200 мс |" in text  # warm: 12 requests a second
     assert f"| {load.ANSWER} | 100 | 10 | 40 | 7 | 20 |" in text  # the server's own p50 and p95
     runs["steps"][0]["kinds"][load.ANSWER]["p95"] = 70  # the autosave too slow: a miss
     assert "**MISS**" in load.summary(runs, args, load.datetime.datetime.now(), True, "?")
+    # A higher passing step with a slow autosave does not hide a lower one that meets it all.
+    runs["steps"] = [
+        _run("ступень", 210, 101.2, 120, 45),
+        _run("ступень", 250, 121.0, 190, 95),
+        _run("ступень", 300, 130.0, 450, 200),
+    ]
+    later = load.summary(runs, args, load.datetime.datetime.now(), True, "?")
+    assert "**121.0 запросов в секунду** (250 пользователей)" in later
+    assert "**PASS** — 101.2 запросов в секунду (210 пользователей), p95 120 мс" in later
+    assert "ответ анкеты p95 45 мс." in later
+    runs["steps"][0]["rps"] = 99.0  # under the rate: no step meets the target
+    assert "**MISS**." in load.summary(runs, args, load.datetime.datetime.now(), True, "?")
 
     results = tmp_path / "results.md"
     results.write_text(f"# R\n\nbefore\n\n{load.LOAD_START}\nold\n{load.LOAD_END}\n\nafter\n")

@@ -131,3 +131,23 @@ def test_a_parameter_on_a_column_its_stand_in_does_not_fit_is_an_error(db):
     )
     with pytest.raises(ValueError, match="out of its column's range"):
         prepared.rows(position=1)
+
+
+def test_the_questionnaire_names_who_returned_it_and_a_fresh_one_has_nobody(world, client_for):
+    """The submission with its sender and reviewer comes from one prepared query, the two
+    people joined from the users table, either of them missing while nobody has acted."""
+    world.municipal.first_name, world.municipal.last_name = "Ирина", "Соколова"
+    world.municipal.save()
+    round_ = make_round(world.region, [world.school, world.sibling_school])
+    make_submission(
+        round_, world.school, {"Z1": "yes"}, status="returned", by=world.municipal,
+        comment="Уточните ответ Z1.",
+    )  # fmt: skip
+    make_submission(round_, world.sibling_school, {"Z1": "no"})
+    client = client_for(world.municipal)
+    returned = client.get(f"/selfdiag/rounds/{round_.pk}/schools/{world.school.pk}/")
+    page = returned.content.decode()
+    assert "Анкета возвращена на доработку" in page
+    assert "Ирина Соколова" in page and "Уточните ответ Z1." in page
+    draft = client.get(f"/selfdiag/rounds/{round_.pk}/schools/{world.sibling_school.pk}/")
+    assert draft.status_code == 200 and "Анкета возвращена" not in draft.content.decode()
