@@ -10,7 +10,7 @@ the submission. Option ids come from a per-process map keyed by the methodology'
 
 import threading
 
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from portal.prepared import Columns, Prepared, instances
@@ -113,19 +113,54 @@ def save_answers(round_, school, answers: dict[str, str], *, by) -> Submission:
             # Rolls back a submission started just now, in a closed round.
             raise SubmissionError(NOT_SAVED_MESSAGE)
         now = timezone.now()
-        for code, option_code in answers.items():
-            option_id, indicator_id = options[(code, option_code)]
-            updated = Answer.objects.filter(
-                submission=submission, indicator_id=indicator_id
-            ).update(option_id=option_id, answered_by=by, answered_at=now)
-            if not updated:
-                # The submission's row lock is held: no one else inserts this answer meanwhile.
-                Answer.objects.create(
-                    submission=submission,
-                    indicator_id=indicator_id,
-                    option_id=option_id,
-                    answered_by=by,
+        connection = connections[router.db_for_write(Answer)]
+        stored_now = connection.ops.adapt_datetimefield_value(now)
+        answer_sql, touch_sql = _update_sql(connection)
+        by_pk = by.pk if by is not None else None
+        with connection.cursor() as cursor:
+            for code, option_code in answers.items():
+                option_id, indicator_id = options[(code, option_code)]
+                cursor.execute(
+                    answer_sql, [option_id, by_pk, stored_now, submission.pk, indicator_id]
                 )
-        Submission.objects.filter(pk=submission.pk).update(updated=now)
+                if not cursor.rowcount:
+                    # The submission's row lock is held: no one else inserts it meanwhile.
+                    Answer.objects.create(
+                        submission=submission,
+                        indicator_id=indicator_id,
+                        option_id=option_id,
+                        answered_by=by,
+                    )
+            cursor.execute(touch_sql, [stored_now, submission.pk])
         submission.updated = now
     return submission
+
+
+_UPDATE_SQL: dict[str, tuple[str, str]] = {}
+
+
+def _update_sql(connection) -> tuple[str, str]:
+    """The autosave's two UPDATEs, written once per connection's SQL dialect: the answer's new
+    option, who and when; the submission's `updated`. They are what
+    `Answer.objects.filter(...).update(...)` would send (as that, no signals, no history),
+    without building and compiling the query on every click (16 % of an autosave's processor
+    time, py-spy under gunicorn)."""
+    if connection.vendor in _UPDATE_SQL:
+        return _UPDATE_SQL[connection.vendor]
+    quote = connection.ops.quote_name
+    answer, submission = Answer._meta, Submission._meta
+
+    def column(meta, name):
+        return quote(meta.get_field(name).column)
+
+    answer_sql = (
+        f"UPDATE {quote(answer.db_table)} SET {column(answer, 'option')} = %s, "
+        f"{column(answer, 'answered_by')} = %s, {column(answer, 'answered_at')} = %s "
+        f"WHERE {column(answer, 'submission')} = %s AND {column(answer, 'indicator')} = %s"
+    )
+    touch_sql = (
+        f"UPDATE {quote(submission.db_table)} SET {column(submission, 'updated')} = %s "
+        f"WHERE {column(submission, 'id')} = %s"
+    )
+    _UPDATE_SQL[connection.vendor] = answer_sql, touch_sql
+    return answer_sql, touch_sql

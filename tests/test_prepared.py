@@ -151,3 +151,29 @@ def test_the_questionnaire_names_who_returned_it_and_a_fresh_one_has_nobody(worl
     assert "Ирина Соколова" in page and "Уточните ответ Z1." in page
     draft = client.get(f"/selfdiag/rounds/{round_.pk}/schools/{world.sibling_school.pk}/")
     assert draft.status_code == 200 and "Анкета возвращена" not in draft.content.decode()
+
+
+def test_the_autosaves_own_updates_write_what_the_orm_reads_back(world, client_for):
+    """The two UPDATEs of an autosave are written once as SQL (selfdiag/answering.py): the
+    option, who and when, and the submission's `updated`, the same instant, read back by the
+    ORM as an aware datetime on either database."""
+    from django.utils import timezone
+
+    from selfdiag.models import Answer
+
+    round_ = make_round(world.region, [world.school])
+    client = client_for(world.school_user)
+    answer_url = f"/selfdiag/rounds/{round_.pk}/schools/{world.school.pk}/answer/"
+    client.post(answer_url, {"indicator": "Z1", "option": "yes"}, HTTP_HX_REQUEST="true")
+    submission = Submission.objects.get(round=round_, school=world.school)
+    first_touch = submission.updated
+    before = timezone.now()
+    response = client.post(answer_url, {"indicator": "Z1", "option": "no"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    answer = Answer.objects.get(submission=submission, indicator__code="Z1")
+    submission.refresh_from_db()
+    assert answer.option.code == "no" and answer.answered_by == world.school_user
+    assert timezone.is_aware(answer.answered_at)
+    assert before <= answer.answered_at <= timezone.now()
+    assert submission.updated == answer.answered_at > first_touch
+    assert Answer.objects.filter(submission=submission).count() == 1
