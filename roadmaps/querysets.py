@@ -79,7 +79,9 @@ def _progress_counts(prefix: str, today: datetime.date | None) -> dict:
 
 class RoadmapQuerySet(models.QuerySet):
     def for_user(self, user):
-        scope = get_scope(user)
+        return self.for_scope(get_scope(user))
+
+    def for_scope(self, scope):
         if scope.is_superuser:
             return self.all()
         return self.filter(scope.organization_q("owner__") | _higher_level_plans_q(scope))
