@@ -1,7 +1,8 @@
 """Load test: the real week of a self-diagnosis round, on PostgreSQL, gunicorn and Redis.
 
     python bench/load.py [--scale 2000] [--steps 50,100,150,200,225,250,300] [--time 30]
-                         [--workers 3] [--worker-class sync] [--threads 1] [--schools 400]
+                         [--workers 3] [--answer-workers 1] [--worker-class sync] [--threads 1]
+                         [--schools 400]
 
 It takes the generated country of bench/run.py on its throwaway PostgreSQL cluster (made if
 missing), copies it to a fresh database (CREATE DATABASE … TEMPLATE, so the edits never touch
@@ -11,7 +12,9 @@ still to fill (the last week of a round), stores the files of a few approved pla
 logged in earlier, and a password hash per simulated user would only measure PBKDF2), and writes
 the fixture file bench/locustfile.py reads. Then it starts redis-server (the shared cache, as in
 production) and gunicorn with gunicorn.conf.py, DEBUG off, static files through whitenoise,
-and drives it with one locust process (FastHttpUser, pinned to the second core with taskset):
+as deployed (README): one pool for the pages and the API, and --answer-workers in a pool of its
+own for the questionnaire's autosave, where the proxy sends …/answer/ (0: one pool for all).
+It drives them with one locust process (FastHttpUser, pinned to the second core with taskset):
 
 1. cold: right after the server started, with the cache emptied, at the first step's users;
 2. warm: the same again;
@@ -355,14 +358,14 @@ def copy_database(pg: Postgres) -> str:
     return pg.url.rsplit("/", 1)[0] + f"/{LOAD_DATABASE}"
 
 
-def start_server(env: dict, args, port: int) -> subprocess.Popen:
+def start_server(env: dict, args, port: int, workers: int | None = None) -> subprocess.Popen:
     command = [
         str(BIN / "gunicorn"),
         "portal.wsgi",
         "--bind",
         f"{HOST}:{port}",
         "--workers",
-        str(args.workers),
+        str(workers or args.workers),
         "--worker-class",
         args.worker_class,
         "--threads",
@@ -379,8 +382,9 @@ def start_server(env: dict, args, port: int) -> subprocess.Popen:
     return server
 
 
-def run_step(label: str, users: int, args, env: dict, port: int, server: int) -> dict:
-    """One locust run at `users` simulated people; the steady state's figures and the CPU."""
+def run_step(label: str, users: int, args, env: dict, port: int, servers: list[int]) -> dict:
+    """One locust run at `users` simulated people; the steady state's figures and the CPU of
+    the gunicorn masters `servers` and their workers."""
     prefix = VAR / "load"
     steady = Path(f"{prefix}_steady.json")
     steady.unlink(missing_ok=True)
@@ -406,7 +410,7 @@ def run_step(label: str, users: int, args, env: dict, port: int, server: int) ->
     ]
     if args.pin and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         command = ["taskset", "-c", str((os.cpu_count() or 2) - 1), *command]
-    server_before = tree_cpu(server)
+    server_before = sum(tree_cpu(server) for server in servers)
     access_offset = ACCESS_LOG.stat().st_size if ACCESS_LOG.exists() else 0
     database_before = tree_cpu(args.database_pid) if args.database_pid else 0.0
     started = time.monotonic()
@@ -428,7 +432,7 @@ def run_step(label: str, users: int, args, env: dict, port: int, server: int) ->
         time.sleep(0.2)
     generator.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
-    server_cpu = tree_cpu(server) - server_before
+    server_cpu = sum(tree_cpu(server) for server in servers) - server_before
     database_cpu = tree_cpu(args.database_pid) - database_before if args.database_pid else None
     result = json.loads(steady.read_text()) if steady.exists() else {"requests": 0}
     with ACCESS_LOG.open(encoding="utf-8", errors="replace") as log:
@@ -520,6 +524,11 @@ def summary(runs: dict, args, started: datetime.datetime, redis: bool, load_befo
     server_kind = f"{args.workers} × {args.worker_class}" + (
         f" по {args.threads} потока" if args.worker_class == "gthread" else ""
     )
+    if getattr(args, "answer_workers", 0):
+        server_kind += (
+            f" и отдельный пул {args.answer_workers} × {args.worker_class} для автосохранения "
+            "анкеты: прокси направляет на него …/answer/"
+        )
     lines = [
         LOAD_START,
         f"## Нагрузка: неделя самодиагностики, PostgreSQL, {args.scale} школ",
@@ -622,6 +631,12 @@ def main() -> None:
     )
     parser.add_argument("--time", type=int, default=30, help="секунд на ступень (5…600)")
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--answer-workers",
+        type=int,
+        default=1,
+        help="свой пул gunicorn для автосохранения анкеты, как в README (0 — один пул на всё)",
+    )
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1, help="потоков на воркер (gthread)")
     parser.add_argument("--schools", type=int, default=400, help="школьных координаторов")
@@ -680,21 +695,29 @@ def main() -> None:
             )
             port = free_port()
             ACCESS_LOG.unlink(missing_ok=True)
-            server = start_server(env, args, port)
+            servers = [start_server(env, args, port)]
+            if args.answer_workers:
+                # The autosave's own pool, as the proxy would send it …/answer/ (README).
+                answer_port = free_port()
+                servers.append(start_server(env, args, answer_port, args.answer_workers))
+                env = {**env, "LOAD_ANSWER_HOST": f"http://{HOST}:{answer_port}"}
+            pids = [server.pid for server in servers]
             try:
                 if redis is not None:
                     redis.flush()  # cold: a fresh server and an empty cache
-                runs = {"cold": run_step("холодный", steps[0], args, env, port, server.pid)}
-                runs["warm"] = run_step("тёплый", steps[0], args, env, port, server.pid)
+                runs = {"cold": run_step("холодный", steps[0], args, env, port, pids)}
+                runs["warm"] = run_step("тёплый", steps[0], args, env, port, pids)
                 runs["steps"] = []
                 for users in steps[1:]:
-                    result = run_step("ступень", users, args, env, port, server.pid)
+                    result = run_step("ступень", users, args, env, port, pids)
                     runs["steps"].append(result)
                     if not result["ok"]:
                         break
             finally:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=30)
+                for server in servers:
+                    os.killpg(server.pid, signal.SIGTERM)
+                for server in servers:
+                    server.wait(timeout=30)
     text = summary(runs, args, started, use_redis, load_before)
     if not args.no_results:
         write_section(text, LOAD_START, LOAD_END)

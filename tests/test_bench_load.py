@@ -90,7 +90,14 @@ def _run(label, users, rps, p95, answer_p95, failures=0):
 
 def test_summary_names_the_highest_passing_step_and_the_verdict(tmp_path, monkeypatch):
     args = SimpleNamespace(
-        scale=2000, time=30, workers=3, worker_class="sync", threads=1, schools=400, pin=True
+        scale=2000,
+        time=30,
+        workers=3,
+        answer_workers=1,
+        worker_class="sync",
+        threads=1,
+        schools=400,
+        pin=True,
     )
     runs = {
         "cold": _run("холодный", 25, 12.0, 400, 60),
@@ -101,6 +108,7 @@ def test_summary_names_the_highest_passing_step_and_the_verdict(tmp_path, monkey
     assert text.startswith(load.LOAD_START) and text.endswith(load.LOAD_END)
     assert "**104.5 запросов в секунду** (200 пользователей)" in text
     assert "**PASS**" in text
+    assert "3 × sync и отдельный пул 1 × sync для автосохранения анкеты" in text
     # server p95, then the server's, the database's and the generator's CPU
     assert "| 90 | 40.0 | 12.0 | 4.0 | цель |" in text  # the step that meets the whole target
     assert "| 45 | 40.0 | 12.0 | 4.0 | p95 ≤ 200 мс |" in text  # warm: 12 requests a second
