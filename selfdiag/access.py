@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
@@ -82,8 +81,37 @@ def creatable_regions(user) -> list[Region]:
     return list(Region.objects.filter(pk__in=scope.write_regions))
 
 
+def _round_rows(round_pk, scope):
+    return (
+        Round.objects.for_scope(scope)
+        .filter(pk=round_pk)
+        .order_by()
+        .values_list(*(path for part in _ROUND_JOINED for path in part.paths))
+    )
+
+
+# As RoundQuerySet.with_methodology: the region, the methodology but for its source document.
+_ROUND_JOINED = (
+    Columns(Round),
+    Columns(Region, "region__"),
+    Columns(Methodology, "methodology__", exclude=("source",)),
+)
+_ROUND_OF = Prepared(_round_rows, params=("round_pk",))
+
+
 def get_round_for_user(request, pk) -> Round:
-    return get_object_or_404(Round.objects.for_user(request.user).with_methodology(), pk=pk)
+    """A round the user sees (404 otherwise), with its region and methodology, in a query
+    compiled once per scope: every page of a round starts here."""
+    round_pk = parse_id(pk)
+    scope = get_scope(request.user)
+    row = None
+    if round_pk:
+        row = _ROUND_OF.row(shape=scope, extra={"scope": scope}, round_pk=round_pk)
+    if row is None:
+        raise Http404("Нет такого раунда.")
+    round_, region, methodology = instances(row, _ROUND_JOINED, router.db_for_read(Round))
+    round_.region, round_.methodology = region, methodology
+    return round_
 
 
 def schools_in_scope(user, round_: Round):

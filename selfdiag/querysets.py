@@ -46,7 +46,9 @@ class MethodologyQuerySet(models.QuerySet):
 
 class RoundQuerySet(models.QuerySet):
     def for_user(self, user):
-        scope = get_scope(user)
+        return self.for_scope(get_scope(user))
+
+    def for_scope(self, scope):
         if scope.is_superuser:
             return self.all()
         from selfdiag.models import Round

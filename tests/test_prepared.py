@@ -177,3 +177,21 @@ def test_the_autosaves_own_updates_write_what_the_orm_reads_back(world, client_f
     assert before <= answer.answered_at <= timezone.now()
     assert submission.updated == answer.answered_at > first_touch
     assert Answer.objects.filter(submission=submission).count() == 1
+
+
+def test_a_round_comes_as_the_orm_gives_it_and_another_regions_is_a_404(world):
+    from selfdiag.access import get_round_for_user
+
+    round_ = make_round(world.region, [world.school])
+    got = get_round_for_user(_request(world.municipal), str(round_.pk))
+    stored = Round.objects.with_methodology().get(pk=round_.pk)
+    for model, mine, theirs in (
+        (Round, got, stored),
+        (Region, got.region, stored.region),
+        (Methodology, got.methodology, stored.methodology),
+    ):
+        for attname in Columns(model).attnames:
+            assert getattr(mine, attname) == getattr(theirs, attname), (model, attname)
+    for who, pk in (("outsider", str(round_.pk)), ("municipal", "0"), ("municipal", "x")):
+        with pytest.raises(Http404):
+            get_round_for_user(_request(getattr(world, who)), pk)
