@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import http.client
 import http.cookiejar
 import json
 import os
@@ -157,10 +158,13 @@ class Person:
                 return response.status, response.read().decode(), response.headers
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace"), error.headers
-        except (ConnectionError, urllib.error.URLError) as error:
-            reason = getattr(error, "reason", error)
-            if isinstance(error, ConnectionError) or isinstance(reason, OSError):
-                raise NodeDown(f"{node.name}: {reason}") from error
+        except (ConnectionError, TimeoutError, http.client.HTTPException) as error:
+            # Refused, reset, or cut off in the middle of the response (IncompleteRead) when
+            # the node is killed while answering: no confirmation, so the proxy retries.
+            raise NodeDown(f"{node.name}: {error!r}") from error
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, OSError):
+                raise NodeDown(f"{node.name}: {error.reason}") from error
             raise
 
     def round_robin(self, path: str, data: dict | None = None, **kwargs):
@@ -331,6 +335,10 @@ def prove(nodes: list[Node], data: dict, url: str, say) -> dict:
             except NodeDown as error:
                 with lock:
                     errors.append(f"{person.username}: оба узла недоступны ({error})")
+                continue
+            except Exception as error:  # counted, not a thread that ends unseen
+                with lock:
+                    errors.append(f"{person.username} {code}: {error!r}")
                 continue
             with lock:
                 progress[0] += 1
