@@ -46,10 +46,13 @@ class Prepared:
         build: Callable[..., QuerySet],
         *,
         params: Sequence[str],
+        columns: Sequence[Columns] = (),
         limit: int = 1024,
     ):
         self._build = build
         self._params = tuple(params)
+        # With `columns`, `build` gives a plain queryset and the row is their fields (`one`).
+        self._columns = tuple(columns)
         self._limit = limit
         self._compiled: OrderedDict[Hashable, tuple[str, tuple, tuple]] = OrderedDict()
         self._lock = threading.Lock()
@@ -61,7 +64,7 @@ class Prepared:
                 self._compiled.move_to_end(key)
                 return self._compiled[key]
         stand_ins = {name: _STAND_IN_BASE - n for n, name in enumerate(self._params)}
-        queryset = self._build(**stand_ins, **extra)
+        queryset = self._queryset(stand_ins, extra)
         model = queryset.model
         using = using or queryset.db or router.db_for_read(model)
         compiler = queryset.query.get_compiler(using)
@@ -78,12 +81,19 @@ class Prepared:
                 self._compiled.popitem(last=False)
         return compiled
 
+    def _queryset(self, values: dict, extra: dict) -> QuerySet:
+        queryset = self._build(**values, **extra)
+        if self._columns:
+            paths = [path for part in self._columns for path in part.paths]
+            queryset = queryset.order_by().values_list(*paths)
+        return queryset
+
     def _check_empty(self, extra: dict, using: str) -> None:
         """An empty query must be empty for real values too, not because a stand-in was out of
         a column's range."""
         real = {name: n + 1 for n, name in enumerate(self._params)}
         try:
-            self._build(**real, **extra).query.get_compiler(using).as_sql()
+            self._queryset(real, extra).query.get_compiler(using).as_sql()
         except EmptyResultSet:
             return
         raise ValueError("a parameter's stand-in is out of its column's range")
@@ -120,6 +130,15 @@ class Prepared:
     def row(self, **kwargs) -> tuple | None:
         found = self.rows(**kwargs)
         return found[0] if found else None
+
+    def one(self, *, using=None, **kwargs) -> list | None:
+        """The model instances of the first row, one per `columns` (None for an outer join
+        that found nothing), or None when there is no row."""
+        row = self.row(using=using, **kwargs)
+        if row is None:
+            return None
+        model = self._columns[0].model
+        return instances(row, self._columns, using or router.db_for_read(model))
 
 
 class Columns:

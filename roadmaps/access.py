@@ -7,14 +7,13 @@ municipality's plan by the region, a regional plan by the region's bodies themse
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import router
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
-from portal.prepared import Columns, Prepared, instances
+from portal.prepared import Columns, Prepared
 from portal.validators import parse_id
 from roadmaps.models import Item, Party, Roadmap, Section
 
@@ -57,23 +56,17 @@ def review_q(user, prefix: str = "") -> Q:
     return q
 
 
-def _roadmap_rows(roadmap_pk, scope):
-    return (
-        Roadmap.objects.for_scope(scope)
-        .filter(pk=roadmap_pk)
-        .order_by()
-        .values_list(*(path for part in _ROADMAP_JOINED for path in part.paths))
-    )
-
-
 # The plan with its owner, the owner's region and municipality (a region's body has none).
-_ROADMAP_JOINED = (
-    Columns(Roadmap),
-    Columns(Organization, "owner__"),
-    Columns(Region, "owner__region__"),
-    Columns(Municipality, "owner__municipality__"),
+_ROADMAP = Prepared(
+    lambda roadmap_pk, scope: Roadmap.objects.for_scope(scope).filter(pk=roadmap_pk),
+    params=("roadmap_pk",),
+    columns=(
+        Columns(Roadmap),
+        Columns(Organization, "owner__"),
+        Columns(Region, "owner__region__"),
+        Columns(Municipality, "owner__municipality__"),
+    ),
 )
-_ROADMAP = Prepared(_roadmap_rows, params=("roadmap_pk",))
 
 
 def get_roadmap_for_user(request, pk, *, write=False) -> tuple[Roadmap, bool]:
@@ -84,14 +77,12 @@ def get_roadmap_for_user(request, pk, *, write=False) -> tuple[Roadmap, bool]:
     """
     roadmap_pk = parse_id(pk)
     scope = get_scope(request.user)
-    row = None
+    found = None
     if roadmap_pk:
-        row = _ROADMAP.row(shape=scope, extra={"scope": scope}, roadmap_pk=roadmap_pk)
-    if row is None:
+        found = _ROADMAP.one(shape=scope, extra={"scope": scope}, roadmap_pk=roadmap_pk)
+    if found is None:
         raise Http404("Нет такого плана.")
-    roadmap, owner, region, municipality = instances(
-        row, _ROADMAP_JOINED, router.db_for_read(Roadmap)
-    )
+    roadmap, owner, region, municipality = found
     owner.region, owner.municipality = region, municipality
     roadmap.owner = owner
     writable = can_write_owner(request.user, roadmap)

@@ -13,13 +13,12 @@ The reason is the same on both for the same refusal.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import router
 from django.db.models import Q
 from django.http import Http404
 
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
-from portal.prepared import Columns, Prepared, instances
+from portal.prepared import Columns, Prepared
 from portal.validators import parse_id
 from selfdiag.models import Methodology, Round, Submission
 from selfdiag.plans import PLAN_WRITERS_MESSAGE
@@ -81,22 +80,16 @@ def creatable_regions(user) -> list[Region]:
     return list(Region.objects.filter(pk__in=scope.write_regions))
 
 
-def _round_rows(round_pk, scope):
-    return (
-        Round.objects.for_scope(scope)
-        .filter(pk=round_pk)
-        .order_by()
-        .values_list(*(path for part in _ROUND_JOINED for path in part.paths))
-    )
-
-
 # As RoundQuerySet.with_methodology: the region, the methodology but for its source document.
-_ROUND_JOINED = (
-    Columns(Round),
-    Columns(Region, "region__"),
-    Columns(Methodology, "methodology__", exclude=("source",)),
+_ROUND_OF = Prepared(
+    lambda round_pk, scope: Round.objects.for_scope(scope).filter(pk=round_pk),
+    params=("round_pk",),
+    columns=(
+        Columns(Round),
+        Columns(Region, "region__"),
+        Columns(Methodology, "methodology__", exclude=("source",)),
+    ),
 )
-_ROUND_OF = Prepared(_round_rows, params=("round_pk",))
 
 
 def get_round_for_user(request, pk) -> Round:
@@ -104,12 +97,12 @@ def get_round_for_user(request, pk) -> Round:
     compiled once per scope: every page of a round starts here."""
     round_pk = parse_id(pk)
     scope = get_scope(request.user)
-    row = None
+    found = None
     if round_pk:
-        row = _ROUND_OF.row(shape=scope, extra={"scope": scope}, round_pk=round_pk)
-    if row is None:
+        found = _ROUND_OF.one(shape=scope, extra={"scope": scope}, round_pk=round_pk)
+    if found is None:
         raise Http404("Нет такого раунда.")
-    round_, region, methodology = instances(row, _ROUND_JOINED, router.db_for_read(Round))
+    round_, region, methodology = found
     round_.region, round_.methodology = region, methodology
     return round_
 
@@ -124,27 +117,22 @@ def reviewed_schools(user, round_: Round):
     return round_.schools.filter(review_q(user))
 
 
-def _round_and_school(round_pk, school_pk, scope):
-    return (
-        Round.schools.through.objects.filter(
-            scope.organization_q("organization__"), round_id=round_pk, organization_id=school_pk
-        )
-        .order_by()
-        .values_list(*(path for part in _JOINED for path in part.paths))
-    )
-
-
 # The round with its region and its methodology but for the source document (tens of kilobytes
 # of JSON no page reads), the school with its municipality and region.
-_JOINED = (
-    Columns(Round, "round__"),
-    Columns(Region, "round__region__"),
-    Columns(Methodology, "round__methodology__", exclude=("source",)),
-    Columns(Organization, "organization__"),
-    Columns(Municipality, "organization__municipality__"),
-    Columns(Region, "organization__region__"),
+_ROUND_AND_SCHOOL = Prepared(
+    lambda round_pk, school_pk, scope: Round.schools.through.objects.filter(
+        scope.organization_q("organization__"), round_id=round_pk, organization_id=school_pk
+    ),
+    params=("round_pk", "school_pk"),
+    columns=(
+        Columns(Round, "round__"),
+        Columns(Region, "round__region__"),
+        Columns(Methodology, "round__methodology__", exclude=("source",)),
+        Columns(Organization, "organization__"),
+        Columns(Municipality, "organization__municipality__"),
+        Columns(Region, "organization__region__"),
+    ),
 )
-_ROUND_AND_SCHOOL = Prepared(_round_and_school, params=("round_pk", "school_pk"))
 
 
 def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
@@ -155,16 +143,14 @@ def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
     (RoundQuerySet.for_user); any other round or school is a 404."""
     round_pk, school_pk = parse_id(pk), parse_id(school_pk)
     scope = get_scope(request.user)
-    row = None
+    found = None
     if round_pk and school_pk:
-        row = _ROUND_AND_SCHOOL.row(
+        found = _ROUND_AND_SCHOOL.one(
             shape=scope, extra={"scope": scope}, round_pk=round_pk, school_pk=school_pk
         )
-    if row is None:
+    if found is None:
         raise Http404("Нет такой анкеты.")
-    round_, region, methodology, school, municipality, school_region = instances(
-        row, _JOINED, router.db_for_read(Round)
-    )
+    round_, region, methodology, school, municipality, school_region = found
     round_.region, round_.methodology = region, methodology
     school.municipality, school.region = municipality, school_region
     return round_, school
