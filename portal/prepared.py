@@ -25,6 +25,9 @@ from collections.abc import Callable, Hashable, Sequence
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from portal.validators import parse_id
 
 # Negative, so never a primary key, and within a 32-bit integer column's range (auth_user.id):
 # Django answers a lookup with a value out of the column's range with no rows at all.
@@ -139,6 +142,18 @@ class Prepared:
             return None
         model = self._columns[0].model
         return instances(row, self._columns, using or router.db_for_read(model))
+
+    def in_scope(self, scope, missing: str, **ids) -> list:
+        """`one` for a build that takes the user's `scope` (and is compiled once per scope),
+        with the ids as a URL gives them: the instances, or Http404(missing) for an id that
+        is not one or a row the scope does not reach."""
+        parsed = {name: parse_id(value) for name, value in ids.items()}
+        found = None
+        if all(parsed.values()):
+            found = self.one(shape=scope, extra={"scope": scope}, **parsed)
+        if found is None:
+            raise Http404(missing)
+        return found
 
 
 class Columns:

@@ -8,13 +8,11 @@ municipality's plan by the region, a regional plan by the region's bodies themse
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
 from portal.prepared import Columns, Prepared
-from portal.validators import parse_id
 from roadmaps.models import Item, Party, Roadmap, Section
 
 
@@ -75,14 +73,9 @@ def get_roadmap_for_user(request, pk, *, write=False) -> tuple[Roadmap, bool]:
 
     With write=True a user who may only read gets 403.
     """
-    roadmap_pk = parse_id(pk)
-    scope = get_scope(request.user)
-    found = None
-    if roadmap_pk:
-        found = _ROADMAP.one(shape=scope, extra={"scope": scope}, roadmap_pk=roadmap_pk)
-    if found is None:
-        raise Http404("Нет такого плана.")
-    roadmap, owner, region, municipality = found
+    roadmap, owner, region, municipality = _ROADMAP.in_scope(
+        get_scope(request.user), "Нет такого плана.", roadmap_pk=pk
+    )
     owner.region, owner.municipality = region, municipality
     roadmap.owner = owner
     writable = can_write_owner(request.user, roadmap)

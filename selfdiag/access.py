@@ -14,12 +14,10 @@ The reason is the same on both for the same refusal.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 
 from orgs.models import Municipality, Organization, Region
 from orgs.scope import get_scope
 from portal.prepared import Columns, Prepared
-from portal.validators import parse_id
 from selfdiag.models import Methodology, Round, Submission
 from selfdiag.plans import PLAN_WRITERS_MESSAGE
 
@@ -95,14 +93,9 @@ _ROUND_OF = Prepared(
 def get_round_for_user(request, pk) -> Round:
     """A round the user sees (404 otherwise), with its region and methodology, in a query
     compiled once per scope: every page of a round starts here."""
-    round_pk = parse_id(pk)
-    scope = get_scope(request.user)
-    found = None
-    if round_pk:
-        found = _ROUND_OF.one(shape=scope, extra={"scope": scope}, round_pk=round_pk)
-    if found is None:
-        raise Http404("Нет такого раунда.")
-    round_, region, methodology = found
+    round_, region, methodology = _ROUND_OF.in_scope(
+        get_scope(request.user), "Нет такого раунда.", round_pk=pk
+    )
     round_.region, round_.methodology = region, methodology
     return round_
 
@@ -141,16 +134,9 @@ def get_round_and_school(request, pk, school_pk) -> tuple[Round, Organization]:
     school list with both sides joined, in one query compiled once per scope. A school in the
     user's scope taking part in the round makes the round one the user sees
     (RoundQuerySet.for_user); any other round or school is a 404."""
-    round_pk, school_pk = parse_id(pk), parse_id(school_pk)
-    scope = get_scope(request.user)
-    found = None
-    if round_pk and school_pk:
-        found = _ROUND_AND_SCHOOL.one(
-            shape=scope, extra={"scope": scope}, round_pk=round_pk, school_pk=school_pk
-        )
-    if found is None:
-        raise Http404("Нет такой анкеты.")
-    round_, region, methodology, school, municipality, school_region = found
+    round_, region, methodology, school, municipality, school_region = _ROUND_AND_SCHOOL.in_scope(
+        get_scope(request.user), "Нет такой анкеты.", round_pk=pk, school_pk=school_pk
+    )
     round_.region, round_.methodology = region, methodology
     school.municipality, school.region = municipality, school_region
     return round_, school
